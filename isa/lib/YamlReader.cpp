@@ -83,6 +83,26 @@ void Reader::warning(const Node *N, const llvm::Twine &Message) {
   report(N, Message, false);
 }
 
+void Reader::errorAt(unsigned Line, unsigned Col, const llvm::Twine &Message) {
+  llvm::SMLoc Loc;
+  if (SM.getNumBuffers() > 0 && Line > 0)
+    Loc = SM.FindLocForLineAndColumn(1, Line, Col);
+  if (!Loc.isValid()) {
+    report(nullptr, Message, true);
+    return;
+  }
+  SM.PrintMessage(Loc, llvm::SourceMgr::DK_Error, Message);
+}
+
+std::pair<unsigned, unsigned> Reader::lineCol(const Node *N) const {
+  if (!N)
+    return {0, 0};
+  llvm::SMLoc Loc = N->getSourceRange().Start;
+  if (!Loc.isValid())
+    return {0, 0};
+  return SM.getLineAndColumn(Loc);
+}
+
 void Reader::throwIfErrors() const {
   if (Errors == 0)
     return;

@@ -23,6 +23,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 namespace neuromesh::yaml {
 
@@ -51,6 +52,13 @@ public:
   /// Records an error (or warning) located at N.
   void error(const Node *N, const llvm::Twine &Message);
   void warning(const Node *N, const llvm::Twine &Message);
+  /// Records an error at a 1-based line and column of this document, for
+  /// checks that run later on data built from it (a network's validate()
+  /// knows only the line and column it stored).
+  void errorAt(unsigned Line, unsigned Col, const llvm::Twine &Message);
+  /// The 1-based line and column where N starts ({0, 0} for nullptr), so a
+  /// front end can remember where each element was written.
+  std::pair<unsigned, unsigned> lineCol(const Node *N) const;
   unsigned errorCount() const { return Errors; }
   /// All diagnostics so far, rendered.
   const std::string &diagnostics() const { return Rendered; }
