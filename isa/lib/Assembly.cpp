@@ -299,7 +299,11 @@ private:
   void label(const Token &L);
   void finishCore();
   void finishProfile();
-  void finishSymbol() { CurSymbol = -1; }
+  void finishSymbol() {
+    CurSymbol = -1;
+    SymbolBroken = false;
+  }
+  void skipIfSymbolBroken();
   void checkAddresses();
   void requireCore(const Token &D);
   void requireNoProfile(const Token &D);
@@ -318,7 +322,9 @@ private:
   void dirOut(const Token &D);
   void dirSymbol(const Token &D);
   void dirTarget(const Token &D);
+  void dirSpikes(const Token &D);
   void dirPopSegment(const Token &D);
+  void generatorKeys(std::vector<KeyValue> &KVs, const Token &D, Symbol &S);
 
   std::string FileName;
   std::vector<std::string> Lines;
@@ -368,6 +374,9 @@ private:
   std::vector<Location> CoreLocs;   ///< the .core line of each core
   std::vector<Location> SymbolLocs; ///< the .input/.population line
   int CurSymbol = -1;
+  /// The last .input/.population line failed: its .target, .spikes and
+  /// .segment lines are skipped rather than reported as out of place.
+  bool SymbolBroken = false;
   /// A destination, with the column of each part for messages.
   struct AddressRef {
     AxonAddress A;
@@ -553,7 +562,10 @@ std::vector<KeyValue> Parser::keyValues() {
     for (const KeyValue &Old : KVs)
       if (Old.Key.Text == KV.Key.Text)
         fail(KV.Key, fmt::format("duplicate key '{}'", KV.Key.Text));
-    if (peek().Kind == Token::Number) {
+    if (peek().Kind == Token::Ident && !isPunct("=", 1)) {
+      // A word value (generator=poisson); never a list.
+      KV.Values.push_back(next());
+    } else if (peek().Kind == Token::Number) {
       KV.Values.push_back(next());
       while (isPunct(",")) {
         next();
@@ -792,7 +804,7 @@ const std::vector<std::string> &directiveNames() {
       ".config", ".profile", ".params",  ".end",            ".neuron",
       ".neurons", ".axon",  ".sparse",   ".dense",          ".crossbar",
       ".column", ".out",    ".input",    ".target",         ".population",
-      ".segment"};
+      ".segment", ".spikes"};
   return Names;
 }
 
@@ -806,6 +818,8 @@ void Parser::directive(const Token &D) {
     return dirSymbol(D);
   if (N == ".target")
     return dirTarget(D);
+  if (N == ".spikes")
+    return dirSpikes(D);
   if (N == ".segment")
     return dirPopSegment(D);
   if (N == ".config")
@@ -1433,6 +1447,7 @@ void Parser::dirSymbol(const Token &D) {
   finishCore();
   finishSymbol();
   SeenBlock = true;
+  SymbolBroken = true; // until the line has parsed
   bool Input = D.Text == ".input";
   Symbol S;
   S.Kind = Input ? SymbolKind::InputPort : SymbolKind::Population;
@@ -1446,16 +1461,28 @@ void Parser::dirSymbol(const Token &D) {
   constexpr int64_t MaxPortSize = int64_t(1) << 20;
   S.Size = uint32_t(keyNumber(KVs, D, "size", 0,
                               Input ? MaxPortSize : int64_t(UINT32_MAX)));
-  rejectUnusedKeys(KVs, D, {"size"});
+  if (Input)
+    generatorKeys(KVs, D, S);
+  rejectUnusedKeys(KVs, D,
+                   Input ? std::vector<std::string>{"size", "generator"}
+                         : std::vector<std::string>{"size"});
   expectEnd();
   if (Input)
     S.Targets.resize(S.Size);
   Img.Symbols.push_back(std::move(S));
   SymbolLocs.push_back({LineNo, D.Col});
   CurSymbol = int(Img.Symbols.size() - 1);
+  SymbolBroken = false;
+}
+
+void Parser::skipIfSymbolBroken() {
+  // The error is on the symbol's line; no second one for each line of it.
+  if (SymbolBroken)
+    throw LineError();
 }
 
 void Parser::dirTarget(const Token &D) {
+  skipIfSymbolBroken();
   if (CurSymbol < 0 || Img.Symbols[CurSymbol].Kind != SymbolKind::InputPort)
     fail(D, "'.target' must follow an .input line");
   Symbol &S = Img.Symbols[CurSymbol];
@@ -1468,7 +1495,129 @@ void Parser::dirTarget(const Token &D) {
   T.insert(T.end(), List.begin(), List.end());
 }
 
+namespace {
+/// The generator kinds by their text names, in GeneratorKind order.
+const std::vector<std::string> &generatorNames() {
+  static const std::vector<std::string> Names = {"external", "list",
+                                                 "poisson", "regular"};
+  return Names;
+}
+
+/// The keys of the .input line that belong to one generator kind.
+struct GeneratorKey {
+  const char *Key;
+  GeneratorKind Kind;
+};
+constexpr GeneratorKey GeneratorKeys[] = {
+    {"seed", GeneratorKind::Poisson},
+    {"probability_q32", GeneratorKind::Poisson},
+    {"period", GeneratorKind::Regular},
+    {"phase", GeneratorKind::Regular},
+};
+} // namespace
+
+void Parser::generatorKeys(std::vector<KeyValue> &KVs, const Token &D,
+                           Symbol &S) {
+  SpikeGenerator &G = S.Generator;
+  if (KeyValue *KV = findKey(KVs, "generator")) {
+    const std::vector<std::string> &Names = generatorNames();
+    if (KV->Values.size() != 1 || KV->Values[0].Kind != Token::Ident)
+      fail(KV->Values.empty() ? KV->Key : KV->Values[0],
+           "'generator=' takes one of external, list, poisson, regular");
+    const Token &V = KV->Values[0];
+    auto It = std::find(Names.begin(), Names.end(), V.Text);
+    if (It == Names.end())
+      fail(V, fmt::format("unknown generator '{}' (expected external, list, "
+                          "poisson or regular){}",
+                          V.Text, suggest(V.Text, Names)));
+    G.Kind = static_cast<GeneratorKind>(It - Names.begin());
+  }
+  // A key of another kind's generator gets a message that names its kind.
+  for (const GeneratorKey &K : GeneratorKeys) {
+    if (K.Kind == G.Kind)
+      continue;
+    for (KeyValue &KV : KVs)
+      if (KV.Key.Text == K.Key)
+        fail(KV.Key, fmt::format("'{}=' needs generator={} (this port's "
+                                 "generator is {})",
+                                 K.Key, generatorNames()[size_t(K.Kind)],
+                                 generatorNames()[size_t(G.Kind)]));
+  }
+  // An optional u64 key, 0 when left out.
+  auto U64 = [&](const char *Key) -> uint64_t {
+    KeyValue *KV = findKey(KVs, Key);
+    return KV ? unsignedNumber(single(*KV), Key) : 0;
+  };
+  switch (G.Kind) {
+  case GeneratorKind::External:
+  case GeneratorKind::List:
+    return;
+  case GeneratorKind::Poisson: {
+    G.Seed = U64("seed");
+    KeyValue *P = findKey(KVs, "probability_q32");
+    if (!P)
+      fail(D, "'.input' with generator=poisson needs 'probability_q32=' "
+              "(the per-step firing probability times 2^32)");
+    G.ProbabilityQ32 = uint64_t(
+        number(single(*P), 0, int64_t(ProbabilityOne), "probability_q32",
+               "2^32 = 4294967296 fires in every step"));
+    return;
+  }
+  case GeneratorKind::Regular: {
+    KeyValue *P = findKey(KVs, "period");
+    if (!P)
+      fail(D, "'.input' with generator=regular needs 'period=' (fire every "
+              "period steps)");
+    const Token &T = single(*P);
+    G.Period = unsignedNumber(T, "period");
+    if (G.Period == 0)
+      fail(T, fmt::format("period 0 out of range [1, {}]",
+                          std::numeric_limits<uint64_t>::max()));
+    G.Phase = U64("phase");
+    return;
+  }
+  }
+}
+
+void Parser::dirSpikes(const Token &D) {
+  skipIfSymbolBroken();
+  if (CurSymbol < 0 || Img.Symbols[CurSymbol].Kind != SymbolKind::InputPort ||
+      Img.Symbols[CurSymbol].Generator.Kind != GeneratorKind::List)
+    fail(D, "'.spikes' must follow an .input line with generator=list");
+  Symbol &S = Img.Symbols[CurSymbol];
+  std::vector<std::pair<uint64_t, uint32_t>> &Spikes = S.Generator.Spikes;
+  if (atEnd())
+    return;
+  while (true) {
+    Token StepTok = expectNumber("a spike step:index");
+    uint64_t Step = unsignedNumber(StepTok, "step");
+    expectPunct(":", "between step and index in step:index");
+    Token IndexTok = expectNumber("a port index");
+    auto Index = uint32_t(number(IndexTok, 0, int64_t(S.Size) - 1,
+                                 "port index",
+                                 fmt::format("input {} has size {}",
+                                             quoteString(S.Name), S.Size)));
+    std::pair<uint64_t, uint32_t> Spike{Step, Index};
+    if (!Spikes.empty() && !(Spikes.back() < Spike))
+      fail(StepTok,
+           Spikes.back() == Spike
+               ? fmt::format("spike {}:{} is listed twice; list each spike "
+                             "once",
+                             Step, Index)
+               : fmt::format("spike {}:{} must come before spike {}:{}; sort "
+                             "the spikes by step, then index",
+                             Step, Index, Spikes.back().first,
+                             Spikes.back().second));
+    Spikes.push_back(Spike);
+    if (!isPunct(","))
+      break;
+    next();
+  }
+  expectEnd();
+}
+
 void Parser::dirPopSegment(const Token &D) {
+  skipIfSymbolBroken();
   if (CurSymbol < 0 || Img.Symbols[CurSymbol].Kind != SymbolKind::Population)
     fail(D, "'.segment' must follow a .population line");
   std::vector<KeyValue> KVs = keyValues();
@@ -1677,6 +1826,36 @@ void printCore(std::string &Out, const Core &C, const CoreLocation &L,
       Out += fmt::format("  .out {} -> {}\n", N, formatAddresses(C.Outputs[N]));
 }
 
+/// The .input line and, for a list generator, its .spikes lines.
+void printInput(std::string &Out, const Symbol &S) {
+  const SpikeGenerator &G = S.Generator;
+  Out += fmt::format(".input {} size={}", quoteString(S.Name), S.Size);
+  switch (G.Kind) {
+  case GeneratorKind::External:
+    break;
+  case GeneratorKind::List:
+    Out += " generator=list";
+    break;
+  case GeneratorKind::Poisson:
+    Out += fmt::format(" generator=poisson seed={:#x} probability_q32={}",
+                       G.Seed, G.ProbabilityQ32);
+    break;
+  case GeneratorKind::Regular:
+    Out += fmt::format(" generator=regular period={} phase={}", G.Period,
+                       G.Phase);
+    break;
+  }
+  Out += "\n";
+  constexpr size_t PerLine = 16;
+  for (size_t I = 0; I < G.Spikes.size(); I += PerLine) {
+    Out += "  .spikes";
+    for (size_t J = I; J < std::min(G.Spikes.size(), I + PerLine); ++J)
+      Out += fmt::format("{}{}:{}", J == I ? " " : ", ", G.Spikes[J].first,
+                         G.Spikes[J].second);
+    Out += "\n";
+  }
+}
+
 } // namespace
 
 Image parseAssembly(const std::string &Text, const std::string &FileName) {
@@ -1739,7 +1918,7 @@ std::string printAssembly(const Image &Img) {
   }
   for (const Symbol &S : Img.Symbols) {
     if (S.Kind == SymbolKind::InputPort) {
-      Out += fmt::format(".input {} size={}\n", quoteString(S.Name), S.Size);
+      printInput(Out, S);
       for (size_t I = 0; I < S.Targets.size(); ++I)
         if (!S.Targets[I].empty())
           Out += fmt::format("  .target {} -> {}\n", I,

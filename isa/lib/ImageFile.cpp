@@ -39,6 +39,7 @@ constexpr size_t AddressSize = 6;
 constexpr size_t SparseEntrySize = 5;
 constexpr size_t CrossbarColumnSize = 9;
 constexpr size_t PopulationSegmentSize = 12;
+constexpr size_t GeneratorSpikeSize = 12;
 constexpr uint64_t NoLimit = std::numeric_limits<uint32_t>::max();
 
 uint8_t stochasticMask(const CrossbarColumn &C) {
@@ -210,6 +211,31 @@ void encodeCore(Writer &W, const Core &C) {
   }
 }
 
+/// Only the fields the kind uses are stored (the others are at their
+/// defaults, which validateImage checked).
+void encodeGenerator(Writer &W, const SpikeGenerator &G) {
+  W.u8(static_cast<uint8_t>(G.Kind));
+  switch (G.Kind) {
+  case GeneratorKind::External:
+    return;
+  case GeneratorKind::List:
+    W.count(G.Spikes.size());
+    for (const auto &[Step, Index] : G.Spikes) {
+      W.u64(Step);
+      W.u32(Index);
+    }
+    return;
+  case GeneratorKind::Poisson:
+    W.u64(G.Seed);
+    W.u64(G.ProbabilityQ32);
+    return;
+  case GeneratorKind::Regular:
+    W.u64(G.Period);
+    W.u64(G.Phase);
+    return;
+  }
+}
+
 void encodeSymbols(Writer &W, const std::vector<Symbol> &Symbols) {
   W.count(Symbols.size());
   for (const Symbol &S : Symbols) {
@@ -223,6 +249,7 @@ void encodeSymbols(Writer &W, const std::vector<Symbol> &Symbols) {
         for (const AxonAddress &A : List)
           W.address(A);
       }
+      encodeGenerator(W, S.Generator);
       continue;
     }
     W.count(S.Segments.size());
@@ -681,6 +708,7 @@ private:
                         AddrAt);
           }
         }
+        decodeGenerator(R, S, I, Label);
       } else {
         uint32_t Count = R.count({".segments", 0, 0, 0, &Label}, NoLimit,
                                  PopulationSegmentSize);
@@ -701,6 +729,43 @@ private:
       Loc.require(rules::checkSymbolShape(S, I), At);
       Loc.require(rules::checkPopulationCoverage(S, I), At);
     }
+  }
+
+  /// An input port's generator: the kind, then the fields it uses.
+  void decodeGenerator(Reader &R, Symbol &S, size_t I,
+                       const std::string &Label) {
+    size_t At = R.offset();
+    SpikeGenerator &G = S.Generator;
+    uint8_t Kind = R.u8({".generator.kind", 0, 0, 0, &Label});
+    Loc.require(rules::checkGeneratorKind(S, I, Kind), At);
+    G.Kind = static_cast<GeneratorKind>(Kind);
+    switch (G.Kind) {
+    case GeneratorKind::External:
+      break;
+    case GeneratorKind::List: {
+      uint32_t N = R.count({".generator.spikes", 0, 0, 0, &Label}, NoLimit,
+                           GeneratorSpikeSize);
+      G.Spikes.resize(N);
+      for (size_t J = 0; J < N; ++J) {
+        size_t SpikeAt = R.offset();
+        G.Spikes[J].first =
+            R.u64({".generator.spikes[{}].step", J, 0, 0, &Label});
+        G.Spikes[J].second =
+            R.u32({".generator.spikes[{}].index", J, 0, 0, &Label});
+        Loc.require(rules::checkGeneratorSpike(S, I, J), SpikeAt);
+      }
+      break;
+    }
+    case GeneratorKind::Poisson:
+      G.Seed = R.u64({".generator.seed", 0, 0, 0, &Label});
+      G.ProbabilityQ32 = R.u64({".generator.probability_q32", 0, 0, 0, &Label});
+      break;
+    case GeneratorKind::Regular:
+      G.Period = R.u64({".generator.period", 0, 0, 0, &Label});
+      G.Phase = R.u64({".generator.phase", 0, 0, 0, &Label});
+      break;
+    }
+    Loc.require(rules::checkGeneratorFields(S, I), At);
   }
 
   const std::vector<uint8_t> &Bytes;

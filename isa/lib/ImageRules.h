@@ -132,4 +132,15 @@ std::string checkSymbolShape(const Symbol &S, size_t I);
 /// Population segments cover 0..Size-1 exactly once.
 std::string checkPopulationCoverage(const Symbol &S, size_t I);
 
+/// The kind byte of symbols[I]'s generator names a GeneratorKind.
+std::string checkGeneratorKind(const Symbol &S, size_t I, uint8_t Kind);
+/// A generator's fixed fields: a known kind; a population's generator is
+/// External; Poisson probability <= 2^32; Regular period >= 1; and the
+/// fields the kind does not use hold their defaults (so every generator has
+/// one encoding). The list entries are checkGeneratorSpike's.
+std::string checkGeneratorFields(const Symbol &S, size_t I);
+/// List entry J: index < the port's size, and after entry J-1 in (step,
+/// index) order (sorted, no duplicates).
+std::string checkGeneratorSpike(const Symbol &S, size_t I, size_t J);
+
 } // namespace neuromesh::isa::rules

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
 
 namespace neuromesh::isa {
 namespace rules {
@@ -409,6 +410,103 @@ std::string checkPopulationCoverage(const Symbol &S, size_t I) {
   return "";
 }
 
+namespace {
+const char *generatorName(GeneratorKind K) {
+  switch (K) {
+  case GeneratorKind::External:
+    return "external";
+  case GeneratorKind::List:
+    return "list";
+  case GeneratorKind::Poisson:
+    return "poisson";
+  case GeneratorKind::Regular:
+    return "regular";
+  }
+  return "?";
+}
+} // namespace
+
+std::string checkGeneratorKind(const Symbol &S, size_t I, uint8_t Kind) {
+  if (Kind <= static_cast<uint8_t>(GeneratorKind::Regular))
+    return "";
+  return outOfRange(symbolLabel(S, I) + ".generator.kind", Kind, 0, 3,
+                    "0 external, 1 list, 2 poisson, 3 regular");
+}
+
+std::string checkGeneratorFields(const Symbol &S, size_t I) {
+  const SpikeGenerator &G = S.Generator;
+  if (std::string M =
+          checkGeneratorKind(S, I, static_cast<uint8_t>(G.Kind));
+      !M.empty())
+    return M;
+  auto Field = [&] { return symbolLabel(S, I) + ".generator"; };
+  if (S.Kind == SymbolKind::Population && G.Kind != GeneratorKind::External)
+    return fmt::format("{} is {} but a population has no spike generator; "
+                       "leave it external",
+                       Field(), generatorName(G.Kind));
+
+  // Fields the kind does not use keep their defaults, so that one
+  // generator has exactly one binary and one text form.
+  bool IsList = G.Kind == GeneratorKind::List;
+  bool IsPoisson = G.Kind == GeneratorKind::Poisson;
+  bool IsRegular = G.Kind == GeneratorKind::Regular;
+  const SpikeGenerator Default;
+  const char *Unused = nullptr;
+  if (!IsList && !G.Spikes.empty())
+    Unused = "spikes";
+  else if (!IsPoisson && G.Seed != Default.Seed)
+    Unused = "seed";
+  else if (!IsPoisson && G.ProbabilityQ32 != Default.ProbabilityQ32)
+    Unused = "probability_q32";
+  else if (!IsRegular && G.Period != Default.Period)
+    Unused = "period";
+  else if (!IsRegular && G.Phase != Default.Phase)
+    Unused = "phase";
+  if (Unused)
+    return fmt::format("{}.{} is set but {} {} generator does not use it; "
+                       "leave it at its default",
+                       Field(), Unused,
+                       G.Kind == GeneratorKind::External ? "an" : "a",
+                       generatorName(G.Kind));
+
+  if (IsPoisson && G.ProbabilityQ32 > ProbabilityOne)
+    return fmt::format("{}.probability_q32 = {} out of range [0, {}]: the "
+                       "probability times 2^32, where 2^32 fires in every "
+                       "step",
+                       Field(), G.ProbabilityQ32, ProbabilityOne);
+  if (IsRegular && G.Period == 0)
+    return fmt::format("{}.period = 0 out of range [1, {}]: a regular "
+                       "generator fires every period steps",
+                       Field(), std::numeric_limits<uint64_t>::max());
+  return "";
+}
+
+std::string checkGeneratorSpike(const Symbol &S, size_t I, size_t J) {
+  const std::vector<std::pair<uint64_t, uint32_t>> &Spikes =
+      S.Generator.Spikes;
+  auto [Step, Index] = Spikes[J];
+  auto Field = [&] {
+    return fmt::format("{}.generator.spikes[{}]", symbolLabel(S, I), J);
+  };
+  if (Index >= S.Size)
+    return S.Size == 0
+               ? fmt::format("{}.index = {} but the port has size 0",
+                             Field(), Index)
+               : outOfRange(Field() + ".index", Index, 0,
+                            int64_t(S.Size) - 1,
+                            fmt::format("the port has size {}", S.Size));
+  if (J == 0 || Spikes[J - 1] < Spikes[J])
+    return "";
+  auto [PrevStep, PrevIndex] = Spikes[J - 1];
+  if (Spikes[J - 1] == Spikes[J])
+    return fmt::format("{} = {}:{} (step:index) repeats spikes[{}]; list "
+                       "each spike once",
+                       Field(), Step, Index, J - 1);
+  return fmt::format("{} = {}:{} (step:index) is not after spikes[{}] = "
+                     "{}:{}; sort the spikes by step, then index",
+                     Field(), Step, Index, J - 1, PrevStep, PrevIndex);
+}
+
 } // namespace rules
 
 namespace {
@@ -490,6 +588,9 @@ void validateImage(const Image &Img) {
                   S.Size),
               "symbols");
     require(checkPopulationCoverage(S, I), "symbols");
+    require(checkGeneratorFields(S, I), "symbols");
+    for (size_t J = 0; J < S.Generator.Spikes.size(); ++J)
+      require(checkGeneratorSpike(S, I, J), "symbols");
   }
 }
 

@@ -4,7 +4,9 @@
 // several chips and cores at distinct locations, profiles whose random
 // programs pass isa::validateProgram, neurons, all three synapse segment
 // kinds, crossbar columns, output tables and input ports whose addresses
-// exist, and populations whose segments cover 0..Size-1 exactly once. The
+// exist, every kind of spike generator on the ports (from a generator of its
+// own, so turning generators off leaves the rest of the image unchanged),
+// and populations whose segments cover 0..Size-1 exactly once. The
 // same seed always gives the same image (the generator is SplitMix64 with
 // our own range reduction, not <random>'s implementation-defined
 // distributions), so a failing seed reproduces on every host.
@@ -44,6 +46,8 @@ struct RandomImageOptions {
   unsigned MaxPortSize = 4;     ///< port size 1..MaxPortSize
   unsigned MaxPopulations = 3;  ///< populations 0..MaxPopulations
   unsigned MaxPopulationSize = 12;
+  bool Generators = true;       ///< give ports List/Poisson/Regular sources
+  unsigned MaxGeneratorSpikes = 8; ///< List entries 0..MaxGeneratorSpikes
 };
 
 namespace detail {
@@ -163,6 +167,50 @@ randomProgram(Rng &R, unsigned MaxLength, unsigned NumParams,
     Program.push_back(I);
   }
   return Program;
+}
+
+/// A random valid generator for a port of Size: every kind, with edge
+/// values (probability 0 and 2^32, steps, periods and phases up to 2^64-1).
+inline isa::SpikeGenerator randomGenerator(Rng &R, uint32_t Size,
+                                           unsigned MaxSpikes) {
+  constexpr uint64_t Max = std::numeric_limits<uint64_t>::max();
+  isa::SpikeGenerator G;
+  G.Kind = static_cast<isa::GeneratorKind>(R.range(0, 3));
+  switch (G.Kind) {
+  case isa::GeneratorKind::External:
+    break;
+  case isa::GeneratorKind::List: {
+    size_t N = size_t(R.range(0, MaxSpikes));
+    for (size_t I = 0; I < N; ++I) {
+      uint64_t Step = R.chance(10) ? Max - uint64_t(R.range(0, 1))
+                                   : uint64_t(R.range(0, 20));
+      G.Spikes.push_back({Step, uint32_t(R.range(0, int64_t(Size) - 1))});
+    }
+    std::sort(G.Spikes.begin(), G.Spikes.end());
+    G.Spikes.erase(std::unique(G.Spikes.begin(), G.Spikes.end()),
+                   G.Spikes.end());
+    break;
+  }
+  case isa::GeneratorKind::Poisson:
+    G.Seed = R.chance(20) ? 0 : R.next();
+    switch (R.next() % 4) {
+    case 0:
+      G.ProbabilityQ32 = 0;
+      break;
+    case 1:
+      G.ProbabilityQ32 = isa::ProbabilityOne;
+      break;
+    default:
+      G.ProbabilityQ32 = uint64_t(R.range(0, int64_t(isa::ProbabilityOne)));
+      break;
+    }
+    break;
+  case isa::GeneratorKind::Regular:
+    G.Period = R.chance(10) ? Max : uint64_t(R.range(1, 20));
+    G.Phase = R.chance(10) ? Max : uint64_t(R.range(0, 20));
+    break;
+  }
+  return G;
 }
 
 } // namespace detail
@@ -337,6 +385,16 @@ inline isa::Image makeRandomImage(uint64_t Seed,
                   Sym.Segments[size_t(R.range(0, int64_t(S) - 1))]);
     }
     Img.Symbols.push_back(std::move(Sym));
+  }
+
+  // Generators draw from their own sequence: the rest of the image is the
+  // same with or without them.
+  if (Opt.Generators) {
+    detail::Rng G(Seed * 0x9e3779b97f4a7c15ULL + 0x6e6d);
+    for (isa::Symbol &Sym : Img.Symbols)
+      if (Sym.Kind == isa::SymbolKind::InputPort)
+        Sym.Generator =
+            detail::randomGenerator(G, Sym.Size, Opt.MaxGeneratorSpikes);
   }
   return Img;
 }

@@ -333,6 +333,124 @@ TEST_CASE("a hand-built image prints to the hand-written canonical text",
   CHECK(parseAssembly(Want, "want.s") == Img);
 }
 
+TEST_CASE("spike generators parse to the hand-checked fields", "[assembly]") {
+  const char *Src = R"(.core 0 chip=0 x=0 y=0 slot=0
+  .config axons=1 neurons=0 state_words=1 delay_slots=1
+.input "ext" size=1 generator=external
+  .target 0 -> 0:0:0
+.input "list" size=4 generator=list
+  .spikes 0:1, 5:3
+  .target 2 -> 0:0:0
+  .spikes 5:0x3a
+.input "poisson" size=4 generator=poisson seed=0x7 probability_q32=858993459
+.input "always" size=1 probability_q32=0x100000000 generator=poisson
+.input "regular" size=2 generator=regular period=10 phase=2
+.input "every" size=2 generator=regular period=1
+.input "empty" size=3 generator=list
+)";
+  // "5:0x3a" is index 58, out of range for size 4: check the error first.
+  CHECK_THAT(errorsOf(Src),
+             Catch::Contains("t.s:8:13: error: port index 0x3a out of range "
+                             "[0, 3] (input \"list\" has size 4)"));
+  std::string Fixed = Src;
+  Fixed.replace(Fixed.find("5:0x3a"), 6, "7:0x2");
+  Image Img = parseAssembly(Fixed, "gen.s");
+  REQUIRE(Img.Symbols.size() == 7);
+
+  SpikeGenerator Ext; // generator=external is the default
+  CHECK(Img.Symbols[0].Generator == Ext);
+  CHECK(Img.Symbols[0].Targets[0] == std::vector<AxonAddress>{{0, 0, 0}});
+
+  const SpikeGenerator &L = Img.Symbols[1].Generator;
+  CHECK(L.Kind == GeneratorKind::List);
+  // .spikes lines append, wherever they are in the port's block.
+  CHECK(L.Spikes ==
+        std::vector<std::pair<uint64_t, uint32_t>>{{0, 1}, {5, 3}, {7, 2}});
+  CHECK(L.Seed == 0);
+  CHECK(L.Period == 1);
+  CHECK(Img.Symbols[1].Targets[2] == std::vector<AxonAddress>{{0, 0, 0}});
+
+  const SpikeGenerator &P = Img.Symbols[2].Generator;
+  CHECK(P.Kind == GeneratorKind::Poisson);
+  CHECK(P.Seed == 7);
+  CHECK(P.ProbabilityQ32 == 858993459);
+  CHECK(P.Spikes.empty());
+  CHECK(P.Period == 1);
+  CHECK(P.Phase == 0);
+  const SpikeGenerator &A = Img.Symbols[3].Generator;
+  CHECK(A.Kind == GeneratorKind::Poisson);
+  CHECK(A.Seed == 0); // optional, defaults to 0
+  CHECK(A.ProbabilityQ32 == ProbabilityOne);
+
+  const SpikeGenerator &R = Img.Symbols[4].Generator;
+  CHECK(R.Kind == GeneratorKind::Regular);
+  CHECK(R.Period == 10);
+  CHECK(R.Phase == 2);
+  CHECK(R.Seed == 0);
+  CHECK(R.ProbabilityQ32 == 0);
+  CHECK(Img.Symbols[5].Generator.Period == 1);
+  CHECK(Img.Symbols[5].Generator.Phase == 0); // optional, defaults to 0
+
+  CHECK(Img.Symbols[6].Generator.Kind == GeneratorKind::List);
+  CHECK(Img.Symbols[6].Generator.Spikes.empty());
+}
+
+TEST_CASE("spike generators print in the canonical form", "[assembly]") {
+  Image Img;
+  Img.Header.Cores = {{}};
+  Img.Cores.resize(1);
+  Img.Cores[0].Axons.resize(1);
+  auto Port = [](const char *Name, uint32_t Size) {
+    Symbol S;
+    S.Kind = SymbolKind::InputPort;
+    S.Name = Name;
+    S.Size = Size;
+    S.Targets.resize(Size);
+    return S;
+  };
+  Symbol Ext = Port("ext", 1);
+  Symbol List = Port("list", 3);
+  List.Targets[1] = {{0, 0, 0}};
+  List.Generator.Kind = GeneratorKind::List;
+  // 17 spikes: a full line of 16 and one more.
+  for (uint64_t T = 0; T < 8; ++T) {
+    List.Generator.Spikes.push_back({T, 0});
+    List.Generator.Spikes.push_back({T, 2});
+  }
+  List.Generator.Spikes.push_back({~uint64_t(0), 1});
+  Symbol Empty = Port("empty", 1);
+  Empty.Generator.Kind = GeneratorKind::List;
+  Symbol Poisson = Port("poisson", 2);
+  Poisson.Generator.Kind = GeneratorKind::Poisson;
+  Poisson.Generator.Seed = 0xbeef;
+  Poisson.Generator.ProbabilityQ32 = ProbabilityOne;
+  Symbol Zero = Port("zero", 1);
+  Zero.Generator.Kind = GeneratorKind::Poisson;
+  Symbol Regular = Port("regular", 1);
+  Regular.Generator.Kind = GeneratorKind::Regular;
+  Regular.Generator.Period = 10;
+  Img.Symbols = {Ext, List, Empty, Poisson, Zero, Regular};
+
+  const std::string Want = R"(.arch "" fingerprint=0x0000000000000000
+.chips 1
+.mesh 1 1
+.cores_per_tile 1
+.core 0 chip=0 x=0 y=0 slot=0
+  .config axons=1 neurons=0 state_words=1 delay_slots=1 seed=0x0
+.input "ext" size=1
+.input "list" size=3 generator=list
+  .spikes 0:0, 0:2, 1:0, 1:2, 2:0, 2:2, 3:0, 3:2, 4:0, 4:2, 5:0, 5:2, 6:0, 6:2, 7:0, 7:2
+  .spikes 18446744073709551615:1
+  .target 1 -> 0:0:0
+.input "empty" size=1 generator=list
+.input "poisson" size=2 generator=poisson seed=0xbeef probability_q32=4294967296
+.input "zero" size=1 generator=poisson seed=0x0 probability_q32=0
+.input "regular" size=1 generator=regular period=10 phase=0
+)";
+  CHECK(printAssembly(Img) == Want);
+  CHECK(parseAssembly(Want, "want.s") == Img);
+}
+
 TEST_CASE("printInstruction follows the operand shapes of the table",
           "[assembly]") {
   CHECK(printInstruction(ins(Opcode::Halt)) == "halt");
@@ -670,6 +788,92 @@ TEST_CASE("error: rules of validateImage point at the block",
   CHECK_THAT(errorsOf(baseWith(5, ".core 0 chip=0 x=1 y=0 slot=0")),
              Catch::Contains("t.s:5:1: error: header: cores[0].x = 1 out of "
                              "range [0, 0]"));
+}
+
+TEST_CASE("error: spike generator keys", "[assembly][errors]") {
+  CHECK_THAT(errorsOf(baseWith(19, ".input \"in\" size=2 generator=poison")),
+             Catch::Contains("t.s:19:30: error: unknown generator 'poison' "
+                             "(expected external, list, poisson or regular); "
+                             "did you mean 'poisson'?"));
+  CHECK_THAT(errorsOf(baseWith(19, ".input \"in\" size=2 generator=")),
+             Catch::Contains("t.s:19:20: error: 'generator=' takes one of "
+                             "external, list, poisson, regular"));
+  CHECK_THAT(errorsOf(baseWith(19, ".input \"in\" size=2 generator=2")),
+             Catch::Contains("t.s:19:30: error: 'generator=' takes one of"));
+  CHECK_THAT(errorsOf(baseWith(19, ".input \"in\" size=2 generator=poisson "
+                                   "period=3")),
+             Catch::Contains("t.s:19:38: error: 'period=' needs "
+                             "generator=regular (this port's generator is "
+                             "poisson)"));
+  CHECK_THAT(errorsOf(baseWith(19, ".input \"in\" size=2 seed=1")),
+             Catch::Contains("t.s:19:20: error: 'seed=' needs "
+                             "generator=poisson (this port's generator is "
+                             "external)"));
+  CHECK_THAT(errorsOf(baseWith(19, ".input \"in\" size=2 generator=poisson")),
+             Catch::Contains("t.s:19:1: error: '.input' with generator=poisson "
+                             "needs 'probability_q32='"));
+  CHECK_THAT(errorsOf(baseWith(19, ".input \"in\" size=2 generator=poisson "
+                                   "probability_q32=4294967297")),
+             Catch::Contains("t.s:19:54: error: probability_q32 4294967297 out "
+                             "of range [0, 4294967296] (2^32 = 4294967296 "
+                             "fires in every step)"));
+  CHECK_THAT(errorsOf(baseWith(19, ".input \"in\" size=2 generator=regular")),
+             Catch::Contains("t.s:19:1: error: '.input' with generator=regular "
+                             "needs 'period='"));
+  CHECK_THAT(errorsOf(baseWith(19, ".input \"in\" size=2 generator=regular "
+                                   "period=0")),
+             Catch::Contains("t.s:19:45: error: period 0 out of range [1, "
+                             "18446744073709551615]"));
+  // One error: the port's .target line is skipped, not reported too.
+  CHECK_THAT(errorsOf(baseWith(19, ".input \"in\" size=2 generator=regular "
+                                   "period=1 phase=-1")),
+             Catch::Contains("t.s:19:53: error: phase -1 out of range [0, "
+                             "18446744073709551615]") &&
+                 Catch::EndsWith("\n1 error in t.s\n"));
+  CHECK_THAT(errorsOf(baseWith(21, ".population \"p\" size=2 "
+                                   "generator=list")),
+             Catch::Contains("t.s:21:24: error: unknown key 'generator' for "
+                             ".population (expected size)"));
+}
+
+TEST_CASE("error: .spikes lines", "[assembly][errors]") {
+  const std::string ListPort = ".input \"in\" size=2 generator=list";
+  CHECK(errorsOf(baseWith({{19, ListPort}, {20, "  .spikes 0:1, 5:0, 5:1"}}))
+            .empty());
+  CHECK_THAT(errorsOf(baseWith({{19, ListPort}, {20, "  .spikes 0:1, 5:2"}})),
+             Catch::Contains("t.s:20:18: error: port index 2 out of range "
+                             "[0, 1] (input \"in\" has size 2)"));
+  CHECK_THAT(errorsOf(baseWith({{19, ListPort}, {20, "  .spikes 5:1, 5:0"}})),
+             Catch::Contains("t.s:20:16: error: spike 5:0 must come before "
+                             "spike 5:1; sort the spikes by step, then index"));
+  CHECK_THAT(errorsOf(baseWith({{19, ListPort}, {20, "  .spikes 5:1, 5:1"}})),
+             Catch::Contains("t.s:20:16: error: spike 5:1 is listed twice; "
+                             "list each spike once"));
+  // The order holds across lines.
+  CHECK_THAT(errorsOf(baseWith({{19, ListPort},
+                                {20, "  .spikes 7:0"},
+                                {21, "  .spikes 3:0"},
+                                {22, ".population \"p\" size=2"},
+                                {23, "  .segment core=0 first=0 count=2 "
+                                     "offset=0"}})),
+             Catch::Contains("t.s:21:11: error: spike 3:0 must come before "
+                             "spike 7:0"));
+  CHECK_THAT(errorsOf(baseWith({{19, ListPort}, {20, "  .spikes 5"}})),
+             Catch::Contains("t.s:20:12: error: expected ':' between step and "
+                             "index in step:index, got end of line"));
+  CHECK_THAT(errorsOf(baseWith({{19, ListPort}, {20, "  .spikes -1:0"}})),
+             Catch::Contains("t.s:20:11: error: step -1 out of range [0, "
+                             "18446744073709551615]"));
+  // Only a list generator takes spikes.
+  CHECK_THAT(errorsOf(baseWith(20, "  .spikes 0:1")),
+             Catch::Contains("t.s:20:3: error: '.spikes' must follow an .input "
+                             "line with generator=list"));
+  CHECK_THAT(errorsOf(baseWith(23, "  .spikes 0:1")),
+             Catch::Contains("t.s:23:3: error: '.spikes' must follow an .input "
+                             "line with generator=list"));
+  CHECK_THAT(errorsOf(baseWith(20, "  .spiks 0:1")),
+             Catch::Contains("t.s:20:3: error: unknown directive '.spiks'; did "
+                             "you mean '.spikes'?"));
 }
 
 TEST_CASE("error: every error of a file is reported in one pass",

@@ -18,6 +18,7 @@
 #include <filesystem>
 #include <fstream>
 #include <initializer_list>
+#include <sstream>
 #include <string>
 #include <unistd.h>
 #include <vector>
@@ -81,12 +82,36 @@ isa::Image tinyImage() {
   Pop.Name = "p";
   Pop.Size = 2;
   Pop.Segments = {{0, 0, 2, 0}};
-  Img.Symbols = {In, Pop};
+  // One port per generator kind.
+  isa::Symbol List;
+  List.Kind = isa::SymbolKind::InputPort;
+  List.Name = "l";
+  List.Size = 2;
+  List.Targets = {{}, {{0, 0, 1}}};
+  List.Generator.Kind = isa::GeneratorKind::List;
+  List.Generator.Spikes = {{0, 1}, {5, 0}, {5, 1}};
+  isa::Symbol Poisson;
+  Poisson.Kind = isa::SymbolKind::InputPort;
+  Poisson.Name = "r";
+  Poisson.Size = 1;
+  Poisson.Targets = {{}};
+  Poisson.Generator.Kind = isa::GeneratorKind::Poisson;
+  Poisson.Generator.Seed = 7;
+  Poisson.Generator.ProbabilityQ32 = 0x33333333; // 0.2 * 2^32, rounded down
+  isa::Symbol Regular;
+  Regular.Kind = isa::SymbolKind::InputPort;
+  Regular.Name = "g";
+  Regular.Size = 1;
+  Regular.Targets = {{}};
+  Regular.Generator.Kind = isa::GeneratorKind::Regular;
+  Regular.Generator.Period = 10;
+  Regular.Generator.Phase = 2;
+  Img.Symbols = {In, Pop, List, Poisson, Regular};
   return Img;
 }
 
 // Section starts in the tiny image's bytes.
-constexpr size_t HeadAt = 20, CoreAt = 62, SymsAt = 217, TinySize = 276;
+constexpr size_t HeadAt = 20, CoreAt = 62, SymsAt = 217, TinySize = 398;
 
 uint32_t getU32(const Bytes &B, size_t At) {
   return uint32_t(B[At]) | uint32_t(B[At + 1]) << 8 |
@@ -220,12 +245,30 @@ TEST_CASE("the tiny image encodes to the documented bytes", "[image-file]") {
       1, 0, 0, 0, 0, 0, 0, 0, 1, 0,                   // 203 neuron 0
       0, 0, 0, 0,                                     // 213 neuron 1
       // 217 SYMS.
-      'S', 'Y', 'M', 'S', 47, 0, 0, 0, 0, 0, 0, 0,
-      2, 0, 0, 0,                                     // 229 symbols
+      'S', 'Y', 'M', 'S', 169, 0, 0, 0, 0, 0, 0, 0,
+      5, 0, 0, 0,                                     // 229 symbols
       0, 2, 0, 'i', 'n', 1, 0, 0, 0,                  // 233 port "in"
       1, 0, 0, 0, 0, 0, 0, 0, 0, 0,                   // 242 index 0 list
-      1, 1, 0, 'p', 2, 0, 0, 0,                       // 252 population
-      1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, // 260 segments
+      0,                                              // 252 external
+      1, 1, 0, 'p', 2, 0, 0, 0,                       // 253 population
+      1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, // 261 segments
+      0, 1, 0, 'l', 2, 0, 0, 0,                       // 277 port "l"
+      0, 0, 0, 0,                                     // 285 index 0 list
+      1, 0, 0, 0, 0, 0, 0, 0, 1, 0,                   // 289 index 1 list
+      1, 3, 0, 0, 0,                                  // 299 list, 3 spikes
+      0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,             // 304 step 0 index 1
+      5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,             // 316 step 5 index 0
+      5, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,             // 328 step 5 index 1
+      0, 1, 0, 'r', 1, 0, 0, 0,                       // 340 port "r"
+      0, 0, 0, 0,                                     // 348 index 0 list
+      2,                                              // 352 poisson
+      7, 0, 0, 0, 0, 0, 0, 0,                         // 353 seed
+      0x33, 0x33, 0x33, 0x33, 0, 0, 0, 0,             // 361 probability
+      0, 1, 0, 'g', 1, 0, 0, 0,                       // 369 port "g"
+      0, 0, 0, 0,                                     // 377 index 0 list
+      3,                                              // 381 regular
+      10, 0, 0, 0, 0, 0, 0, 0,                        // 382 period
+      2, 0, 0, 0, 0, 0, 0, 0,                         // 390 phase
   };
   REQUIRE(Expected.size() == TinySize);
   fixHeaderCrc(Expected);
@@ -248,6 +291,55 @@ TEST_CASE("the tiny image encodes to the documented bytes", "[image-file]") {
   CHECK(getU32(Got, 16) == isa::crc32(Got.data(), 16));
 
   CHECK(isa::decodeImage(Got) == tinyImage());
+}
+
+TEST_CASE("docs/image-format.md's hex dump is the tiny image's encoding",
+          "[image-file]") {
+  std::ifstream In(NM_SOURCE_DIR "/docs/image-format.md");
+  REQUIRE(In.good());
+  std::vector<std::string> Lines;
+  for (std::string L; std::getline(In, L);)
+    Lines.push_back(L);
+  size_t I = 0;
+  while (I < Lines.size() && Lines[I] != "## Worked example")
+    ++I;
+  while (I < Lines.size() && Lines[I] != "```")
+    ++I;
+  I += 2; // the fence and the column titles
+  // Each line: the offset in columns 0..5, bytes (two hex digits, or "cc"
+  // for a CRC byte) in columns 8..50, then the field's description.
+  Bytes Doc;
+  std::vector<bool> IsCrc;
+  for (; I < Lines.size() && Lines[I] != "```"; ++I) {
+    const std::string &L = Lines[I];
+    INFO("doc line: " << L);
+    REQUIRE(L.size() >= 8);
+    CHECK(std::stoul(L.substr(0, 6)) == Doc.size());
+    std::istringstream Hex(L.size() > 8 ? L.substr(8, 43) : "");
+    for (std::string Tok; Hex >> Tok;) {
+      REQUIRE(Tok.size() == 2);
+      IsCrc.push_back(Tok == "cc");
+      Doc.push_back(Tok == "cc" ? 0 : uint8_t(std::stoul(Tok, nullptr, 16)));
+    }
+  }
+  Bytes Got = isa::encodeImage(tinyImage());
+  REQUIRE(Doc.size() == Got.size());
+  for (size_t K = 0; K < Got.size(); ++K) {
+    INFO("byte " << K);
+    if (!IsCrc[K])
+      CHECK(unsigned(Doc[K]) == unsigned(Got[K]));
+  }
+  // The CRC bytes are exactly the header's and the sections'.
+  std::vector<size_t> CrcAt = {16};
+  for (auto &[At, Label] : sectionStarts(Got))
+    CrcAt.push_back(At + 8);
+  for (size_t K = 0; K < Got.size(); ++K) {
+    bool Want = false;
+    for (size_t At : CrcAt)
+      Want |= K >= At && K < At + 4;
+    INFO("byte " << K);
+    CHECK(IsCrc[K] == Want);
+  }
 }
 
 TEST_CASE("random images round-trip exactly", "[image-file]") {
@@ -449,8 +541,8 @@ TEST_CASE("section framing: tags, CRCs, sizes, trailing bytes",
   }
   SECTION("payload larger than the file") {
     Bytes C = B;
-    putU32(C, SymsAt + 4, 48);
-    expectError(C, {"section SYMS", "payload size 48 but only 47"});
+    putU32(C, SymsAt + 4, 170);
+    expectError(C, {"section SYMS", "payload size 170 but only 169"});
   }
   SECTION("bytes after a section's last field") {
     Bytes C = B;
@@ -462,7 +554,7 @@ TEST_CASE("section framing: tags, CRCs, sizes, trailing bytes",
   SECTION("bytes after the last section") {
     Bytes C = B;
     C.push_back(0);
-    expectError(C, {"end of file (offset 276)", "1 unexpected bytes"});
+    expectError(C, {"end of file (offset 398)", "1 unexpected bytes"});
   }
 }
 
@@ -605,19 +697,65 @@ TEST_CASE("range violations name the field (CRC fixed up)", "[image-file]") {
               {"section SYMS (offset 246)",
                "symbols[0] \"in\".targets[0][0] = 0:0:5 (chip:core:axon): "
                "axon out of range [0, 1]"});
-  expectError(Mutate(SymsAt, 264, 1),
-              {"section SYMS (offset 264)",
+  expectError(Mutate(SymsAt, 265, 1),
+              {"section SYMS (offset 265)",
                "symbols[1] \"p\".segments[0].core = 1 out of range [0, 0]"});
-  expectError(Mutate(SymsAt, 268, 1),
+  expectError(Mutate(SymsAt, 269, 1),
               {"neurons 1..2 of cores[0] do not exist"});
-  expectError(Mutate(SymsAt, 270, 1),
-              {"section SYMS (offset 252)",
+  expectError(Mutate(SymsAt, 271, 1),
+              {"section SYMS (offset 253)",
                "symbols[1] \"p\": population indices 1..1 are not covered"});
-  expectError(Mutate(SymsAt, 270, 0), {"segments[0].count = 0"});
-  expectError(Mutate(SymsAt, 272, 1),
+  expectError(Mutate(SymsAt, 271, 0), {"segments[0].count = 0"});
+  expectError(Mutate(SymsAt, 273, 1),
               {"population indices 1..2 are past the population's size 2"});
-  expectError(Mutate(SymsAt, 256, 3),
+  expectError(Mutate(SymsAt, 257, 3),
               {"population indices 2..2 are not covered"});
+
+  // SYMS: generators.
+  expectError(Mutate(SymsAt, 252, 4),
+              {"section SYMS (offset 252)",
+               "symbols[0] \"in\".generator.kind = 4 out of range [0, 3]: "
+               "0 external, 1 list, 2 poisson, 3 regular"});
+  expectError(Mutate32(SymsAt, 300, 0x7fffffff),
+              {"section SYMS (offset 300)",
+               "symbols[2] \"l\".generator.spikes count 2147483647 needs at "
+               "least"});
+  expectError(Mutate(SymsAt, 336, 2),
+              {"section SYMS (offset 328)",
+               "symbols[2] \"l\".generator.spikes[2].index = 2 out of range "
+               "[0, 1]: the port has size 2"});
+  expectError(Mutate(SymsAt, 316, 6),
+              {"section SYMS (offset 328)",
+               "symbols[2] \"l\".generator.spikes[2] = 5:1 (step:index) is "
+               "not after spikes[1] = 6:0; sort the spikes by step, then "
+               "index"});
+  // Steps are compared as u64: 2^63 is after 5, not before it.
+  expectError(Mutate(SymsAt, 311, 0x80),
+              {"section SYMS (offset 316)",
+               "spikes[1] = 5:0 (step:index) is not after spikes[0] = "
+               "9223372036854775808:1"});
+  expectError(Mutate(SymsAt, 336, 0),
+              {"section SYMS (offset 328)",
+               "symbols[2] \"l\".generator.spikes[2] = 5:0 (step:index) "
+               "repeats spikes[1]; list each spike once"});
+  expectError(Mutate(SymsAt, 365, 1),
+              {"section SYMS (offset 352)",
+               "symbols[3] \"r\".generator.probability_q32 = 5153960755 out "
+               "of range [0, 4294967296]"});
+  expectError(Mutate(SymsAt, 382, 0),
+              {"section SYMS (offset 381)",
+               "symbols[4] \"g\".generator.period = 0 out of range [1, "
+               "18446744073709551615]"});
+  {
+    // Probability exactly 2^32 (fires in every step) is valid.
+    Bytes C = B;
+    putU32(C, 361, 0);
+    putU32(C, 365, 1);
+    fixCrc(C, SymsAt);
+    isa::Image Img = isa::decodeImage(C);
+    CHECK(Img.Symbols[3].Generator.ProbabilityQ32 == isa::ProbabilityOne);
+    CHECK(isa::encodeImage(Img) == C);
+  }
 }
 
 TEST_CASE("decoder rejects duplicates that need two items", "[image-file]") {
@@ -625,12 +763,12 @@ TEST_CASE("decoder rejects duplicates that need two items", "[image-file]") {
     isa::Image Img = tinyImage();
     Img.Symbols[1].Name = "iq"; // same length as "in"
     Bytes B = isa::encodeImage(Img);
-    // The population's name "iq" is at 255..256.
-    size_t Q = 256;
+    // The population's name "iq" is at 256..257.
+    size_t Q = 257;
     REQUIRE(B[Q] == 'q');
     B[Q] = 'n';
     fixCrc(B, SymsAt);
-    expectError(B, {"section SYMS (offset 252)",
+    expectError(B, {"section SYMS (offset 253)",
                     "symbols[1] \"in\": the name is already used by "
                     "symbols[0]"});
   }

@@ -15,6 +15,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 using namespace neuromesh;
 using namespace neuromesh::isa;
@@ -322,6 +323,123 @@ TEST_CASE("symbol rules", "[image-validate]") {
       "population index 2 is covered twice (segments[1] and segments[0])");
 }
 
+TEST_CASE("spike generator rules", "[image-validate]") {
+  auto Gen = [](Image &I) -> SpikeGenerator & {
+    return I.Symbols[0].Generator; // port "in", size 2
+  };
+  auto Kind = [&](Image &I, GeneratorKind K) -> SpikeGenerator & {
+    Gen(I).Kind = K;
+    return Gen(I);
+  };
+  // The kind is known.
+  expectInvalid([&](Image &I) { Kind(I, static_cast<GeneratorKind>(4)); },
+                "symbols",
+                "symbols[0] \"in\".generator.kind = 4 out of range [0, 3]: 0 "
+                "external, 1 list, 2 poisson, 3 regular");
+  // List: indices inside the port, sorted by step then index, each once.
+  expectInvalid(
+      [&](Image &I) { Kind(I, GeneratorKind::List).Spikes = {{0, 1}, {3, 2}}; },
+      "symbols",
+      "symbols[0] \"in\".generator.spikes[1].index = 2 out of range [0, 1]: "
+      "the port has size 2");
+  expectInvalid(
+      [&](Image &I) {
+        I.Symbols[0].Size = 0;
+        I.Symbols[0].Targets.clear();
+        Kind(I, GeneratorKind::List).Spikes = {{4, 0}};
+      },
+      "symbols",
+      "symbols[0] \"in\".generator.spikes[0].index = 0 but the port has "
+      "size 0");
+  expectInvalid(
+      [&](Image &I) { Kind(I, GeneratorKind::List).Spikes = {{3, 0}, {2, 1}}; },
+      "symbols",
+      "symbols[0] \"in\".generator.spikes[1] = 2:1 (step:index) is not "
+      "after spikes[0] = 3:0; sort the spikes by step, then index");
+  expectInvalid(
+      [&](Image &I) {
+        Kind(I, GeneratorKind::List).Spikes = {{0, 0}, {3, 1}, {3, 0}};
+      },
+      "symbols",
+      "generator.spikes[2] = 3:0 (step:index) is not after spikes[1] = 3:1");
+  expectInvalid(
+      [&](Image &I) { Kind(I, GeneratorKind::List).Spikes = {{3, 1}, {3, 1}}; },
+      "symbols",
+      "symbols[0] \"in\".generator.spikes[1] = 3:1 (step:index) repeats "
+      "spikes[0]; list each spike once");
+  // Poisson: a probability, at most 2^32.
+  expectInvalid(
+      [&](Image &I) {
+        Kind(I, GeneratorKind::Poisson).ProbabilityQ32 = ProbabilityOne + 1;
+      },
+      "symbols",
+      "symbols[0] \"in\".generator.probability_q32 = 4294967297 out of "
+      "range [0, 4294967296]");
+  // Regular: period >= 1.
+  expectInvalid(
+      [&](Image &I) { Kind(I, GeneratorKind::Regular).Period = 0; }, "symbols",
+      "symbols[0] \"in\".generator.period = 0 out of range [1, "
+      "18446744073709551615]");
+  // Fields a kind does not use keep their defaults (one encoding each).
+  expectInvalid([&](Image &I) { Gen(I).Spikes = {{0, 0}}; }, "symbols",
+                "symbols[0] \"in\".generator.spikes is set but an external "
+                "generator does not use it; leave it at its default");
+  expectInvalid([&](Image &I) { Kind(I, GeneratorKind::List).Seed = 1; },
+                "symbols",
+                "generator.seed is set but a list generator does not use it");
+  expectInvalid(
+      [&](Image &I) { Kind(I, GeneratorKind::Regular).ProbabilityQ32 = 5; },
+      "symbols", "generator.probability_q32 is set but a regular generator");
+  expectInvalid([&](Image &I) { Kind(I, GeneratorKind::Poisson).Period = 2; },
+                "symbols", "generator.period is set but a poisson generator");
+  expectInvalid([&](Image &I) { Kind(I, GeneratorKind::Poisson).Phase = 1; },
+                "symbols", "generator.phase is set but a poisson generator");
+  expectInvalid(
+      [&](Image &I) {
+        Kind(I, GeneratorKind::Regular).Spikes = {{0, 0}};
+      },
+      "symbols", "generator.spikes is set but a regular generator");
+  expectInvalid([&](Image &I) { Kind(I, GeneratorKind::Regular).Seed = 9; },
+                "symbols", "generator.seed is set but a regular generator");
+  // A population has no generator, not even an external one with fields.
+  expectInvalid(
+      [](Image &I) { I.Symbols[1].Generator.Kind = GeneratorKind::Poisson; },
+      "symbols",
+      "symbols[1] \"pop\".generator is poisson but a population has no "
+      "spike generator; leave it external");
+  expectInvalid([](Image &I) { I.Symbols[1].Generator.Phase = 3; }, "symbols",
+                "symbols[1] \"pop\".generator.phase is set but an external "
+                "generator does not use it");
+}
+
+TEST_CASE("valid generator corner cases", "[image-validate]") {
+  constexpr uint64_t Max = ~uint64_t(0);
+  std::vector<SpikeGenerator> Valid;
+  SpikeGenerator G;
+  G.Kind = GeneratorKind::List; // an empty list never fires
+  Valid.push_back(G);
+  G.Spikes = {{0, 0}, {0, 1}, {1, 0}, {Max, 1}};
+  Valid.push_back(G);
+  G = {};
+  G.Kind = GeneratorKind::Poisson; // probability 0, seed 0
+  Valid.push_back(G);
+  G.ProbabilityQ32 = ProbabilityOne;
+  G.Seed = Max;
+  Valid.push_back(G);
+  G = {};
+  G.Kind = GeneratorKind::Regular;
+  G.Period = Max;
+  G.Phase = Max;
+  Valid.push_back(G);
+  for (const SpikeGenerator &V : Valid) {
+    Image Img = smallImage();
+    Img.Symbols[0].Generator = V;
+    INFO("generator kind " << int(V.Kind));
+    CHECK(validationError(Img) == "");
+    CHECK(decodeImage(encodeImage(Img)) == Img);
+  }
+}
+
 TEST_CASE("valid corner cases", "[image-validate]") {
   // An image with one empty core and no symbols is valid.
   Image Empty;
@@ -366,6 +484,7 @@ TEST_CASE("random images are valid and cover every feature",
   bool Kinds[3] = {}, Ports = false, Pops = false, Columns = false,
        MultiChip = false, MultiCore = false, Stochastic = false,
        Branches = false, EmptyCore = false;
+  bool Generators[4] = {}, ListSpikes = false;
   for (uint64_t Seed = 0; Seed < 200; ++Seed) {
     Image Img = testing::makeRandomImage(Seed);
     INFO("seed " << Seed);
@@ -387,6 +506,8 @@ TEST_CASE("random images are valid and cover every feature",
           Branches |= I.Op == Opcode::Brz || I.Op == Opcode::Jmp;
     }
     for (const Symbol &S : Img.Symbols) {
+      Generators[static_cast<int>(S.Generator.Kind)] = true;
+      ListSpikes |= S.Generator.Spikes.size() > 1;
       Ports |= S.Kind == SymbolKind::InputPort;
       Pops |= S.Kind == SymbolKind::Population && S.Segments.size() > 1;
     }
@@ -402,5 +523,8 @@ TEST_CASE("random images are valid and cover every feature",
   CHECK(MultiCore);
   CHECK(Branches);
   CHECK(EmptyCore);
+  for (bool G : Generators)
+    CHECK(G);
+  CHECK(ListSpikes);
   CHECK_FALSE(testing::makeRandomImage(1) == testing::makeRandomImage(2));
 }

@@ -15,6 +15,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace neuromesh::isa {
@@ -176,6 +177,43 @@ enum class SymbolKind : uint8_t {
   Population = 1, ///< neurons whose spikes the host can record
 };
 
+/// Where an input port's spikes come from besides the host.
+enum class GeneratorKind : uint8_t {
+  External = 0, ///< only the host's input spikes
+  List = 1,     ///< explicit (step, index) spikes
+  Poisson = 2,  ///< each index fires independently with a fixed probability
+  Regular = 3,  ///< every index fires every Period steps from Phase on
+};
+
+/// A spike source on the chip side of an input port, so an image whose
+/// network defines its own stimulus runs without an input file. In step t,
+/// index i of the port fires iff:
+///   List:    (t, i) is in Spikes;
+///   Poisson: isa::randomDraw(Seed, t, i, 0) < ProbabilityQ32;
+///   Regular: t >= Phase && (t - Phase) % Period == 0.
+/// Generated spikes behave exactly like host input spikes for step t and
+/// add to them (a spike given both ways is delivered twice). Fields the
+/// kind does not use hold their defaults, so each generator has one
+/// encoding (validated).
+struct SpikeGenerator {
+  GeneratorKind Kind = GeneratorKind::External;
+  /// List: (step, index), sorted by step then index, no duplicates;
+  /// index < the port's size.
+  std::vector<std::pair<uint64_t, uint32_t>> Spikes;
+  uint64_t Seed = 0;           ///< Poisson: key of the draws
+  uint64_t ProbabilityQ32 = 0; ///< Poisson: probability * 2^32, 0..2^32
+  uint64_t Period = 1;         ///< Regular: >= 1
+  uint64_t Phase = 0;          ///< Regular: the first step that fires
+  bool operator==(const SpikeGenerator &O) const {
+    return Kind == O.Kind && Spikes == O.Spikes && Seed == O.Seed &&
+           ProbabilityQ32 == O.ProbabilityQ32 && Period == O.Period &&
+           Phase == O.Phase;
+  }
+};
+
+/// ProbabilityQ32 that fires in every step.
+constexpr uint64_t ProbabilityOne = uint64_t(1) << 32;
+
 /// A named port or population.
 struct Symbol {
   SymbolKind Kind = SymbolKind::Population;
@@ -186,9 +224,13 @@ struct Symbol {
   /// Population: where its neurons are; together they cover 0..Size-1
   /// exactly once.
   std::vector<PopulationSegment> Segments;
+  /// InputPort: its on-chip spike source (External: none). A population
+  /// keeps the default.
+  SpikeGenerator Generator;
   bool operator==(const Symbol &O) const {
     return Kind == O.Kind && Name == O.Name && Size == O.Size &&
-           Targets == O.Targets && Segments == O.Segments;
+           Targets == O.Targets && Segments == O.Segments &&
+           Generator == O.Generator;
   }
 };
 
@@ -206,6 +248,15 @@ struct Image {
 /// rules the decoder enforces). Throws neuromesh::Error naming the core,
 /// the field and the limit. The engines may assume a validated image.
 void validateImage(const Image &Img);
+
+/// Whether index Index of a port with generator G fires in step Step: the
+/// definition of the generator kinds (SpikeGenerator). G must be valid.
+bool generatorFires(const SpikeGenerator &G, uint64_t Step, uint32_t Index);
+
+/// Appends to Indices, ascending, every index < Size that G fires in step
+/// Step (what an engine injects). G must be valid for a port of Size.
+void generatedSpikes(const SpikeGenerator &G, uint32_t Size, uint64_t Step,
+                     std::vector<uint32_t> &Indices);
 
 /// Index into Image::Cores of (chip, core-within-chip), or -1.
 int64_t globalCoreIndex(const Image &Img, AxonAddress A);

@@ -1,0 +1,141 @@
+//===- neuromesh/emulator/FunctionalEngine.h - the golden model -*- C++ -*-===//
+//
+// The functional reference engine: executes a chip image step by step with
+// no timing at all. Each step updates every core (in image order), then
+// delivers every spike of the step (neuron spikes and host input spikes)
+// to its destination axons, then records the spikes of population neurons.
+// It is single-threaded and deterministic; every other engine must produce
+// exactly its spikes.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "neuromesh/emulator/CoreState.h"
+#include "neuromesh/isa/Image.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace neuromesh::emulator {
+
+/// One spike seen by the host: a population neuron that fired, or a host
+/// input spike. Symbol indexes Image::Symbols; Index is the neuron's index
+/// within that population (or the input port's index).
+struct SpikeRecord {
+  uint64_t Step = 0;
+  uint32_t Symbol = 0;
+  uint32_t Index = 0;
+  bool operator==(const SpikeRecord &O) const {
+    return Step == O.Step && Symbol == O.Symbol && Index == O.Index;
+  }
+  /// The recording order: step, then symbol order, then index.
+  bool operator<(const SpikeRecord &O) const {
+    if (Step != O.Step)
+      return Step < O.Step;
+    if (Symbol != O.Symbol)
+      return Symbol < O.Symbol;
+    return Index < O.Index;
+  }
+};
+
+/// Totals over the whole run.
+struct EngineCounters {
+  CoreCounters Cores;          ///< summed over all cores
+  uint64_t HostSpikes = 0;     ///< host input spikes injected
+  uint64_t HostMessages = 0;   ///< axon addresses those spikes were sent to
+  uint64_t GeneratedSpikes = 0;   ///< spikes of input port generators
+  uint64_t GeneratedMessages = 0; ///< axon addresses those were sent to
+  uint64_t RecordedSpikes = 0; ///< spikes recorded for the host
+};
+
+/// Runs a validated image on the host CPU.
+class FunctionalEngine {
+public:
+  /// Builds every core's executable state. The image must have passed
+  /// isa::validateImage (readImageFile does it).
+  explicit FunctionalEngine(const isa::Image &Img);
+
+  /// Queues a host input spike on index Index of the input port that is
+  /// Image::Symbols[Port], for the next step() (it behaves like a neuron
+  /// spike emitted in that step). Throws neuromesh::Error when Port is not an
+  /// input port or Index is out of range.
+  void injectInput(uint32_t Port, uint32_t Index, int32_t Payload = 1);
+
+  /// Runs one step: update every core, deliver the step's spikes (neuron
+  /// spikes, host input spikes and the spikes of input port generators,
+  /// isa::generatedSpikes), record.
+  void step();
+
+  /// The step the next step() computes.
+  uint64_t currentStep() const { return Step; }
+
+  /// Population spikes recorded so far, in recording order (step, symbol,
+  /// index).
+  const std::vector<SpikeRecord> &recorded() const { return Recorded; }
+  /// Moves the recorded spikes out, leaving the record empty.
+  std::vector<SpikeRecord> takeRecorded();
+
+  /// Totals so far.
+  EngineCounters counters() const;
+
+  size_t numCores() const { return Cores.size(); }
+  const CoreState &core(size_t I) const { return Cores[I]; }
+
+private:
+  /// A resolved destination: global core index and axon.
+  struct Route {
+    uint32_t Core;
+    uint32_t Axon;
+  };
+  /// A population membership of a neuron.
+  struct Membership {
+    uint32_t Symbol;
+    uint32_t Index;
+  };
+  struct PendingInput {
+    uint32_t Port;
+    uint32_t Index;
+    int32_t Payload;
+  };
+
+  Route resolve(const isa::AxonAddress &A) const;
+  void enqueue(const Route *Begin, const Route *End, int32_t Payload);
+
+  std::vector<CoreState> Cores;
+  /// (chip, core within chip) -> global core index, built once from the
+  /// header (a chip's cores need not be contiguous in header order).
+  std::vector<std::vector<uint32_t>> ChipCores;
+  std::vector<std::string> SymbolNames;
+  /// Per core, per neuron: [RouteBegin[c][n], RouteBegin[c][n+1]) of Routes[c].
+  std::vector<std::vector<uint32_t>> RouteBegin;
+  std::vector<std::vector<Route>> Routes;
+  /// Per input port symbol, per index: its resolved routes.
+  std::vector<std::vector<uint32_t>> InputBegin;
+  std::vector<std::vector<Route>> InputRoutes;
+  /// Per core, per neuron: [MemberBegin[c][n], MemberBegin[c][n+1]) of Members[c].
+  std::vector<std::vector<uint32_t>> MemberBegin;
+  std::vector<std::vector<Membership>> Members;
+
+  std::vector<std::vector<FiredNeuron>> Fired; ///< per core, this step
+  std::vector<std::vector<AxonSpike>> Inbox;   ///< per core, this step
+  std::vector<std::vector<uint32_t>> BySymbol; ///< per symbol, this step's indices
+  std::vector<PendingInput> Pending;
+  /// Input ports with an on-chip generator: (symbol, generator, size).
+  struct GeneratedPort {
+    uint32_t Port;
+    isa::SpikeGenerator Generator;
+    uint32_t Size;
+  };
+  std::vector<GeneratedPort> Generators;
+  std::vector<uint32_t> GeneratedIndices; ///< scratch, one port's step
+  std::vector<SpikeRecord> Recorded;
+  uint64_t Step = 0;
+  uint64_t HostSpikes = 0;
+  uint64_t HostMessages = 0;
+  uint64_t RecordedCount = 0;
+  uint64_t GeneratedSpikes = 0;
+  uint64_t GeneratedMessages = 0;
+};
+
+} // namespace neuromesh::emulator

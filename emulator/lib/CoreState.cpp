@@ -1,0 +1,287 @@
+//===- CoreState.cpp - one core, executable -------------------------------===//
+//
+// Delivery dominates the engine's run time, so the synapse lists of a core
+// are regrouped at load time into one contiguous run of 32-bit words per
+// input axon: groups of synapses that share a delay, a shift and a kind. A
+// group resolves its ring slot once; its inner loop is one word (16-bit
+// target, 16-bit weight) and one add into a ring row that stays in cache
+// (Dense groups pack two weights per word and need no target). A spike thus
+// reads one sequential stream of a few cache lines. Summation is modulo
+// 2^32, so regrouping and reordering never change a result.
+//
+//===----------------------------------------------------------------------===//
+#include "neuromesh/emulator/CoreState.h"
+
+#include <algorithm>
+#include <cassert>
+#include <tuple>
+
+namespace neuromesh::emulator {
+
+namespace {
+
+/// One deterministic or stochastic synapse before grouping.
+struct FlatSynapse {
+  uint8_t Delay;
+  uint8_t Shift;
+  uint16_t Neuron;
+  int16_t Weight;
+};
+
+bool groupOrder(const FlatSynapse &A, const FlatSynapse &B) {
+  return std::tie(A.Delay, A.Shift, A.Neuron) <
+         std::tie(B.Delay, B.Shift, B.Neuron);
+}
+
+/// The wrapped int32 contribution (W << Shift) of a binary spike; unsigned
+/// arithmetic makes the wrap defined.
+inline uint32_t shifted(int16_t W, unsigned Shift) {
+  return static_cast<uint32_t>(static_cast<int32_t>(W)) << Shift;
+}
+
+} // namespace
+
+CoreState::CoreState(const isa::Core &C)
+    : NumNeurons(static_cast<uint32_t>(C.Neurons.size())),
+      NumStateWords(C.Config.NumStateWords),
+      NumSlots(C.Config.NumDelaySlots), Seed(C.Config.Seed),
+      Profiles(C.Profiles) {
+  assert(NumSlots >= 1 && "validated core has at least one delay slot");
+  NeuronProfile.reserve(NumNeurons);
+  State.assign(size_t(NumNeurons) * NumStateWords, 0);
+  for (uint32_t N = 0; N < NumNeurons; ++N) {
+    const isa::Neuron &Nr = C.Neurons[N];
+    assert(Nr.Profile < Profiles.size() && Nr.State.size() == NumStateWords &&
+           "validated neuron");
+    NeuronProfile.push_back(Nr.Profile);
+    std::copy(Nr.State.begin(), Nr.State.end(), &State[N * NumStateWords]);
+  }
+  Ring.assign(size_t(NumSlots) * NumNeurons, 0);
+
+  // Flatten each axon's segments into one contiguous run of groups.
+  const size_t NumAxons = C.Axons.size();
+  AxonOffset.reserve(NumAxons + 1);
+  std::vector<FlatSynapse> Det, Stoch;
+  for (size_t A = 0; A < NumAxons; ++A) {
+    AxonOffset.push_back(static_cast<uint32_t>(Blob.size()));
+    const size_t Header = Blob.size();
+    Blob.push_back(0); // events, filled in below
+    Blob.push_back(0); // groups
+    uint32_t Events = 0;
+    Det.clear();
+    Stoch.clear();
+    for (const isa::SynapseSegment &S : C.Axons[A]) {
+      switch (S.Kind) {
+      case isa::SegmentKind::Sparse:
+        Events += static_cast<uint32_t>(S.Sparse.size());
+        for (const isa::SparseSynapse &E : S.Sparse)
+          if (E.Weight != 0) // adds nothing; still counted as an event
+            Det.push_back({E.Delay, S.Shift, E.Neuron, E.Weight});
+        break;
+      case isa::SegmentKind::Dense: {
+        const uint32_t Count = static_cast<uint32_t>(S.Weights.size());
+        Events += Count;
+        if (Count == 0)
+          break;
+        addBlobGroup(GroupKind::Dense, Count, S.FirstNeuron, S.Delay, S.Shift);
+        for (uint32_t I = 0; I < Count; I += 2) {
+          uint32_t Lo = static_cast<uint16_t>(S.Weights[I]);
+          uint32_t Hi = I + 1 < Count ? static_cast<uint16_t>(S.Weights[I + 1]) : 0;
+          Blob.push_back(Lo | Hi << 16);
+        }
+        ++Blob[Header + 1];
+        break;
+      }
+      case isa::SegmentKind::Crossbar:
+        for (size_t I = 0; I < S.Connected.size(); ++I) {
+          if (!S.Connected[I])
+            continue;
+          ++Events;
+          uint16_t Col = static_cast<uint16_t>(S.FirstNeuron + I);
+          assert(Col < C.Crossbar.size() && "validated crossbar column");
+          const isa::CrossbarColumn &Column = C.Crossbar[Col];
+          int16_t W = Column.Weight[S.AxonType];
+          if (Column.Stochastic[S.AxonType])
+            Stoch.push_back({S.Delay, S.Shift, Col, W});
+          else if (W != 0)
+            Det.push_back({S.Delay, S.Shift, Col, W});
+        }
+        break;
+      }
+    }
+    // Equal (delay, shift) synapses form one group, sorted by neuron so the
+    // ring row is walked forwards.
+    auto Emit = [&](std::vector<FlatSynapse> &List, GroupKind Kind) {
+      std::stable_sort(List.begin(), List.end(), groupOrder);
+      for (size_t I = 0; I < List.size();) {
+        size_t J = I;
+        while (J < List.size() && List[J].Delay == List[I].Delay &&
+               List[J].Shift == List[I].Shift)
+          ++J;
+        addBlobGroup(Kind, static_cast<uint32_t>(J - I), 0, List[I].Delay,
+                     List[I].Shift);
+        for (; I < J; ++I)
+          Blob.push_back(uint32_t(List[I].Neuron) |
+                         uint32_t(static_cast<uint16_t>(List[I].Weight)) << 16);
+        ++Blob[Header + 1];
+      }
+    };
+    Emit(Det, GroupKind::Indexed);
+    Emit(Stoch, GroupKind::Stochastic);
+    Blob[Header] = Events;
+  }
+  AxonOffset.push_back(static_cast<uint32_t>(Blob.size()));
+  Blob.shrink_to_fit();
+
+  OutBegin.reserve(size_t(NumNeurons) + 1);
+  for (uint32_t N = 0; N < NumNeurons; ++N) {
+    OutBegin.push_back(static_cast<uint32_t>(OutAddrs.size()));
+    if (N < C.Outputs.size())
+      OutAddrs.insert(OutAddrs.end(), C.Outputs[N].begin(),
+                      C.Outputs[N].end());
+  }
+  OutBegin.push_back(static_cast<uint32_t>(OutAddrs.size()));
+}
+
+void CoreState::update(uint64_t Step, std::vector<FiredNeuron> &Fired) {
+  uint32_t *Slot = Ring.data() + size_t(Step % NumSlots) * NumNeurons;
+  isa::NeuronContext Ctx;
+  Ctx.Seed = Seed;
+  Ctx.Step = Step;
+  for (uint32_t N = 0; N < NumNeurons; ++N) {
+    const isa::NeuronProfile &P = Profiles[NeuronProfile[N]];
+    Ctx.Params = P.Params.data();
+    Ctx.State = &State[size_t(N) * NumStateWords];
+    Ctx.Input = static_cast<int32_t>(Slot[N]);
+    Ctx.Neuron = N;
+    Slot[N] = 0;
+    isa::UpdateResult R = isa::interpret(P.Program, Ctx);
+    if (!R.Spiked)
+      continue;
+    Fired.push_back({N, R.Payload});
+    ++Counters.SpikesOut;
+    Counters.MessagesOut += OutBegin[N + 1] - OutBegin[N];
+  }
+  Counters.NeuronUpdates += NumNeurons;
+}
+
+void CoreState::addBlobGroup(GroupKind Kind, uint32_t Count, uint32_t First,
+                             uint32_t Delay, uint32_t Shift) {
+  assert(First < (1u << 16) && Delay >= 1 && Delay <= isa::MaxDelaySlots &&
+         Shift <= isa::MaxWeightShift && "validated segment");
+  Blob.push_back(Count);
+  Blob.push_back(First | Delay << 16 | Shift << 23 |
+                 static_cast<uint32_t>(Kind) << 28);
+}
+
+void CoreState::receive(uint32_t Axon, int32_t Payload, uint64_t EmitStep) {
+  assert(Axon < numAxons() && "routed to an existing axon");
+  deliver(Blob.data() + AxonOffset[Axon], Axon, Payload,
+          static_cast<uint32_t>(EmitStep % NumSlots), EmitStep);
+}
+
+void CoreState::deliver(const uint32_t *W, uint32_t Axon, int32_t Payload,
+                        uint32_t Base, uint64_t EmitStep) {
+  ++Counters.SpikesIn;
+  Counters.SynapticEvents += W[0];
+  const uint32_t NumGroups = W[1];
+  W += 2;
+  const uint32_t P = static_cast<uint32_t>(Payload);
+  uint32_t *const Ring0 = Ring.data();
+  for (uint32_t G = 0; G < NumGroups; ++G) {
+    const uint32_t Count = W[0];
+    const uint32_t Info = W[1];
+    W += 2;
+    const uint32_t First = Info & 0xffff;
+    const uint32_t Delay = (Info >> 16) & 0x7f;
+    const unsigned Sh = (Info >> 23) & 0x1f;
+    const auto Kind = static_cast<GroupKind>(Info >> 28);
+    uint32_t SlotIndex = Base + Delay;
+    if (SlotIndex >= NumSlots)
+      SlotIndex -= NumSlots;
+    uint32_t *Slot = Ring0 + size_t(SlotIndex) * NumNeurons;
+    switch (Kind) {
+    case GroupKind::Indexed:
+      // Binary spikes are the common case: no multiply.
+      if (P == 1) {
+        for (uint32_t I = 0; I < Count; ++I)
+          Slot[W[I] & 0xffff] += shifted(int16_t(W[I] >> 16), Sh);
+      } else {
+        for (uint32_t I = 0; I < Count; ++I)
+          Slot[W[I] & 0xffff] += shifted(int16_t(W[I] >> 16), Sh) * P;
+      }
+      W += Count;
+      break;
+    case GroupKind::Dense: {
+      uint32_t *Row = Slot + First;
+      for (uint32_t I = 0; I + 1 < Count; I += 2) {
+        const uint32_t X = W[I / 2];
+        Row[I] += shifted(int16_t(X), Sh) * P;
+        Row[I + 1] += shifted(int16_t(X >> 16), Sh) * P;
+      }
+      if (Count & 1)
+        Row[Count - 1] += shifted(int16_t(W[Count / 2]), Sh) * P;
+      W += (Count + 1) / 2;
+      break;
+    }
+    case GroupKind::Stochastic:
+      // Rule 3: w = sgn(w) * [|w| >= rho], rho drawn per (step, axon, column).
+      Counters.StochasticDraws += Count;
+      for (uint32_t I = 0; I < Count; ++I) {
+        const uint32_t Col = W[I] & 0xffff;
+        const int32_t Raw = int16_t(W[I] >> 16);
+        const uint64_t Stream =
+            (uint64_t(1) << 63) | (uint64_t(Axon) << 20) | uint64_t(Col);
+        const int32_t Rho = static_cast<int32_t>(
+            isa::randomDraw(Seed, EmitStep, Stream, 0) & 0xff);
+        const int32_t Abs = Raw < 0 ? -Raw : Raw;
+        if (Raw == 0 || Abs < Rho)
+          continue;
+        Slot[Col] += shifted(int16_t(Raw < 0 ? -1 : 1), Sh) * P;
+      }
+      W += Count;
+      break;
+    }
+  }
+}
+
+void CoreState::receiveAll(const AxonSpike *Begin, const AxonSpike *End,
+                           uint64_t EmitStep) {
+  // Delivery is bound by memory latency: each spike's synapse run is a few
+  // cache lines somewhere in megabytes of synaptic memory. So spikes are
+  // taken in chunks: first every run of the chunk is located and its lines
+  // loaded by independent loads, which the out-of-order core overlaps, then
+  // the chunk is delivered from cache. These are demand loads, not
+  // prefetch instructions: measured on the benchmark host, software
+  // prefetches gained nothing and these loads cut delivery time threefold
+  // (docs/performance.md).
+  constexpr size_t Chunk = 64;
+  const uint32_t *Where[Chunk];
+  const uint32_t *BlobEnd = Blob.data() + Blob.size();
+  const uint32_t Base = static_cast<uint32_t>(EmitStep % NumSlots);
+  while (Begin < End) {
+    const size_t N = std::min<size_t>(Chunk, size_t(End - Begin));
+    for (size_t I = 0; I < N; ++I) {
+      assert(Begin[I].Axon < numAxons() && "routed to an existing axon");
+      Where[I] = Blob.data() + AxonOffset[Begin[I].Axon];
+    }
+    uint32_t Touch = 0;
+    for (size_t I = 0; I < N; ++I) {
+      const uint32_t *W = Where[I];
+      Touch += W[0];
+      // Words 16 and 32 lie on the next lines; reading into the next
+      // axon's run is harmless as long as it stays inside the blob.
+      if (W + 16 < BlobEnd)
+        Touch += W[16];
+      if (W + 32 < BlobEnd)
+        Touch += W[32];
+    }
+    // Keep the loads: their values are not needed, their cache fills are.
+    asm volatile("" : : "r"(Touch));
+    for (size_t I = 0; I < N; ++I)
+      deliver(Where[I], Begin[I].Axon, Begin[I].Payload, Base, EmitStep);
+    Begin += N;
+  }
+}
+
+} // namespace neuromesh::emulator

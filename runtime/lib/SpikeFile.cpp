@@ -1,0 +1,276 @@
+//===- SpikeFile.cpp - spike CSV files ------------------------------------===//
+//
+// The reader reports every bad row in one pass (up to a cap), each with its
+// file and line, so a user fixes a hand-written input file in one go.
+//
+//===----------------------------------------------------------------------===//
+#include "neuromesh/runtime/SpikeFile.h"
+
+#include "neuromesh/isa/Error.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fmt/format.h>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <sstream>
+#include <unistd.h>
+
+namespace neuromesh::runtime {
+
+namespace {
+
+/// More errors than this are summarised: a wrong file would otherwise
+/// print one line per row.
+constexpr size_t MaxReportedErrors = 20;
+
+std::string_view trim(std::string_view S) {
+  while (!S.empty() && (S.front() == ' ' || S.front() == '\t'))
+    S.remove_prefix(1);
+  while (!S.empty() &&
+         (S.back() == ' ' || S.back() == '\t' || S.back() == '\r'))
+    S.remove_suffix(1);
+  return S;
+}
+
+/// Parses a decimal integer, with an optional sign. False if S is not one
+/// or does not fit in int64.
+bool parseInteger(std::string_view S, int64_t &Out) {
+  if (S.empty())
+    return false;
+  bool Negative = false;
+  size_t I = 0;
+  if (S[0] == '-' || S[0] == '+') {
+    Negative = S[0] == '-';
+    I = 1;
+  }
+  if (I == S.size())
+    return false;
+  uint64_t V = 0;
+  for (; I < S.size(); ++I) {
+    if (S[I] < '0' || S[I] > '9')
+      return false;
+    uint64_t D = uint64_t(S[I] - '0');
+    if (V > (uint64_t(std::numeric_limits<int64_t>::max()) - D) / 10)
+      return false;
+    V = V * 10 + D;
+  }
+  Out = Negative ? -int64_t(V) : int64_t(V);
+  return true;
+}
+
+const char *kindNoun(isa::SymbolKind Kind) {
+  return Kind == isa::SymbolKind::InputPort ? "input port" : "population";
+}
+
+std::string knownNames(const isa::Image &Img, isa::SymbolKind Kind) {
+  std::string Names;
+  for (const isa::Symbol &S : Img.Symbols) {
+    if (S.Kind != Kind)
+      continue;
+    if (!Names.empty())
+      Names += ", ";
+    Names += "'" + S.Name + "'";
+  }
+  if (Names.empty())
+    return fmt::format("the image has no {}s", kindNoun(Kind));
+  return fmt::format("the image's {}s are {}", kindNoun(Kind), Names);
+}
+
+struct Row {
+  SpikeRecord Spike;
+  size_t Line;
+};
+
+} // namespace
+
+std::vector<SpikeRecord> parseSpikeCsv(const std::string &Text,
+                                       const std::string &File,
+                                       const isa::Image &Img,
+                                       isa::SymbolKind Kind) {
+  std::map<std::string, uint32_t, std::less<>> Names;
+  for (size_t S = 0; S < Img.Symbols.size(); ++S)
+    if (Img.Symbols[S].Kind == Kind)
+      Names.emplace(Img.Symbols[S].Name, static_cast<uint32_t>(S));
+
+  std::vector<std::string> Errors;
+  size_t NumErrors = 0;
+  auto Fail = [&](size_t Line, const std::string &Msg) {
+    if (++NumErrors <= MaxReportedErrors)
+      Errors.push_back(fmt::format("{}:{}: error: {}", File, Line, Msg));
+  };
+
+  std::vector<Row> Rows;
+  bool SawHeader = false;
+  size_t LineNo = 0;
+  size_t Pos = 0;
+  while (Pos < Text.size()) {
+    size_t End = Text.find('\n', Pos);
+    if (End == std::string::npos)
+      End = Text.size();
+    std::string_view Line = trim(std::string_view(Text).substr(Pos, End - Pos));
+    Pos = End + 1;
+    ++LineNo;
+    if (Line.empty())
+      continue;
+    if (!SawHeader) {
+      SawHeader = true;
+      if (Line != SpikeCsvHeader) {
+        Fail(LineNo, fmt::format("bad header '{}'; the first line must be '{}'",
+                                 Line, SpikeCsvHeader));
+        break; // the rows cannot be trusted without the header
+      }
+      continue;
+    }
+    std::string_view Fields[3];
+    size_t NumFields = 0;
+    for (size_t Start = 0;;) {
+      size_t Comma = Line.find(',', Start);
+      std::string_view F = Line.substr(
+          Start, Comma == std::string_view::npos ? Comma : Comma - Start);
+      if (NumFields < 3)
+        Fields[NumFields] = trim(F);
+      ++NumFields;
+      if (Comma == std::string_view::npos)
+        break;
+      Start = Comma + 1;
+    }
+    if (NumFields != 3) {
+      Fail(LineNo, fmt::format("expected 3 fields 'step,population,neuron', "
+                               "got {}",
+                               NumFields));
+      continue;
+    }
+    int64_t Step = 0, Index = 0;
+    if (!parseInteger(Fields[0], Step)) {
+      Fail(LineNo, fmt::format("step '{}' is not an integer", Fields[0]));
+      continue;
+    }
+    if (Step < 0) {
+      Fail(LineNo, fmt::format("step {} is negative; steps count from 0", Step));
+      continue;
+    }
+    std::string_view Name = Fields[1];
+    if (Name.size() >= 2 && Name.front() == '"' && Name.back() == '"')
+      Name = Name.substr(1, Name.size() - 2);
+    auto It = Names.find(Name);
+    if (It == Names.end()) {
+      Fail(LineNo, fmt::format("unknown {} '{}'; {}", kindNoun(Kind), Name,
+                               knownNames(Img, Kind)));
+      continue;
+    }
+    const isa::Symbol &Sym = Img.Symbols[It->second];
+    if (!parseInteger(Fields[2], Index)) {
+      Fail(LineNo, fmt::format("neuron '{}' is not an integer", Fields[2]));
+      continue;
+    }
+    if (Index < 0 || Index >= int64_t(Sym.Size)) {
+      Fail(LineNo, fmt::format("neuron {} out of range [0, {}) for {} '{}'",
+                               Index, Sym.Size, kindNoun(Kind), Sym.Name));
+      continue;
+    }
+    Rows.push_back({{uint64_t(Step), It->second, uint32_t(Index)}, LineNo});
+  }
+  if (!SawHeader && NumErrors == 0)
+    Fail(LineNo == 0 ? 1 : LineNo,
+         fmt::format("empty file; the first line must be '{}'", SpikeCsvHeader));
+
+  // A neuron fires at most once per step, and a host spike behaves like a
+  // neuron spike, so a repeated row is a mistake in the file.
+  std::stable_sort(Rows.begin(), Rows.end(), [](const Row &A, const Row &B) {
+    return A.Spike < B.Spike;
+  });
+  for (size_t I = 1; I < Rows.size(); ++I)
+    if (Rows[I].Spike == Rows[I - 1].Spike)
+      Fail(Rows[I].Line,
+           fmt::format("duplicate spike (step {}, '{}', neuron {}); first "
+                       "given on line {}",
+                       Rows[I].Spike.Step, Img.Symbols[Rows[I].Spike.Symbol].Name,
+                       Rows[I].Spike.Index, Rows[I - 1].Line));
+
+  if (NumErrors > 0) {
+    std::string Msg;
+    for (const std::string &E : Errors)
+      Msg += (Msg.empty() ? "" : "\n") + E;
+    if (NumErrors > MaxReportedErrors)
+      Msg += fmt::format("\n{}: error: {} more errors not shown", File,
+                         NumErrors - MaxReportedErrors);
+    throw Error(Msg);
+  }
+
+  std::vector<SpikeRecord> Out;
+  Out.reserve(Rows.size());
+  for (const Row &R : Rows)
+    Out.push_back(R.Spike);
+  return Out;
+}
+
+std::vector<SpikeRecord> readSpikeFile(const std::string &Path,
+                                       const isa::Image &Img,
+                                       isa::SymbolKind Kind) {
+  return parseSpikeCsv(readTextFile(Path), Path, Img, Kind);
+}
+
+std::string formatSpikeCsv(const std::vector<SpikeRecord> &Spikes,
+                           const isa::Image &Img) {
+  std::vector<SpikeRecord> Sorted = Spikes;
+  if (!std::is_sorted(Sorted.begin(), Sorted.end()))
+    std::stable_sort(Sorted.begin(), Sorted.end());
+  fmt::memory_buffer Out;
+  fmt::format_to(std::back_inserter(Out), "{}\n", SpikeCsvHeader);
+  for (const SpikeRecord &S : Sorted) {
+    assert(S.Symbol < Img.Symbols.size() && "spike of a known symbol");
+    fmt::format_to(std::back_inserter(Out), "{},{},{}\n", S.Step,
+                   Img.Symbols[S.Symbol].Name, S.Index);
+  }
+  return fmt::to_string(Out);
+}
+
+void writeSpikeFile(const std::string &Path,
+                    const std::vector<SpikeRecord> &Spikes,
+                    const isa::Image &Img) {
+  writeFileAtomically(Path, formatSpikeCsv(Spikes, Img));
+}
+
+std::string readTextFile(const std::string &Path) {
+  std::ifstream In(Path, std::ios::binary);
+  if (!In)
+    throw Error(fmt::format("{}: error: cannot open file: {}", Path,
+                            std::strerror(errno)));
+  std::ostringstream SS;
+  SS << In.rdbuf();
+  if (In.bad())
+    throw Error(fmt::format("{}: error: cannot read file: {}", Path,
+                            std::strerror(errno)));
+  return SS.str();
+}
+
+void writeFileAtomically(const std::string &Path, const std::string &Content) {
+  const std::string Tmp = fmt::format("{}.tmp.{}", Path, ::getpid());
+  std::FILE *F = std::fopen(Tmp.c_str(), "wb");
+  if (!F)
+    throw Error(fmt::format("{}: error: cannot create file: {}", Path,
+                            std::strerror(errno)));
+  bool Ok = std::fwrite(Content.data(), 1, Content.size(), F) == Content.size();
+  Ok = std::fflush(F) == 0 && Ok;
+  int Saved = errno;
+  Ok = std::fclose(F) == 0 && Ok;
+  if (!Ok) {
+    std::remove(Tmp.c_str());
+    throw Error(fmt::format("{}: error: cannot write file: {}", Path,
+                            std::strerror(Saved ? Saved : errno)));
+  }
+  if (std::rename(Tmp.c_str(), Path.c_str()) != 0) {
+    Saved = errno;
+    std::remove(Tmp.c_str());
+    throw Error(fmt::format("{}: error: cannot rename the temporary file "
+                            "into place: {}",
+                            Path, std::strerror(Saved)));
+  }
+}
+
+} // namespace neuromesh::runtime
