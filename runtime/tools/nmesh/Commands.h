@@ -14,6 +14,7 @@ namespace nmesh {
 
 using Args = std::vector<std::string>;
 
+int commandCompile(const Args &A); ///< network description -> .nmb
 int commandAs(const Args &A);      ///< assembly text -> .nmb
 int commandObjdump(const Args &A); ///< .nmb -> assembly text
 int commandRun(const Args &A);     ///< run an image on an engine

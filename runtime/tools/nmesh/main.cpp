@@ -20,6 +20,7 @@ struct Command {
 
 // Registered explicitly, in the order `nmesh --help` lists them.
 const Command Commands[] = {
+    {"compile", nmesh::commandCompile, "compile a network description for an architecture (.yaml -> .nmb)"},
     {"as", nmesh::commandAs, "assemble a chip image from assembly text (.s -> .nmb)"},
     {"objdump", nmesh::commandObjdump, "print a chip image as assembly text"},
     {"run", nmesh::commandRun, "run a chip image and record its spikes"},
