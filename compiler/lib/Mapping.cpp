@@ -6,19 +6,16 @@
 //===----------------------------------------------------------------------===//
 #include "neuromesh/compiler/Mapping.h"
 
+#include "neuromesh/isa/FileIO.h"
+
 #include "MappingInternal.h"
 #include "neuromesh/isa/Error.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <atomic>
-#include <cerrno>
-#include <cstdio>
 #include <cstring>
-#include <fcntl.h>
 #include <set>
-#include <unistd.h>
 
 namespace neuromesh::compiler {
 
@@ -158,42 +155,7 @@ void MappingReport::writeJson(const std::string &Path) const {
   }
   J += Cores.empty() ? "]\n}\n" : "\n  ]\n}\n";
 
-  // A unique temporary beside the target, renamed into place.
-  static std::atomic<unsigned> Counter{0};
-  std::string Temp;
-  int Fd = -1;
-  for (int Attempt = 0; Attempt < 100 && Fd < 0; ++Attempt) {
-    Temp = fmt::format("{}.tmp.{}.{}", Path, ::getpid(), Counter++);
-    Fd = ::open(Temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (Fd < 0 && errno != EEXIST)
-      break;
-  }
-  if (Fd < 0)
-    throw Error(fmt::format("{}: error: cannot create a temporary file beside it: {}", Path,
-                            std::strerror(errno)));
-  auto Fail = [&](const char *What) {
-    int Saved = errno;
-    if (Fd >= 0)
-      ::close(Fd);
-    ::unlink(Temp.c_str());
-    throw Error(fmt::format("{}: error: {} the mapping report: {}", Path, What,
-                            std::strerror(Saved)));
-  };
-  size_t Done = 0;
-  while (Done < J.size()) {
-    ssize_t N = ::write(Fd, J.data() + Done, J.size() - Done);
-    if (N < 0 && errno == EINTR)
-      continue;
-    if (N <= 0)
-      Fail("cannot write");
-    Done += size_t(N);
-  }
-  int Closed = ::close(Fd);
-  Fd = -1;
-  if (Closed != 0)
-    Fail("cannot close");
-  if (std::rename(Temp.c_str(), Path.c_str()) != 0)
-    Fail("cannot rename into place");
+  isa::writeFileAtomically(Path, J);
 }
 
 } // namespace neuromesh::compiler

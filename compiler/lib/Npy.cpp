@@ -12,6 +12,7 @@
 #include "neuromesh/compiler/Npy.h"
 
 #include "neuromesh/isa/Error.h"
+#include "neuromesh/isa/FileIO.h"
 
 #include <fmt/format.h>
 
@@ -341,12 +342,7 @@ NpyArray parseNpy(const std::string &Bytes, const std::string &Name) {
 }
 
 NpyArray readNpy(const std::string &Path) {
-  std::ifstream In(Path, std::ios::binary);
-  if (!In)
-    fail(Path, "cannot open the file; check the path");
-  std::stringstream SS;
-  SS << In.rdbuf();
-  return parseNpy(SS.str(), Path);
+  return parseNpy(isa::readFile(Path), Path);
 }
 
 } // namespace neuromesh::compiler

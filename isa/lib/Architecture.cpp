@@ -2,6 +2,7 @@
 #include "neuromesh/isa/Architecture.h"
 
 #include "neuromesh/isa/Error.h"
+#include "neuromesh/isa/FileIO.h"
 #include "neuromesh/isa/Image.h"
 #include "neuromesh/isa/YamlReader.h"
 
@@ -305,13 +306,8 @@ Architecture parseArchitecture(const std::string &Text, const std::string &FileN
 
 Architecture loadArchitecture(const std::string &Path,
                               const std::vector<ArchOverride> &Overrides) {
-  std::ifstream In(Path, std::ios::binary);
-  if (!In)
-    throw Error(Path + ": error: cannot open the architecture file; check the path "
-                       "(presets are in examples/arch/)");
-  std::stringstream SS;
-  SS << In.rdbuf();
-  return parseArchitecture(SS.str(), Path, Overrides);
+  return parseArchitecture(readFile(Path, "the architecture file (presets are in examples/arch/)"),
+                           Path, Overrides);
 }
 
 uint64_t Architecture::fingerprint() const {

@@ -10,6 +10,8 @@
 //===----------------------------------------------------------------------===//
 #include "neuromesh/isa/ImageFile.h"
 
+#include "neuromesh/isa/FileIO.h"
+
 #include "ImageRules.h"
 #include "neuromesh/isa/Error.h"
 
@@ -17,14 +19,8 @@
 
 #include <algorithm>
 #include <array>
-#include <atomic>
-#include <cerrno>
-#include <cstdio>
 #include <cstring>
-#include <fcntl.h>
 #include <limits>
-#include <sys/stat.h>
-#include <unistd.h>
 
 namespace neuromesh::isa {
 
@@ -840,81 +836,15 @@ Image decodeImage(const std::vector<uint8_t> &Bytes,
 }
 
 Image readImageFile(const std::string &Path) {
-  int Fd = ::open(Path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (Fd < 0)
-    throw Error(fmt::format("{}: error: cannot open image file: {}", Path,
-                            std::strerror(errno)));
-  struct stat St;
-  if (::fstat(Fd, &St) == 0 && S_ISDIR(St.st_mode)) {
-    ::close(Fd);
-    throw Error(fmt::format("{}: error: cannot open image file: it is a "
-                            "directory",
-                            Path));
-  }
-  std::vector<uint8_t> Bytes;
-  uint8_t Buffer[1 << 16];
-  for (;;) {
-    ssize_t N = ::read(Fd, Buffer, sizeof Buffer);
-    if (N < 0 && errno == EINTR)
-      continue;
-    if (N < 0) {
-      int Saved = errno;
-      ::close(Fd);
-      throw Error(fmt::format("{}: error: cannot read image file: {}", Path,
-                              std::strerror(Saved)));
-    }
-    if (N == 0)
-      break;
-    Bytes.insert(Bytes.end(), Buffer, Buffer + N);
-  }
-  ::close(Fd);
-  return decodeImage(Bytes, Path);
+  std::string Bytes = readFile(Path, "image file");
+  return decodeImage(std::vector<uint8_t>(Bytes.begin(), Bytes.end()), Path);
 }
 
 void writeImageFile(const Image &Img, const std::string &Path) {
   // Encode first: a bad image throws before the file system is touched.
   std::vector<uint8_t> Bytes = encodeImage(Img);
-
-  // A unique temporary beside the target (same directory, so the rename
-  // is atomic), created exclusively with the usual permissions.
-  static std::atomic<unsigned> Counter{0};
-  std::string Temp;
-  int Fd = -1;
-  for (int Attempt = 0; Attempt < 100 && Fd < 0; ++Attempt) {
-    Temp = fmt::format("{}.tmp.{}.{}", Path, ::getpid(), Counter++);
-    Fd = ::open(Temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (Fd < 0 && errno != EEXIST)
-      break;
-  }
-  if (Fd < 0)
-    throw Error(fmt::format("{}: error: cannot create a temporary file "
-                            "beside it: {}",
-                            Path, std::strerror(errno)));
-  auto FailAndRemove = [&](const char *What) {
-    int Saved = errno;
-    if (Fd >= 0)
-      ::close(Fd);
-    ::unlink(Temp.c_str());
-    throw Error(fmt::format("{}: error: {} {}: {}", Path, What, Temp,
-                            std::strerror(Saved)));
-  };
-  size_t Done = 0;
-  while (Done < Bytes.size()) {
-    ssize_t N = ::write(Fd, Bytes.data() + Done, Bytes.size() - Done);
-    if (N < 0 && errno == EINTR)
-      continue;
-    if (N <= 0)
-      FailAndRemove("cannot write");
-    Done += size_t(N);
-  }
-  if (::fsync(Fd) != 0)
-    FailAndRemove("cannot flush");
-  int Closed = ::close(Fd);
-  Fd = -1;
-  if (Closed != 0)
-    FailAndRemove("cannot close");
-  if (std::rename(Temp.c_str(), Path.c_str()) != 0)
-    FailAndRemove("cannot rename into place");
+  writeFileAtomically(Path, std::string_view(reinterpret_cast<const char *>(Bytes.data()),
+                                             Bytes.size()));
 }
 
 } // namespace neuromesh::isa

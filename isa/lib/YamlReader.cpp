@@ -2,6 +2,7 @@
 #include "neuromesh/isa/YamlReader.h"
 
 #include "neuromesh/isa/Error.h"
+#include "neuromesh/isa/FileIO.h"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -52,12 +53,7 @@ Reader::Reader(std::string TextIn, std::string FileNameIn)
 Reader::~Reader() = default;
 
 std::unique_ptr<Reader> Reader::fromFile(const std::string &Path) {
-  std::ifstream In(Path, std::ios::binary);
-  if (!In)
-    throw Error(Path + ": error: cannot open the file; check the path");
-  std::stringstream SS;
-  SS << In.rdbuf();
-  return std::make_unique<Reader>(SS.str(), Path);
+  return std::make_unique<Reader>(isa::readFile(Path), Path);
 }
 
 void Reader::report(const Node *N, const llvm::Twine &Message, bool IsError) {

@@ -6,6 +6,8 @@
 //===----------------------------------------------------------------------===//
 #include "neuromesh/runtime/SpikeFile.h"
 
+#include "neuromesh/isa/FileIO.h"
+
 #include "neuromesh/isa/Error.h"
 
 #include <algorithm>
@@ -212,7 +214,7 @@ std::vector<SpikeRecord> parseSpikeCsv(const std::string &Text,
 std::vector<SpikeRecord> readSpikeFile(const std::string &Path,
                                        const isa::Image &Img,
                                        isa::SymbolKind Kind) {
-  return parseSpikeCsv(readTextFile(Path), Path, Img, Kind);
+  return parseSpikeCsv(isa::readFile(Path, "the spike file"), Path, Img, Kind);
 }
 
 std::string formatSpikeCsv(const std::vector<SpikeRecord> &Spikes,
@@ -233,44 +235,7 @@ std::string formatSpikeCsv(const std::vector<SpikeRecord> &Spikes,
 void writeSpikeFile(const std::string &Path,
                     const std::vector<SpikeRecord> &Spikes,
                     const isa::Image &Img) {
-  writeFileAtomically(Path, formatSpikeCsv(Spikes, Img));
-}
-
-std::string readTextFile(const std::string &Path) {
-  std::ifstream In(Path, std::ios::binary);
-  if (!In)
-    throw Error(fmt::format("{}: error: cannot open file: {}", Path,
-                            std::strerror(errno)));
-  std::ostringstream SS;
-  SS << In.rdbuf();
-  if (In.bad())
-    throw Error(fmt::format("{}: error: cannot read file: {}", Path,
-                            std::strerror(errno)));
-  return SS.str();
-}
-
-void writeFileAtomically(const std::string &Path, const std::string &Content) {
-  const std::string Tmp = fmt::format("{}.tmp.{}", Path, ::getpid());
-  std::FILE *F = std::fopen(Tmp.c_str(), "wb");
-  if (!F)
-    throw Error(fmt::format("{}: error: cannot create file: {}", Path,
-                            std::strerror(errno)));
-  bool Ok = std::fwrite(Content.data(), 1, Content.size(), F) == Content.size();
-  Ok = std::fflush(F) == 0 && Ok;
-  int Saved = errno;
-  Ok = std::fclose(F) == 0 && Ok;
-  if (!Ok) {
-    std::remove(Tmp.c_str());
-    throw Error(fmt::format("{}: error: cannot write file: {}", Path,
-                            std::strerror(Saved ? Saved : errno)));
-  }
-  if (std::rename(Tmp.c_str(), Path.c_str()) != 0) {
-    Saved = errno;
-    std::remove(Tmp.c_str());
-    throw Error(fmt::format("{}: error: cannot rename the temporary file "
-                            "into place: {}",
-                            Path, std::strerror(Saved)));
-  }
+  isa::writeFileAtomically(Path, formatSpikeCsv(Spikes, Img));
 }
 
 } // namespace neuromesh::runtime

@@ -2,6 +2,7 @@
 #include "neuromesh/runtime/SpikeFile.h"
 
 #include "neuromesh/isa/Error.h"
+#include "neuromesh/isa/FileIO.h"
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
@@ -159,9 +160,9 @@ TEST_CASE("spike files: failures name the path and leave nothing behind",
   // Replacing an existing file: the old content stays whole until the
   // rename, and no temporary file is left.
   const std::string Path = tempPath("atomic.csv");
-  rt::writeFileAtomically(Path, "old\n");
-  rt::writeFileAtomically(Path, "new\n");
-  CHECK(rt::readTextFile(Path) == "new\n");
+  isa::writeFileAtomically(Path, "old\n");
+  isa::writeFileAtomically(Path, "new\n");
+  CHECK(isa::readFile(Path) == "new\n");
   CHECK(std::ifstream(fmt::format("{}.tmp.{}", Path, ::getpid())).fail());
   std::remove(Path.c_str());
 }

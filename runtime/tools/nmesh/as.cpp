@@ -3,7 +3,7 @@
 
 #include "neuromesh/isa/Assembly.h"
 #include "neuromesh/isa/ImageFile.h"
-#include "neuromesh/runtime/SpikeFile.h"
+#include "neuromesh/isa/FileIO.h"
 
 #include <boost/program_options.hpp>
 #include <iostream>
@@ -52,7 +52,7 @@ int commandAs(const Args &A) {
   }
   const std::string Input = VM["input"].as<std::string>();
   neuromesh::isa::Image Img = neuromesh::isa::parseAssembly(
-      neuromesh::runtime::readTextFile(Input), Input);
+      neuromesh::isa::readFile(Input, "the assembly file"), Input);
   neuromesh::isa::writeImageFile(Img, VM["output"].as<std::string>());
   return 0;
 }

@@ -3,7 +3,7 @@
 
 #include "neuromesh/isa/Assembly.h"
 #include "neuromesh/isa/ImageFile.h"
-#include "neuromesh/runtime/SpikeFile.h"
+#include "neuromesh/isa/FileIO.h"
 
 #include <boost/program_options.hpp>
 #include <iostream>
@@ -52,7 +52,7 @@ int commandObjdump(const Args &A) {
       neuromesh::isa::readImageFile(VM["input"].as<std::string>());
   std::string Text = neuromesh::isa::printAssembly(Img);
   if (VM.count("output")) {
-    neuromesh::runtime::writeFileAtomically(VM["output"].as<std::string>(),
+    neuromesh::isa::writeFileAtomically(VM["output"].as<std::string>(),
                                             Text);
     return 0;
   }

@@ -47,12 +47,4 @@ void writeSpikeFile(const std::string &Path,
                     const std::vector<SpikeRecord> &Spikes,
                     const isa::Image &Img);
 
-/// Reads a whole file; a failure is a neuromesh::Error naming the path.
-std::string readTextFile(const std::string &Path);
-
-/// Writes Content to a temporary file beside Path, then renames it over
-/// Path, so a failure never leaves a half-written file (spike files and
-/// `nmesh objdump -o` use it).
-void writeFileAtomically(const std::string &Path, const std::string &Content);
-
 } // namespace neuromesh::runtime
