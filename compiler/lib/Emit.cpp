@@ -369,6 +369,10 @@ isa::Image emitImage(const NetIndex &Ix, const isa::Architecture &Arch, const Pa
       Segs[R.Pop].push_back(
           isa::PopulationSegment{C, uint16_t(R.LocalFirst), uint16_t(R.Count), R.First});
   for (size_t P = 0; P < Net.Populations.size(); ++P) {
+    // The host records every population symbol, so a population the user
+    // asked not to record gets none (probes will need one: revisit then).
+    if (!Net.Populations[P].Record)
+      continue;
     isa::Symbol Sym;
     Sym.Kind = isa::SymbolKind::Population;
     Sym.Name = Net.Populations[P].Name;

@@ -5,6 +5,8 @@
 // hand in the comment above NetworkSpikes.
 //
 //===----------------------------------------------------------------------===//
+#include "runtime/CliTestUtil.h"
+
 #include <catch2/catch.hpp>
 
 #include <cstdio>
@@ -14,6 +16,8 @@
 #include <string>
 #include <sys/wait.h>
 #include <unistd.h>
+
+using namespace neuromesh::testing;
 
 namespace {
 
@@ -89,55 +93,6 @@ const char *NetworkSpikes = "step,population,neuron\n"
                             "6,second,0\n"
                             "7,first,1\n"
                             "7,second,0\n";
-
-struct Result {
-  int Exit = -1;
-  std::string Out; ///< stdout
-  std::string Err; ///< stderr
-};
-
-std::string readFile(const std::string &Path) {
-  std::ifstream In(Path, std::ios::binary);
-  std::ostringstream SS;
-  SS << In.rdbuf();
-  return SS.str();
-}
-
-void writeFile(const std::string &Path, const std::string &Text) {
-  std::ofstream Out(Path, std::ios::binary);
-  Out << Text;
-}
-
-bool exists(const std::string &Path) { return ::access(Path.c_str(), F_OK) == 0; }
-
-/// A fresh temporary directory per test case.
-class TempDir {
-public:
-  TempDir() {
-    char Template[] = "/tmp/nm_test_cli_XXXXXX";
-    const char *P = ::mkdtemp(Template);
-    REQUIRE(P != nullptr);
-    Dir = P;
-  }
-  ~TempDir() { std::system(("rm -rf '" + Dir + "'").c_str()); }
-  std::string operator/(const std::string &Name) const { return Dir + "/" + Name; }
-
-private:
-  std::string Dir;
-};
-
-/// Runs `nmesh Args` and captures exit code, stdout and stderr.
-Result nmesh(const TempDir &T, const std::string &Args) {
-  const std::string OutPath = T / "stdout.txt", ErrPath = T / "stderr.txt";
-  std::string Cmd = std::string("'") + NM_NMESH_PATH + "' " + Args + " >'" +
-                    OutPath + "' 2>'" + ErrPath + "'";
-  int Status = std::system(Cmd.c_str());
-  Result R;
-  R.Exit = WIFEXITED(Status) ? WEXITSTATUS(Status) : -1;
-  R.Out = readFile(OutPath);
-  R.Err = readFile(ErrPath);
-  return R;
-}
 
 } // namespace
 
