@@ -8,8 +8,8 @@
 //
 //   Network Net;
 //   Net.Dt = 1e-3;
-//   auto &In = Net.addSource("in", 100, SpikeSource::poisson(20.0, 7));
-//   auto &Exc = Net.addPopulation("exc", 800, NeuronModel("lif", {{"tau_m", 20e-3}, ...}));
+//   Net.addSource("in", 100, SpikeSource::poisson(20.0, 7));
+//   Net.addPopulation("exc", 800, NeuronModel("lif", {{"tau_m", 20e-3}, ...}));
 //   Net.addProjection("in", "exc", Connector::fixedProbability(0.1, 1),
 //                     WeightSpec::constant(0.5), DelaySpec::constant(1));
 //
@@ -173,6 +173,8 @@ struct Network {
   std::vector<SpikeSource> Sources;
   std::vector<Projection> Projections;
 
+  /// Adders return a reference that is valid until the next add of the
+  /// same kind (the elements live in vectors).
   Population &addPopulation(std::string Name, uint32_t Size, NeuronModel Model);
   SpikeSource &addSource(std::string Name, uint32_t Size, SpikeSource S);
   Projection &addProjection(std::string Pre, std::string Post, Connector C,
