@@ -1,14 +1,9 @@
 //===- nmesh/as.cpp - nmesh as: assembly text -> .nmb ---------------------===//
-#include "Commands.h"
+#include "CommandLine.h"
 
 #include "neuromesh/isa/Assembly.h"
 #include "neuromesh/isa/ImageFile.h"
 #include "neuromesh/isa/FileIO.h"
-
-#include <boost/program_options.hpp>
-#include <iostream>
-
-namespace po = boost::program_options;
 
 namespace nmesh {
 
@@ -21,35 +16,12 @@ int commandAs(const Args &A) {
   Visible.add_options()("help,h", "print this help and exit")(
       "output,o", po::value<std::string>()->value_name("FILE"),
       "the .nmb image to write (required; written atomically)");
-  po::options_description All;
-  All.add(Visible).add_options()("input", po::value<std::string>());
-  po::positional_options_description Positional;
-  Positional.add("input", 1);
-
-  po::variables_map VM;
-  try {
-    po::store(po::command_line_parser(A)
-                  .options(All)
-                  .positional(Positional)
-                  .run(),
-              VM);
-    po::notify(VM);
-  } catch (const po::error &E) {
-    std::cerr << "nmesh as: error: " << E.what() << "\n\n" << Visible << "\n";
-    return 2;
-  }
-  if (VM.count("help")) {
-    std::cout << Visible << "\n";
-    return 0;
-  }
-  if (!VM.count("input") || !VM.count("output")) {
-    std::cerr << "nmesh as: error: "
-              << (VM.count("input") ? "missing -o <output.nmb>"
-                                    : "missing the input assembly file")
-              << "\n\n"
-              << Visible << "\n";
-    return 2;
-  }
+  ParsedCommandLine P = parseCommandLine(
+      "as", A, Visible, "input",
+      {{"input", "missing the input assembly file"}, {"output", "missing -o <output.nmb>"}});
+  if (P.Exit)
+    return *P.Exit;
+  const po::variables_map &VM = P.Values;
   const std::string Input = VM["input"].as<std::string>();
   neuromesh::isa::Image Img = neuromesh::isa::parseAssembly(
       neuromesh::isa::readFile(Input, "the assembly file"), Input);

@@ -1,15 +1,12 @@
 //===- nmesh/compile.cpp - nmesh compile: network -> chip image ------------===//
-#include "Commands.h"
+#include "CommandLine.h"
 
 #include "neuromesh/compiler/Compile.h"
 #include "neuromesh/compiler/NetworkYaml.h"
 #include "neuromesh/isa/Architecture.h"
 #include "neuromesh/isa/ImageFile.h"
 
-#include <boost/program_options.hpp>
 #include <iostream>
-
-namespace po = boost::program_options;
 
 namespace nmesh {
 
@@ -32,31 +29,13 @@ int commandCompile(const Args &A) {
       "placement strategy: optimised, in-order or random")(
       "seed", po::value<uint64_t>()->default_value(1)->value_name("N"),
       "seed for random placement");
-  po::options_description All;
-  All.add(Visible).add_options()("network", po::value<std::string>());
-  po::positional_options_description Positional;
-  Positional.add("network", 1);
-
-  po::variables_map VM;
-  try {
-    po::store(po::command_line_parser(A).options(All).positional(Positional).run(), VM);
-    po::notify(VM);
-  } catch (const po::error &E) {
-    std::cerr << "nmesh compile: error: " << E.what() << "\n\n" << Visible << "\n";
-    return 2;
-  }
-  if (VM.count("help")) {
-    std::cout << Visible << "\n";
-    return 0;
-  }
-  const char *Missing = !VM.count("network") ? "missing the network file"
-                        : !VM.count("arch")  ? "missing --arch FILE"
-                        : !VM.count("output") ? "missing -o FILE"
-                                              : nullptr;
-  if (Missing) {
-    std::cerr << "nmesh compile: error: " << Missing << "\n\n" << Visible << "\n";
-    return 2;
-  }
+  ParsedCommandLine P = parseCommandLine("compile", A, Visible, "network",
+                                         {{"network", "missing the network file"},
+                                          {"arch", "missing --arch FILE"},
+                                          {"output", "missing -o FILE"}});
+  if (P.Exit)
+    return *P.Exit;
+  const po::variables_map &VM = P.Values;
   neuromesh::compiler::MappingOptions Options;
   std::string Placement = VM["placement"].as<std::string>();
   if (Placement == "optimised")
@@ -66,9 +45,9 @@ int commandCompile(const Args &A) {
   else if (Placement == "random")
     Options.Placement = neuromesh::compiler::PlacementStrategy::Random;
   else {
-    std::cerr << "nmesh compile: error: unknown placement '" << Placement
-              << "'; use optimised, in-order or random\n";
-    return 2;
+    return usageError("compile",
+                      "unknown placement '" + Placement + "'; use optimised, in-order or random",
+                      Visible);
   }
   Options.Seed = VM["seed"].as<uint64_t>();
 

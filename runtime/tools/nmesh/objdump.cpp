@@ -1,14 +1,11 @@
 //===- nmesh/objdump.cpp - nmesh objdump: .nmb -> assembly text -----------===//
-#include "Commands.h"
+#include "CommandLine.h"
 
 #include "neuromesh/isa/Assembly.h"
 #include "neuromesh/isa/ImageFile.h"
 #include "neuromesh/isa/FileIO.h"
 
-#include <boost/program_options.hpp>
 #include <iostream>
-
-namespace po = boost::program_options;
 
 namespace nmesh {
 
@@ -21,33 +18,11 @@ int commandObjdump(const Args &A) {
   Visible.add_options()("help,h", "print this help and exit")(
       "output,o", po::value<std::string>()->value_name("FILE"),
       "write the text to FILE (atomically) instead of standard output");
-  po::options_description All;
-  All.add(Visible).add_options()("input", po::value<std::string>());
-  po::positional_options_description Positional;
-  Positional.add("input", 1);
-
-  po::variables_map VM;
-  try {
-    po::store(po::command_line_parser(A)
-                  .options(All)
-                  .positional(Positional)
-                  .run(),
-              VM);
-    po::notify(VM);
-  } catch (const po::error &E) {
-    std::cerr << "nmesh objdump: error: " << E.what() << "\n\n"
-              << Visible << "\n";
-    return 2;
-  }
-  if (VM.count("help")) {
-    std::cout << Visible << "\n";
-    return 0;
-  }
-  if (!VM.count("input")) {
-    std::cerr << "nmesh objdump: error: missing the input image\n\n"
-              << Visible << "\n";
-    return 2;
-  }
+  ParsedCommandLine P = parseCommandLine("objdump", A, Visible, "input",
+                                         {{"input", "missing the input image"}});
+  if (P.Exit)
+    return *P.Exit;
+  const po::variables_map &VM = P.Values;
   neuromesh::isa::Image Img =
       neuromesh::isa::readImageFile(VM["input"].as<std::string>());
   std::string Text = neuromesh::isa::printAssembly(Img);

@@ -1,14 +1,11 @@
 //===- nmesh/run.cpp - nmesh run: run an image and record its spikes ------===//
-#include "Commands.h"
+#include "CommandLine.h"
 
 #include "neuromesh/isa/ImageFile.h"
 #include "neuromesh/runtime/Run.h"
 #include "neuromesh/runtime/SpikeFile.h"
 
-#include <boost/program_options.hpp>
 #include <iostream>
-
-namespace po = boost::program_options;
 
 namespace nmesh {
 
@@ -33,41 +30,16 @@ int commandRun(const Args &A) {
       "engine,e",
       po::value<std::string>()->default_value("functional")->value_name("NAME"),
       ("the engine to run on: " + Engines).c_str());
-  po::options_description All;
-  All.add(Visible).add_options()("image", po::value<std::string>());
-  po::positional_options_description Positional;
-  Positional.add("image", 1);
-
-  po::variables_map VM;
-  try {
-    po::store(po::command_line_parser(A)
-                  .options(All)
-                  .positional(Positional)
-                  .run(),
-              VM);
-    po::notify(VM);
-  } catch (const po::error &E) {
-    std::cerr << "nmesh run: error: " << E.what() << "\n\n" << Visible << "\n";
-    return 2;
-  }
-  if (VM.count("help")) {
-    std::cout << Visible << "\n";
-    return 0;
-  }
-  if (VM.count("steps") && VM["steps"].as<int64_t>() < 0) {
-    std::cerr << "nmesh run: error: --steps must be >= 0, got "
-              << VM["steps"].as<int64_t>() << "\n\n"
-              << Visible << "\n";
-    return 2;
-  }
-  if (!VM.count("image") || !VM.count("steps")) {
-    std::cerr << "nmesh run: error: "
-              << (VM.count("image") ? "missing --steps N"
-                                    : "missing the input image")
-              << "\n\n"
-              << Visible << "\n";
-    return 2;
-  }
+  ParsedCommandLine P = parseCommandLine(
+      "run", A, Visible, "image",
+      {{"image", "missing the input image"}, {"steps", "missing --steps N"}});
+  if (P.Exit)
+    return *P.Exit;
+  const po::variables_map &VM = P.Values;
+  if (VM["steps"].as<int64_t>() < 0)
+    return usageError("run", "--steps must be >= 0, got " +
+                                 std::to_string(VM["steps"].as<int64_t>()),
+                      Visible);
 
   const std::string ImagePath = VM["image"].as<std::string>();
   neuromesh::isa::Image Img = neuromesh::isa::readImageFile(ImagePath);
