@@ -14,8 +14,10 @@
 //   bits as the largest weight allows. Mantissas round half away from zero.
 //
 // Hardware units per written weight unit ("unit scale"): 1 for if and li
-// (integers added to v), 2^6 for loihi_cuba_lif (Loihi's w * 2^(6 + exp):
-// the shift is 6 + exp), and the population's scale factor S for lif.
+// (integers added to v), 2^6 for loihi_cuba_lif and adaptive_lif (Loihi's
+// w * 2^(6 + exp): the shift is 6 + exp), and the population's scale factor
+// S for lif. adaptive_lif's parameters are hardware integers, passed as they
+// are to its program.
 //
 // lif (physical units) runs the Loihi CUBA LIF program:
 //   dv = round(4096 (1 - exp(-dt / tau_m))), du likewise from tau_syn
@@ -70,11 +72,13 @@ constexpr double LifThresholdCeiling = 524288.0; // 2^19
 /// Largest Loihi bias: 13-bit signed mantissa times 2^7.
 constexpr int64_t BiasMantMax = 4095, BiasMantMin = -4096, BiasExpMax = 7;
 
-enum class ModelKind { LoihiCubaLif, Lif, If, Li, TrueNorth };
+enum class ModelKind { LoihiCubaLif, AdaptiveLif, Lif, If, Li, TrueNorth };
 
 ModelKind kindOf(std::string_view Name) {
   if (Name == "loihi_cuba_lif")
     return ModelKind::LoihiCubaLif;
+  if (Name == "adaptive_lif")
+    return ModelKind::AdaptiveLif;
   if (Name == "lif")
     return ModelKind::Lif;
   if (Name == "if")
@@ -90,6 +94,8 @@ unsigned stateWordsOf(ModelKind K) {
   case ModelKind::LoihiCubaLif:
   case ModelKind::Lif:
     return loihi_cuba_lif::NumStateWords;
+  case ModelKind::AdaptiveLif:
+    return adaptive_lif::NumStateWords;
   case ModelKind::If:
     return if_neuron::NumStateWords;
   case ModelKind::Li:
@@ -250,6 +256,20 @@ private:
                                  intParam(P.Model, "vth_mant"), intParam(P.Model, "refractory")}));
         Scale = 64;
         break;
+      case ModelKind::AdaptiveLif: {
+        AdaptiveLifParams AP;
+        AP.Du = intParam(P.Model, "du");
+        AP.Dv = intParam(P.Model, "dv");
+        AP.BiasMant = intParam(P.Model, "bias_mant");
+        AP.BiasExp = intParam(P.Model, "bias_exp");
+        AP.VthMant = intParam(P.Model, "vth_mant");
+        AP.Refractory = intParam(P.Model, "refractory");
+        AP.Dth = intParam(P.Model, "dth");
+        AP.ThStep = intParam(P.Model, "th_step");
+        H.Profiles.push_back(adaptiveLifProfile(AP));
+        Scale = 64; // the same weight units as loihi_cuba_lif
+        break;
+      }
       case ModelKind::Lif:
         Scale = lowerLif(P, H, Tables, Loc, What);
         break;

@@ -121,6 +121,33 @@ std::vector<ModelInfo> buildTable() {
            {"s2", "0/1", false, 0, 0, 1, "axon type 2 integrates stochastically"},
            {"s3", "0/1", false, 0, 0, 1, "axon type 3 integrates stochastically"},
        }});
+
+  T.push_back(
+      {"adaptive_lif",
+       "Loihi CUBA LIF with an adaptive threshold, in hardware integers: u, v, bias and "
+       "refractory as loihi_cuba_lif; theta decays by dth every step, the neuron spikes when "
+       "v > vth_mant * 2^6 + theta, and each spike raises theta by th_step (v units)",
+       true,
+       "Loihi weight units: a spike adds w * 2^6 to u (the compiler picks the mantissa "
+       "and the weight exponent)",
+       {
+           {"du", "int", true, 0, 0, 4095,
+            "current decay, 12 bit: u keeps (4096 - du)/4096 per step"},
+           {"dv", "int", true, 0, 0, 4095,
+            "voltage decay, 12 bit: v keeps (4096 - dv)/4096 per step"},
+           {"vth_mant", "int", true, 0, 0, 131071,
+            "threshold mantissa, 17 bit: spikes when v > vth_mant * 2^6 + theta"},
+           {"bias_mant", "int", false, 0, -4096, 4095,
+            "bias mantissa, 13 bit signed: v += bias_mant * 2^bias_exp per step"},
+           {"bias_exp", "int", false, 0, 0, 7, "bias exponent, 3 bit"},
+           {"refractory", "int", false, 0, 0, adaptive_lif::MaxRefractory,
+            "steps v is held at 0 after a spike"},
+           {"dth", "int", true, 0, 0, 4095,
+            "threshold decay, 12 bit: theta keeps (4096 - dth)/4096 per step"},
+           {"th_step", "int", true, 0, 0, adaptive_lif::MaxThetaStep,
+            "threshold rise per spike, in v units (as vth_mant * 2^6, not a mantissa); theta "
+            "saturates at 2^23 - 1"},
+       }});
   return T;
 }
 

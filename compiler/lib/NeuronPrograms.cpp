@@ -156,6 +156,73 @@ isa::NeuronProfile loihiCubaLifProfile(const LoihiCubaLifParams &P) {
   return finishProfile(std::move(Params), B, L::NumStateWords);
 }
 
+isa::NeuronProfile adaptiveLifProfile(const AdaptiveLifParams &P) {
+  namespace L = adaptive_lif;
+  const char *Model = "adaptive lif";
+  checkRange(Model, "du", P.Du, 0, 4095, "12-bit current decay, tau_u = 4096/du");
+  checkRange(Model, "dv", P.Dv, 0, 4095, "12-bit voltage decay, tau_v = 4096/dv");
+  checkRange(Model, "bias_mant", P.BiasMant, -4096, 4095, "13-bit signed bias mantissa");
+  checkRange(Model, "bias_exp", P.BiasExp, 0, 7, "3-bit bias exponent");
+  checkRange(Model, "vth_mant", P.VthMant, 0, 131071, "17-bit threshold mantissa");
+  checkRange(Model, "refractory", P.Refractory, 0, L::MaxRefractory, "refractory steps");
+  checkRange(Model, "dth", P.Dth, 0, 4095, "12-bit threshold decay, tau_theta = 4096/dth");
+  checkRange(Model, "th_step", P.ThStep, 0, L::MaxThetaStep,
+             "threshold rise per spike in v units, as vth_mant * 2^6");
+
+  std::vector<int32_t> Params(L::NumParams);
+  Params[L::ParamDecayU] = 4096 - P.Du;
+  Params[L::ParamDecayV] = 4096 - P.Dv;
+  Params[L::ParamBias] = P.BiasMant * (1 << P.BiasExp);
+  Params[L::ParamThreshold] = P.VthMant * (1 << 6);
+  Params[L::ParamRefractory] = P.Refractory;
+  Params[L::ParamDecayTheta] = 4096 - P.Dth;
+  Params[L::ParamThetaStep] = P.ThStep;
+
+  // r0 u, r1 scratch, r2 Input, r3 counter, r4 v, r5 theta.
+  ProgramBuilder B;
+  auto Refractory = B.newLabel(), StoreV = B.newLabel();
+  B.d(Opcode::Lds, 0, L::StateU);
+  B.d(Opcode::Ldp, 1, L::ParamDecayU);
+  B.dab(Opcode::Mulsh, 0, 0, 1, 12); // trunc0(u * (4096 - du) / 4096)
+  B.d(Opcode::Ldin, 2);
+  B.da(Opcode::Wrap, 2, 2, 24); // exact mod 2^24, and the add below cannot saturate
+  B.dab(Opcode::Add, 0, 0, 2);
+  B.da(Opcode::Wrap, 0, 0, 24);
+  B.sts(0, L::StateU);
+  B.d(Opcode::Lds, 5, L::StateTheta); // theta decays every step, refractory or not
+  B.d(Opcode::Ldp, 1, L::ParamDecayTheta);
+  B.dab(Opcode::Mulsh, 5, 5, 1, 12); // trunc0(theta * (4096 - dth) / 4096)
+  B.sts(5, L::StateTheta);
+  B.d(Opcode::Lds, 3, L::StateRefractory);
+  B.branch(Opcode::Brnz, 3, Refractory);
+  B.d(Opcode::Lds, 4, L::StateV);
+  B.d(Opcode::Ldp, 1, L::ParamDecayV);
+  B.dab(Opcode::Mulsh, 4, 4, 1, 12); // trunc0(v * (4096 - dv) / 4096)
+  B.dab(Opcode::Add, 4, 4, 0);       // |sum| < 2^25: no int32 saturation
+  B.d(Opcode::Ldp, 1, L::ParamBias);
+  B.dab(Opcode::Add, 4, 4, 1);
+  B.da(Opcode::Sat, 4, 4, 24);
+  B.d(Opcode::Ldp, 1, L::ParamThreshold);
+  B.dab(Opcode::Add, 1, 1, 5); // vth_mant * 2^6 + theta < 2^24: exact
+  B.dab(Opcode::Slt, 1, 1, 4); // threshold + theta < v
+  B.branch(Opcode::Brz, 1, StoreV);
+  B.op(Opcode::Spike);
+  B.d(Opcode::Movi, 4, 0);
+  B.d(Opcode::Ldp, 3, L::ParamRefractory);
+  B.sts(3, L::StateRefractory);
+  B.d(Opcode::Ldp, 1, L::ParamThetaStep);
+  B.dab(Opcode::Add, 5, 5, 1); // both < 2^23: exact, then sat24
+  B.da(Opcode::Sat, 5, 5, 24);
+  B.sts(5, L::StateTheta);
+  B.bind(StoreV);
+  B.sts(4, L::StateV);
+  B.op(Opcode::Halt);
+  B.bind(Refractory); // v held, no spike, one step of refractoriness used
+  B.da(Opcode::Addi, 3, 3, -1);
+  B.sts(3, L::StateRefractory);
+  return finishProfile(std::move(Params), B, L::NumStateWords);
+}
+
 isa::NeuronProfile ifProfile(const IfParams &P) {
   namespace L = if_neuron;
   checkRange("if", "reset mode", int32_t(P.Reset), 0, 1, "0 = to value, 1 = subtract");

@@ -64,7 +64,7 @@ void generatedAt(const SpikeSource &S, uint64_t Threshold, uint64_t T, std::vect
       Out.push_back(I);
 }
 
-enum class Equations { CubaLif, If, Li, TrueNorth };
+enum class Equations { CubaLif, AdaptiveLif, If, Li, TrueNorth };
 
 /// One population's run-time state.
 struct PopState {
@@ -134,6 +134,10 @@ private:
       S.Eq = Equations::CubaLif;
       S.Words = loihi_cuba_lif::NumStateWords;
       NumParams = loihi_cuba_lif::NumParams;
+    } else if (P.Model == "adaptive_lif") {
+      S.Eq = Equations::AdaptiveLif;
+      S.Words = adaptive_lif::NumStateWords;
+      NumParams = adaptive_lif::NumParams;
     } else if (P.Model == "if") {
       S.Eq = Equations::If;
       S.Words = if_neuron::NumStateWords;
@@ -256,6 +260,9 @@ private:
       case Equations::CubaLif:
         Spike = cubaLif(Par, St, Input);
         break;
+      case Equations::AdaptiveLif:
+        Spike = adaptiveLif(Par, St, Input);
+        break;
       case Equations::If:
         Spike = integrateAndFire(Par, St, Input);
         break;
@@ -288,6 +295,30 @@ private:
     if (Spike) {
       V = 0;
       St[L::StateRefractory] = Par[L::ParamRefractory];
+    }
+    St[L::StateV] = int32_t(V);
+    return Spike;
+  }
+
+  // As cubaLif, with theta = trunc0(theta * (4096 - dth) / 4096) every
+  // step (refractory ones too) before the test v > threshold + theta; a
+  // spike also sets theta = sat24(theta + th_step).
+  static bool adaptiveLif(const std::vector<int32_t> &Par, int32_t *St, int64_t Input) {
+    namespace L = adaptive_lif;
+    int64_t U = wrap24(decay(St[L::StateU], Par[L::ParamDecayU]) + Input);
+    St[L::StateU] = int32_t(U);
+    int64_t Theta = decay(St[L::StateTheta], Par[L::ParamDecayTheta]);
+    St[L::StateTheta] = int32_t(Theta);
+    if (St[L::StateRefractory] > 0) {
+      St[L::StateRefractory] -= 1;
+      return false;
+    }
+    int64_t V = sat24(decay(St[L::StateV], Par[L::ParamDecayV]) + U + Par[L::ParamBias]);
+    bool Spike = V > int64_t(Par[L::ParamThreshold]) + Theta;
+    if (Spike) {
+      V = 0;
+      St[L::StateRefractory] = Par[L::ParamRefractory];
+      St[L::StateTheta] = int32_t(sat24(Theta + Par[L::ParamThetaStep]));
     }
     St[L::StateV] = int32_t(V);
     return Spike;

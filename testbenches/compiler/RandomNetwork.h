@@ -5,10 +5,10 @@
 // fixed_probability, fixed_fan_in, list, matrix, conv2d, pool2d), uniform
 // and constant weights and delays, recurrent projections (with and without
 // self-connections), sources of every kind (external, list, poisson,
-// regular), and the deterministic models IF, LIF (physical units) and Loihi
-// CUBA LIF with parameters and weights tuned so that most populations
-// spike. The same seed gives the same network on every platform (all
-// choices come from isa::randomDraw).
+// regular), and the deterministic models IF, LIF (physical units), Loihi
+// CUBA LIF and the adaptive-threshold LIF with parameters and weights tuned
+// so that most populations spike. The same seed gives the same network on
+// every platform (all choices come from isa::randomDraw).
 //
 // The options bound sizes and fan-in so that the networks fit the chosen
 // architecture; the presets are sized for examples/arch/tiny.yaml (16
@@ -27,6 +27,7 @@
 #include "neuromesh/isa/Microcode.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <set>
 #include <string>
@@ -54,7 +55,7 @@ struct RandomNetworkOptions {
   /// Loihi CUBA LIF weights are at most this many Loihi units (tiny: shift
   /// <= 6, i.e. weight_exp <= 0, and 8-bit mantissas: 127).
   double MaxLoihiWeight = 127;
-  std::vector<std::string> Models = {"if", "lif", "loihi_cuba_lif"};
+  std::vector<std::string> Models = {"if", "lif", "loihi_cuba_lif", "adaptive_lif"};
 
   /// A few cores of tiny.yaml.
   static RandomNetworkOptions small() { return {}; }
@@ -211,13 +212,22 @@ private:
     // v leaks by dv/4096 a step: the charge reaching v is about
     // w * 64 * 4096 / (du + dv).
     Scale = {std::max(1.0, VthMant * (Du + Dv) / 4096), false, O.MaxLoihiWeight};
-    return compiler::NeuronModel("loihi_cuba_lif",
-                                 {{"du", Du},
-                                  {"dv", Dv},
-                                  {"vth_mant", VthMant},
-                                  {"bias_mant", D.chance(0.3) ? double(D.range(1, 40)) : 0.0},
-                                  {"bias_exp", double(D.range(0, 3))},
-                                  {"refractory", double(D.range(0, 3))}});
+    compiler::NeuronModel M("loihi_cuba_lif",
+                            {{"du", Du},
+                             {"dv", Dv},
+                             {"vth_mant", VthMant},
+                             {"bias_mant", D.chance(0.3) ? double(D.range(1, 40)) : 0.0},
+                             {"bias_exp", double(D.range(0, 3))},
+                             {"refractory", double(D.range(0, 3))}});
+    if (Kind != "adaptive_lif")
+      return M;
+    // Each spike raises the threshold by up to one threshold and theta
+    // decays within tens of steps, so adaptation slows firing but rarely
+    // silences a population.
+    M.Kind = "adaptive_lif";
+    M.Params["dth"] = D.range(100, 1500);
+    M.Params["th_step"] = std::floor(VthMant * 64 * D.uniform(0.1, 1.0));
+    return M;
   }
 
   /// A weight of about Factor units, within the model's range.

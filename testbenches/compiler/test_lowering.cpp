@@ -157,6 +157,72 @@ TEST_CASE("the hardware models' profiles and state", "[lowering]") {
   CHECK(H.Populations[2].Probes == std::vector<std::string>{"v"});
 }
 
+TEST_CASE("adaptive lif lowers like loihi_cuba_lif plus its threshold words", "[lowering]") {
+  namespace L = nc::adaptive_lif;
+  nc::NeuronModel Alif("adaptive_lif", {{"du", 100},
+                                        {"dv", 200},
+                                        {"vth_mant", 50},
+                                        {"bias_mant", -3},
+                                        {"bias_exp", 2},
+                                        {"refractory", 4},
+                                        {"dth", 96},
+                                        {"th_step", 640}});
+  // Loihi weight units as for loihi_cuba_lif: 1001 -> 64064 hardware units
+  // = 125 * 2^9 + 64 (shift 9, effective 1000); 0.75 -> 48 / 512 -> 0.
+  nc::HardwareNetwork H = nc::lowerNetwork(listNetwork(Alif, {1001, 0.75}), arch("loihi"));
+  const nc::HwProjection &Proj = H.Projections[0];
+  CHECK(Proj.Shift == 9);
+  CHECK(mantissas(Proj) == std::vector<int16_t>{125, 0});
+  CHECK(Proj.WeightError.MaxRelative == Approx(1.0 / 1001));
+  const nc::HwPopulation &P = H.Populations[0];
+  CHECK(P.Model == "adaptive_lif");
+  CHECK(P.StateWords == L::NumStateWords);
+  CHECK(P.InitialState == std::vector<int32_t>{0, 0, 0, 0});
+  REQUIRE(P.Profiles.size() == 1);
+  nc::AdaptiveLifParams AP;
+  AP.Du = 100;
+  AP.Dv = 200;
+  AP.BiasMant = -3;
+  AP.BiasExp = 2;
+  AP.VthMant = 50;
+  AP.Refractory = 4;
+  AP.Dth = 96;
+  AP.ThStep = 640;
+  CHECK(P.Profiles[0] == nc::adaptiveLifProfile(AP));
+  // 4096 - du, 4096 - dv, -3 * 2^2, 50 * 2^6, refractory, 4096 - dth, th_step.
+  CHECK(P.Profiles[0].Params == std::vector<int32_t>{3996, 3896, -12, 3200, 4, 4000, 640});
+  CHECK(P.ParamError.MaxRelative == 0);
+  CHECK_FALSE(P.UsesCrossbar);
+  // Defaults: no bias, no refractory period.
+  nc::HardwareNetwork D = nc::lowerNetwork(
+      listNetwork(
+          nc::NeuronModel("adaptive_lif",
+                          {{"du", 1}, {"dv", 2}, {"vth_mant", 3}, {"dth", 4}, {"th_step", 5}}),
+          {1}),
+      arch("loihi"));
+  CHECK(D.Populations[0].Profiles.at(0).Params ==
+        std::vector<int32_t>{4095, 4094, 0, 192, 0, 4092, 5});
+
+  // tiny's shifts stop at 6: 200 Loihi units cannot be written, as for CUBA LIF.
+  CHECK_THAT(lowerError(listNetwork(Alif, {200, 1}), arch("tiny")),
+             Contains("projection 'in->p': error: weights reach 200 but the largest magnitude "
+                      "architecture 'tiny' can express onto adaptive_lif population 'p' is "
+                      "about 127"));
+  // Four state words: tiny has 4, truenorth.yaml only 2.
+  CHECK(lowerError(listNetwork(Alif, {1}), arch("tiny")) == "");
+  CHECK_THAT(lowerError(listNetwork(Alif, {1}), arch("truenorth")),
+             Contains("population 'p': error: model 'adaptive_lif' keeps 4 state words per "
+                      "neuron, but architecture 'truenorth' has core.state_words = 2"));
+  // The registry checks the ranges of the new parameters.
+  nc::NeuronModel Bad = Alif;
+  Bad.Params["th_step"] = 8388608;
+  Bad.Params["dth"] = -1;
+  std::string M = lowerError(listNetwork(Bad, {1}), arch("loihi"));
+  CHECK_THAT(M, Contains("parameter 'th_step' of model 'adaptive_lif' is 8388608, out of range "
+                         "[0, 8388607]"));
+  CHECK_THAT(M, Contains("parameter 'dth' of model 'adaptive_lif' is -1, out of range [0, 4095]"));
+}
+
 TEST_CASE("lif in physical units becomes CUBA LIF integers", "[lowering]") {
   isa::Architecture Loihi = arch("loihi");
   namespace L = nc::loihi_cuba_lif;

@@ -8,6 +8,10 @@
 //   thousands of steps of random input for many random parameter sets; and a
 //   numpy reference (testbenches/reference/loihi_cuba_lif.py) mirroring
 //   Lava's PyLifModelBitAcc arithmetic; plus hand-worked traces.
+// - Adaptive-threshold LIF: a second implementation written here from the
+//   equations in NeuronPrograms.h, over thousands of steps of random input
+//   for many random parameter sets (the threshold must rise, decay back and
+//   block spikes, and refractoriness must occur); hand-worked traces.
 // - TrueNorth, IF, LIF, LI: hand-worked traces, the arithmetic in comments.
 //
 //===----------------------------------------------------------------------===//
@@ -20,6 +24,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -246,6 +251,8 @@ TEST_CASE("neuron programs: every library program is valid and short", "[neuron-
   const Case Cases[] = {
       {"cuba lif", nc::loihiCubaLifProfile({}), nc::loihi_cuba_lif::NumStateWords,
        nc::loihi_cuba_lif::NumParams, 32},
+      {"adaptive lif", nc::adaptiveLifProfile({}), nc::adaptive_lif::NumStateWords,
+       nc::adaptive_lif::NumParams, 40},
       {"if", nc::ifProfile({}), nc::if_neuron::NumStateWords, nc::if_neuron::NumParams, 16},
       {"lif", nc::lifProfile({}), nc::lif::NumStateWords, nc::lif::NumParams, 24},
       {"li", nc::liProfile({}), nc::li::NumStateWords, nc::li::NumParams, 8},
@@ -524,6 +531,322 @@ TEST_CASE("neuron programs: cuba lif equals the numpy reference (Lava arithmetic
   CHECK(SatHigh > 100);
   CHECK(SatLow > 100);
   CHECK(Spikes > 500);
+}
+
+//===----------------------------------------------------------------------===//
+// Adaptive-threshold LIF
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// The second adaptive LIF, written from the equations only.
+struct RefAlifState {
+  int64_t U = 0, V = 0, Counter = 0, Theta = 0;
+};
+
+/// How often each feature of the model was exercised.
+struct RefAlifStats {
+  long Spikes = 0, RefractorySteps = 0, ThetaRises = 0, ThetaDecays = 0, ThetaSaturations = 0;
+  /// Steps where v beat the base threshold but not the adapted one.
+  long BlockedByTheta = 0;
+  long UWraps = 0, VSaturations = 0;
+};
+
+/// One step; returns whether the neuron fired.
+bool refAlifStep(RefAlifState &S, const nc::AdaptiveLifParams &P, int64_t Input,
+                 RefAlifStats &Stats) {
+  const int64_t Half = int64_t(1) << 23, Full = int64_t(1) << 24, Max = Half - 1;
+  // u = wrap24(trunc0(u * (4096 - du) / 4096) + input): the residue of the
+  // exact sum modulo 2^24, in (-2^23, 2^23].
+  int64_t U = S.U * (4096 - P.Du) / 4096 + Input;
+  if (U > Half || U <= -Half)
+    ++Stats.UWraps;
+  U = ((U % Full) + Full) % Full; // [0, 2^24)
+  if (U > Half)
+    U -= Full;
+  S.U = U;
+  // theta = trunc0(theta * (4096 - dth) / 4096), every step.
+  int64_t Theta = S.Theta * (4096 - P.Dth) / 4096;
+  Stats.ThetaDecays += Theta < S.Theta;
+  S.Theta = Theta;
+  if (S.Counter > 0) {
+    --S.Counter;
+    ++Stats.RefractorySteps;
+    return false;
+  }
+  int64_t V = S.V * (4096 - P.Dv) / 4096 + U + int64_t(P.BiasMant) * (int64_t(1) << P.BiasExp);
+  if (V > Max || V < -Max) {
+    ++Stats.VSaturations;
+    V = V > Max ? Max : -Max;
+  }
+  const int64_t Base = int64_t(P.VthMant) * 64;
+  if (V > Base + Theta) {
+    S.V = 0;
+    S.Counter = P.Refractory;
+    int64_t Raised = Theta + P.ThStep;
+    if (Raised > Max) {
+      Raised = Max;
+      ++Stats.ThetaSaturations;
+    }
+    Stats.ThetaRises += Raised > Theta;
+    S.Theta = Raised;
+    ++Stats.Spikes;
+    return true;
+  }
+  Stats.BlockedByTheta += V > Base;
+  S.V = V;
+  return false;
+}
+
+/// Random adaptive LIF parameters: the CUBA LIF's, then an adaptation
+/// from weak to strong, slow to fast; the first neurons take corners.
+nc::AdaptiveLifParams randomAlifParams(std::mt19937_64 &Rng, unsigned Index) {
+  auto Uniform = [&](int32_t Lo, int32_t Hi) {
+    return std::uniform_int_distribution<int32_t>(Lo, Hi)(Rng);
+  };
+  const nc::LoihiCubaLifParams L = randomLifParams(Rng, Index);
+  nc::AdaptiveLifParams P;
+  P.Du = L.Du;
+  P.Dv = L.Dv;
+  P.BiasMant = L.BiasMant;
+  P.BiasExp = L.BiasExp;
+  P.VthMant = L.VthMant;
+  P.Refractory = L.Refractory;
+  // Thresholds low enough that inputs cross them often, so theta matters.
+  if (Index % 2 == 0)
+    P.VthMant = Uniform(0, 2048);
+  P.Dth = Index % 3 == 0 ? Uniform(0, 64) : Uniform(0, 4095);
+  switch (Index % 4) {
+  case 0:
+    P.ThStep = Uniform(0, 1 << 12);
+    break;
+  case 1:
+    P.ThStep = Uniform(0, 1 << 18);
+    break;
+  case 2:
+    P.ThStep = Uniform(0, nc::adaptive_lif::MaxThetaStep);
+    break;
+  default:
+    P.ThStep = Uniform(1 << 20, 1 << 22);
+    break;
+  }
+  switch (Index) {
+  case 0: // every field at its top: theta saturates and never decays
+    P.Dth = 0;
+    P.ThStep = nc::adaptive_lif::MaxThetaStep;
+    break;
+  case 1:
+    P.Dth = 4095;
+    P.ThStep = 0;
+    break;
+  case 2:
+    P.Dth = 1;
+    P.ThStep = 1;
+    break;
+  case 3:
+    P.Dth = 4095;
+    P.ThStep = nc::adaptive_lif::MaxThetaStep;
+    break;
+  default:
+    break;
+  }
+  return P;
+}
+
+std::string describe(const nc::AdaptiveLifParams &P) {
+  return "du=" + std::to_string(P.Du) + " dv=" + std::to_string(P.Dv) +
+         " bias_mant=" + std::to_string(P.BiasMant) + " bias_exp=" + std::to_string(P.BiasExp) +
+         " vth_mant=" + std::to_string(P.VthMant) + " refractory=" + std::to_string(P.Refractory) +
+         " dth=" + std::to_string(P.Dth) + " th_step=" + std::to_string(P.ThStep);
+}
+
+Trace alifRun(const nc::AdaptiveLifParams &P, const std::vector<int32_t> &Inputs,
+              std::vector<int32_t> State = {}) {
+  return runTrace(nc::adaptiveLifProfile(P), nc::adaptive_lif::NumStateWords, Inputs, State);
+}
+
+} // namespace
+
+TEST_CASE("neuron programs: adaptive lif parameter words", "[neuron-programs][adaptive-lif]") {
+  namespace L = nc::adaptive_lif;
+  nc::AdaptiveLifParams P;
+  P.Du = 100;
+  P.Dv = 4095;
+  P.BiasMant = -4096;
+  P.BiasExp = 7;
+  P.VthMant = 131071;
+  P.Refractory = 64;
+  P.Dth = 96;
+  P.ThStep = 8388607;
+  isa::NeuronProfile Prof = nc::adaptiveLifProfile(P);
+  CHECK(Prof.Params ==
+        std::vector<int32_t>{3996, 1, -524288, 8388544, 64, 4000, 8388607}); // 4096 - 96 = 4000
+  CHECK(Prof.Params.size() == L::NumParams);
+  CHECK(Prof.Params[L::ParamDecayTheta] == 4000);
+  CHECK(Prof.Params[L::ParamThetaStep] == 8388607);
+  // The shared words have the CUBA LIF layout.
+  CHECK(L::StateU == nc::loihi_cuba_lif::StateU);
+  CHECK(L::StateV == nc::loihi_cuba_lif::StateV);
+  CHECK(L::StateRefractory == nc::loihi_cuba_lif::StateRefractory);
+}
+
+TEST_CASE("neuron programs: adaptive lif rejects out-of-range parameters",
+          "[neuron-programs][adaptive-lif]") {
+  auto Throws = [](auto Set, const char *Expect) {
+    nc::AdaptiveLifParams P;
+    Set(P);
+    INFO(Expect);
+    CHECK_THROWS_WITH(nc::adaptiveLifProfile(P),
+                      Catch::Contains(Expect) && Catch::Contains("adaptive lif parameters"));
+    CHECK_THROWS_AS(nc::adaptiveLifProfile(P), neuromesh::Error);
+  };
+  Throws([](auto &P) { P.Du = 4096; }, "du = 4096 out of range [0, 4095]");
+  Throws([](auto &P) { P.Dv = -1; }, "dv = -1 out of range [0, 4095]");
+  Throws([](auto &P) { P.BiasMant = 4096; }, "bias_mant = 4096 out of range [-4096, 4095]");
+  Throws([](auto &P) { P.BiasExp = 8; }, "bias_exp = 8 out of range [0, 7]");
+  Throws([](auto &P) { P.VthMant = -1; }, "vth_mant = -1 out of range [0, 131071]");
+  Throws([](auto &P) { P.Refractory = 65; }, "refractory = 65 out of range [0, 64]");
+  Throws([](auto &P) { P.Dth = 4096; }, "dth = 4096 out of range [0, 4095]");
+  Throws([](auto &P) { P.Dth = -1; }, "dth = -1 out of range [0, 4095]");
+  Throws([](auto &P) { P.ThStep = -1; }, "th_step = -1 out of range [0, 8388607]");
+  Throws([](auto &P) { P.ThStep = 1 << 23; }, "th_step = 8388608 out of range [0, 8388607]");
+  CHECK_THROWS_WITH(nc::adaptiveLifProfile([] {
+                      nc::AdaptiveLifParams P;
+                      P.ThStep = -5;
+                      return P;
+                    }()),
+                    Catch::Contains("in v units, as vth_mant * 2^6"));
+}
+
+TEST_CASE("neuron programs: adaptive lif hand-worked trace", "[neuron-programs][adaptive-lif]") {
+  namespace L = nc::adaptive_lif;
+  // du = 4095: u keeps 1/4096, so with input 80 every step u = trunc0(80/4096) + 80 = 80.
+  // dv = 2048 (v halves), no bias, threshold 1 * 2^6 = 64, refractory 1,
+  // dth = 2048 (theta halves), th_step = 100.
+  nc::AdaptiveLifParams P;
+  P.Du = 4095;
+  P.Dv = 2048;
+  P.VthMant = 1;
+  P.Refractory = 1;
+  P.Dth = 2048;
+  P.ThStep = 100;
+  // t0: theta 0;  v = 0 + 80 = 80 > 64 + 0: spike, v = 0, counter 1, theta = 0 + 100
+  // t1: theta 50; refractory: counter 0, v held
+  // t2: theta 25; v = 0 + 80 = 80, not > 64 + 25 = 89
+  // t3: theta 12; v = 40 + 80 = 120 > 76: spike, theta = 12 + 100 = 112
+  // t4: theta 56; refractory
+  // t5: theta 28; v = 80, not > 92
+  // t6: theta 14; v = 120 > 78: spike, theta = 114
+  // t7: theta 57; refractory
+  // t8: theta 28 (trunc0(28.5)); v = 80, not > 92
+  // t9: theta 14; v = 120: spike, theta 114
+  const std::vector<int32_t> In(10, 80);
+  Trace T = alifRun(P, In);
+  CHECK(T.word(L::StateU) == std::vector<int32_t>(10, 80));
+  CHECK(T.word(L::StateTheta) == std::vector<int32_t>{100, 50, 25, 112, 56, 28, 114, 57, 28, 114});
+  CHECK(T.word(L::StateV) == std::vector<int32_t>{0, 0, 80, 0, 0, 80, 0, 0, 80, 0});
+  CHECK(T.word(L::StateRefractory) == std::vector<int32_t>{1, 0, 0, 1, 0, 0, 1, 0, 0, 1});
+  CHECK(T.SpikeSteps == std::vector<int>{0, 3, 6, 9});
+
+  // The same neuron without adaptation fires every other step: v = 80 > 64
+  // right after each refractory step; theta stays 0.
+  P.ThStep = 0;
+  Trace Plain = alifRun(P, In);
+  CHECK(Plain.SpikeSteps == std::vector<int>{0, 2, 4, 6, 8});
+  CHECK(Plain.word(L::StateTheta) == std::vector<int32_t>(10, 0));
+
+  // Negative theta words (never produced by the model) still decay toward 0
+  // by trunc0; dth = 1024: theta * 3/4. -9 -> trunc0(-6.75) = -6 -> -4 (-4.5).
+  P.ThStep = 100;
+  P.Dth = 1024;
+  Trace Neg = alifRun(P, {0, 0}, {0, 0, 0, -9});
+  CHECK(Neg.word(L::StateTheta) == std::vector<int32_t>{-6, -4});
+}
+
+TEST_CASE("neuron programs: adaptive lif theta saturates at 24 bits",
+          "[neuron-programs][adaptive-lif]") {
+  namespace L = nc::adaptive_lif;
+  // du = 4095, dv = 0 (v keeps everything), threshold 0, dth = 0 (theta never
+  // decays), th_step 5000. Start at v = theta = 8388000.
+  nc::AdaptiveLifParams P;
+  P.Du = 4095;
+  P.Dth = 0;
+  P.ThStep = 5000;
+  // t0: u = 1000; v = sat24(8388000 + 1000) = 8388607 > 0 + 8388000: spike,
+  //     v = 0, theta = sat24(8388000 + 5000 = 8393000) = 8388607
+  // t1: u = trunc0(1000/4096) + 8388607 = 8388607; v = 8388607, not > 8388607
+  // t2: u = trunc0(8388607/4096 = 2047.99) = 2047; v = sat24(8388607 + 2047) =
+  //     8388607: still no spike, ever (theta cannot decay with dth = 0)
+  Trace T = alifRun(P, {1000, 8388607, 0}, {0, 8388000, 0, 8388000});
+  CHECK(T.word(L::StateU) == std::vector<int32_t>{1000, 8388607, 2047});
+  CHECK(T.word(L::StateV) == std::vector<int32_t>{0, 8388607, 8388607});
+  CHECK(T.word(L::StateTheta) == std::vector<int32_t>{8388607, 8388607, 8388607});
+  CHECK(T.SpikeSteps == std::vector<int>{0});
+}
+
+TEST_CASE("neuron programs: adaptive lif equals a second implementation bit for bit",
+          "[neuron-programs][adaptive-lif]") {
+  namespace L = nc::adaptive_lif;
+  constexpr unsigned Neurons = 120;
+  constexpr size_t Steps = 2000;
+  std::mt19937_64 Rng(20261128);
+  RefAlifStats Stats;
+  long Compared = 0, AdaptedAndRecovered = 0;
+  for (unsigned N = 0; N < Neurons; ++N) {
+    nc::AdaptiveLifParams P = randomAlifParams(Rng, N);
+    if (N >= 4 && N % 2 == 1) // half the neurons are refractory for a while
+      P.Refractory = std::uniform_int_distribution<int32_t>(1, 64)(Rng);
+    std::vector<int32_t> Input = randomLifInput(Rng, N, Steps, /*Huge=*/true);
+    const isa::NeuronProfile Prof = nc::adaptiveLifProfile(P);
+    REQUIRE(isa::validateProgram(Prof.Program, unsigned(Prof.Params.size()), L::NumStateWords) ==
+            "");
+    std::vector<int32_t> State(L::NumStateWords, 0);
+    RefAlifState Ref;
+    int32_t PeakTheta = 0;
+    bool Recovered = false;
+    for (size_t T = 0; T < Steps; ++T) {
+      isa::NeuronContext Ctx;
+      Ctx.Params = Prof.Params.data();
+      Ctx.State = State.data();
+      Ctx.Input = Input[T];
+      Ctx.Step = T;
+      Ctx.Neuron = N;
+      const bool Spiked = isa::interpret(Prof.Program, Ctx).Spiked;
+      const bool RefSpiked = refAlifStep(Ref, P, Input[T], Stats);
+      if (State[L::StateU] != Ref.U || State[L::StateV] != Ref.V ||
+          State[L::StateRefractory] != Ref.Counter || State[L::StateTheta] != Ref.Theta ||
+          Spiked != RefSpiked) {
+        FAIL("neuron " << N << " (" << describe(P) << ") step " << T << " input " << Input[T]
+                       << ": program u=" << State[L::StateU] << " v=" << State[L::StateV]
+                       << " counter=" << State[L::StateRefractory]
+                       << " theta=" << State[L::StateTheta] << " spike=" << Spiked
+                       << "; reference u=" << Ref.U << " v=" << Ref.V << " counter=" << Ref.Counter
+                       << " theta=" << Ref.Theta << " spike=" << RefSpiked);
+      }
+      CHECK(State[L::StateTheta] >= 0);
+      PeakTheta = std::max(PeakTheta, State[L::StateTheta]);
+      // Adapted, then decayed back below half the peak.
+      Recovered |= PeakTheta > 0 && State[L::StateTheta] < PeakTheta / 2;
+      ++Compared;
+    }
+    AdaptedAndRecovered += Recovered;
+  }
+  CHECK(Compared == long(Neurons) * long(Steps));
+  INFO("spikes " << Stats.Spikes << ", refractory steps " << Stats.RefractorySteps
+                 << ", theta rises " << Stats.ThetaRises << " decays " << Stats.ThetaDecays
+                 << " saturations " << Stats.ThetaSaturations << ", spikes blocked by theta "
+                 << Stats.BlockedByTheta << ", u wraps " << Stats.UWraps << ", v saturations "
+                 << Stats.VSaturations << ", neurons adapted and recovered "
+                 << AdaptedAndRecovered);
+  CHECK(Stats.Spikes > 1000);
+  CHECK(Stats.RefractorySteps > 1000);
+  CHECK(Stats.ThetaRises > 1000);
+  CHECK(Stats.ThetaDecays > 1000);
+  CHECK(Stats.ThetaSaturations > 10);
+  CHECK(Stats.BlockedByTheta > 1000);
+  CHECK(Stats.UWraps > 100);
+  CHECK(Stats.VSaturations > 100);
+  CHECK(AdaptedAndRecovered > long(Neurons) / 2);
 }
 
 //===----------------------------------------------------------------------===//

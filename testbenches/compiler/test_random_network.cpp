@@ -3,7 +3,8 @@
 // The generator in RandomNetwork.h must produce valid networks that lower
 // on tiny.yaml, cover every connector, source kind and model over a corpus,
 // include recurrent projections, be reproducible from the seed, and be
-// active (most populations spike in the reference simulator). The spanning
+// active (most populations spike in the reference simulator, and adaptive
+// LIF populations adapt: their spikes change with th_step = 0). The spanning
 // preset must need more than one chip of tiny.yaml.
 //
 //===----------------------------------------------------------------------===//
@@ -11,6 +12,7 @@
 
 #include "neuromesh/compiler/Connectivity.h"
 #include "neuromesh/compiler/HardwareNetwork.h"
+#include "neuromesh/compiler/NeuronPrograms.h"
 #include "neuromesh/compiler/ReferenceSimulator.h"
 #include "neuromesh/isa/Architecture.h"
 
@@ -95,7 +97,7 @@ TEST_CASE("generated networks are valid, reproducible and cover every kind", "[r
   }
   CHECK(Connectors.size() == 8);
   CHECK(SourceKinds.size() == 4);
-  CHECK(Models == std::set<std::string>{"if", "lif", "loihi_cuba_lif"});
+  CHECK(Models == std::set<std::string>{"if", "lif", "loihi_cuba_lif", "adaptive_lif"});
   CHECK(Recurrent >= 15);
   CHECK(NoSelf >= 5);
   CHECK(UniformDelays >= 20);
@@ -131,4 +133,51 @@ TEST_CASE("random inputs drive only external sources", "[random-network]") {
   CHECK(R.size() == Approx(200).epsilon(0.25)); // 2 indices x 1000 steps x 0.1
   for (size_t K = 1; K < R.size(); ++K)
     REQUIRE(std::make_pair(R[K - 1].Step, R[K - 1].Index) < std::make_pair(R[K].Step, R[K].Index));
+}
+
+TEST_CASE("the corpus's adaptive lif populations spike and adapt", "[random-network]") {
+  // Adaptation must matter in the differential corpus: the same lowered
+  // networks with th_step = 0 (plain CUBA LIF) fire more.
+  namespace A = nc::adaptive_lif;
+  isa::Architecture Tiny = tiny();
+  unsigned Networks = 0, Adaptive = 0, Spiking = 0, Changed = 0;
+  uint64_t With = 0, Without = 0;
+  for (uint64_t Seed = 0; Seed < 60; ++Seed) {
+    nc::Network Net = nt::makeRandomNetwork(Seed);
+    nc::HardwareNetwork H = nc::lowerNetwork(Net, Tiny);
+    std::set<std::string> Names;
+    for (const nc::HwPopulation &P : H.Populations)
+      if (P.Model == "adaptive_lif")
+        Names.insert(P.Name);
+    if (Names.empty())
+      continue;
+    ++Networks;
+    std::vector<nc::InputSpike> In = nt::randomInputs(Net, Seed, 200);
+    std::vector<nc::PopulationSpike> Adapted = nc::simulateReference(H, 200, In);
+    for (nc::HwPopulation &P : H.Populations)
+      if (P.Model == "adaptive_lif")
+        for (isa::NeuronProfile &Prof : P.Profiles) {
+          REQUIRE(Prof.Params.at(A::ParamThetaStep) > 0);
+          Prof.Params[A::ParamThetaStep] = 0;
+        }
+    std::vector<nc::PopulationSpike> Plain = nc::simulateReference(H, 200, In);
+    Changed += Adapted != Plain;
+    std::set<std::string> Fired;
+    for (const nc::PopulationSpike &S : Adapted)
+      if (Names.count(S.Population)) {
+        Fired.insert(S.Population);
+        ++With;
+      }
+    for (const nc::PopulationSpike &S : Plain)
+      Without += Names.count(S.Population);
+    Adaptive += unsigned(Names.size());
+    Spiking += unsigned(Fired.size());
+  }
+  INFO(Networks << " networks with " << Adaptive << " adaptive populations, " << Spiking
+                << " spiked; " << With << " spikes vs " << Without << " without adaptation; "
+                << Changed << " networks changed");
+  CHECK(Adaptive >= 10);
+  CHECK(Spiking >= Adaptive * 8 / 10);
+  CHECK(Changed >= Networks / 2);
+  CHECK(With < Without);
 }

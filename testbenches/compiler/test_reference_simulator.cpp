@@ -1,8 +1,9 @@
 //===- test_reference_simulator.cpp - the network-level simulator ---------===//
 //
 // Tiny networks with spike trains worked by hand (delays, a recurrent loop,
-// IF chains and resets, CUBA LIF with and without refractoriness, a
-// TrueNorth crossbar, int32 wrap of the dendritic sum), the source
+// IF chains and resets, CUBA LIF with and without refractoriness, the
+// adaptive LIF's rising and decaying threshold, a TrueNorth crossbar, int32
+// wrap of the dendritic sum), the source
 // generators against their documented formulas, and the neuron equations
 // against helper C's microcode programs run through isa::interpret (which
 // the simulator itself never calls) on random input.
@@ -132,6 +133,48 @@ TEST_CASE("Loihi CUBA LIF, worked by hand", "[reference]") {
                     nc::NeuronModel("loihi_cuba_lif", {{"du", 2048}, {"dv", 0}, {"vth_mant", 1}}));
   Net.addProjection("in", "c", nc::Connector::allToAll(), nc::WeightSpec::constant(1));
   CHECK(stepsOf(run(Net, 12, {}, arch("loihi")), "c") == std::vector<uint64_t>{1, 2, 4});
+}
+
+TEST_CASE("adaptive LIF, worked by hand", "[reference]") {
+  // As the CUBA LIF case: du = dv = 0, one weight-1 spike at step 0 makes
+  // u = 64 from step 1 on, threshold 64 (spike when v > 64 + theta).
+  // dth = 2048 halves theta each step (before the test), a spike adds 200:
+  // t1: v 64 (theta 0)        t2: v 128 > 64: fire, theta 0 + 200
+  // t3: theta 100, v 64       t4: theta 50, v 128 > 114: fire, theta 250
+  // t5: 125, v 64             t6: 62, v 128 > 126: fire, theta 262
+  // t7: 131, v 64             t8: 65, v 128 not > 129 (blocked by theta)
+  // t9: 32, v 192 > 96: fire, theta 232
+  // t10: 116, v 64            t11: 58, v 128 > 122: fire, theta 258
+  // t12: 129, v 64            t13: 64, v 128 not > 128
+  // t14: 32, v 192: fire, 232 t15, t16: as t10, t11: fire at 16; t19 as t14.
+  auto Network = [](double ThStep, double Refractory) {
+    nc::Network Net;
+    Net.addSource("in", 1, nc::SpikeSource::list({{0, 0}}));
+    Net.addPopulation("a", 1,
+                      nc::NeuronModel("adaptive_lif", {{"du", 0},
+                                                       {"dv", 0},
+                                                       {"vth_mant", 1},
+                                                       {"refractory", Refractory},
+                                                       {"dth", 2048},
+                                                       {"th_step", ThStep}}));
+    Net.addProjection("in", "a", nc::Connector::oneToOne(), nc::WeightSpec::constant(1));
+    return Net;
+  };
+  CHECK(stepsOf(run(Network(200, 0), 20, {}, arch("loihi")), "a") ==
+        std::vector<uint64_t>{2, 4, 6, 9, 11, 14, 16, 19});
+  // th_step 0 is the CUBA LIF: every other step.
+  CHECK(stepsOf(run(Network(0, 0), 20, {}, arch("loihi")), "a") ==
+        std::vector<uint64_t>{2, 4, 6, 8, 10, 12, 14, 16, 18});
+  // Refractory 1, th_step 200: theta also decays during the refractory step.
+  // t2: fire, theta 200   t3: theta 100, refractory (v held 0)
+  // t4: 50, v 64          t5: 25, v 128 > 89: fire, theta 225
+  // t6: 112, refractory   t7: 56, v 64       t8: 28, v 128 > 92: fire, 228
+  // t9: 114, refr.        t10: 57, v 64      t11: 28, v 128: fire ... every 3 steps.
+  CHECK(stepsOf(run(Network(200, 1), 20, {}, arch("loihi")), "a") ==
+        std::vector<uint64_t>{2, 5, 8, 11, 14, 17});
+  // The same on tiny.yaml (4 state words, shift <= 6 suffices for weight 1).
+  CHECK(stepsOf(run(Network(200, 0), 20), "a") ==
+        std::vector<uint64_t>{2, 4, 6, 9, 11, 14, 16, 19});
 }
 
 TEST_CASE("a TrueNorth crossbar adds the column weight of the axon type", "[reference]") {
@@ -316,6 +359,21 @@ TEST_CASE("model equations agree with the microcode programs", "[reference]") {
       {"cuba_strong",
        nc::NeuronModel("loihi_cuba_lif", {{"du", 4095}, {"dv", 4000}, {"vth_mant", 2000}}), -3000,
        9000, false}, // u wraps at 24 bits, v saturates
+      {"adaptive",
+       nc::NeuronModel("adaptive_lif", {{"du", 1500},
+                                        {"dv", 300},
+                                        {"vth_mant", 30},
+                                        {"bias_mant", 5},
+                                        {"bias_exp", 3},
+                                        {"refractory", 2},
+                                        {"dth", 200},
+                                        {"th_step", 1500}}),
+       -20, 60, false},
+      {"adaptive_strong",
+       nc::NeuronModel(
+           "adaptive_lif",
+           {{"du", 4095}, {"dv", 4000}, {"vth_mant", 2000}, {"dth", 20}, {"th_step", 3000000}}),
+       -3000, 9000, false}, // u wraps, v saturates, theta climbs high
       {"lif",
        nc::NeuronModel("lif", {{"tau_m", 15e-3},
                                {"tau_syn", 3e-3},

@@ -71,6 +71,64 @@ constexpr int32_t MaxRefractory = 64; ///< brian2-loihi's range is 1..64
 isa::NeuronProfile loihiCubaLifProfile(const LoihiCubaLifParams &P);
 
 //===----------------------------------------------------------------------===//
+// Adaptive-threshold LIF: the Loihi CUBA LIF plus a threshold that rises by
+// th_step at every spike and decays back by dth
+//
+//   u[t]     = wrap24(trunc0(u[t-1] * (4096 - du) / 4096) + Input)
+//   theta[t] = trunc0(theta[t-1] * (4096 - dth) / 4096)
+//   refractory (counter > 0): counter -= 1, v held, no spike; else
+//   v[t]     = sat24(trunc0(v[t-1] * (4096 - dv) / 4096) + u[t]
+//                    + bias_mant * 2^bias_exp)
+//   spike when v[t] > vth_mant * 2^6 + theta[t]; then v = 0,
+//     counter = refractory, theta = sat24(theta[t] + th_step).
+//
+// u, v, Input, bias, wrap, saturation and refractory are exactly those of
+// the Loihi CUBA LIF above (same weight units). theta is a state word >= 0
+// in v units, the units of vth_mant * 2^6 (not a mantissa): th_step = 64
+// raises the threshold by one vth_mant step. theta decays every step,
+// refractory steps included, before the threshold test, so a spike in step
+// t leaves theta = decayed + th_step, which first decays in step t + 1.
+// Since theta <= 2^23 - 1 and v <= 2^23 - 1, a neuron whose theta exceeds
+// 2^23 - 1 - vth_mant * 2^6 cannot fire until theta decays (dth = 0: never).
+//===----------------------------------------------------------------------===//
+
+/// Adaptive-threshold LIF parameters: the CUBA LIF's plus dth and th_step.
+struct AdaptiveLifParams {
+  int32_t Du = 0;         ///< current decay, 12-bit 0..4095
+  int32_t Dv = 0;         ///< voltage decay, 12-bit 0..4095
+  int32_t BiasMant = 0;   ///< bias mantissa, 13-bit signed -4096..4095
+  int32_t BiasExp = 0;    ///< bias exponent, 3-bit 0..7
+  int32_t VthMant = 0;    ///< threshold mantissa, 17-bit 0..131071 (times 2^6)
+  int32_t Refractory = 0; ///< refractory steps after a spike, 0..64
+  int32_t Dth = 0;        ///< threshold decay, 12-bit 0..4095 (tau_theta = 4096/dth)
+  int32_t ThStep = 0;     ///< threshold rise per spike in v units, 0..2^23-1
+};
+
+/// Adaptive-threshold LIF state and parameter words. The first ones are laid
+/// out as loihi_cuba_lif's, so probes of u and v read the same words.
+namespace adaptive_lif {
+constexpr unsigned StateU = 0;          ///< u, 24-bit wrapped
+constexpr unsigned StateV = 1;          ///< v, 24-bit saturated
+constexpr unsigned StateRefractory = 2; ///< steps of refractoriness left
+constexpr unsigned StateTheta = 3;      ///< threshold adaptation, 0..2^23-1 (v units)
+constexpr unsigned NumStateWords = 4;
+constexpr unsigned ParamDecayU = 0;     ///< 4096 - du
+constexpr unsigned ParamDecayV = 1;     ///< 4096 - dv
+constexpr unsigned ParamBias = 2;       ///< bias_mant * 2^bias_exp
+constexpr unsigned ParamThreshold = 3;  ///< vth_mant * 2^6
+constexpr unsigned ParamRefractory = 4; ///< refractory
+constexpr unsigned ParamDecayTheta = 5; ///< 4096 - dth
+constexpr unsigned ParamThetaStep = 6;  ///< th_step
+constexpr unsigned NumParams = 7;
+constexpr int32_t MaxRefractory = loihi_cuba_lif::MaxRefractory;
+constexpr int32_t MaxThetaStep = (1 << 23) - 1; ///< theta saturates here too
+} // namespace adaptive_lif
+
+/// The adaptive-threshold LIF profile. Throws neuromesh::Error naming the
+/// parameter and its range when a parameter is out of range.
+isa::NeuronProfile adaptiveLifProfile(const AdaptiveLifParams &P);
+
+//===----------------------------------------------------------------------===//
 // IF: integrate and fire, no leak (32-bit, saturating)
 //
 //   v = sat32(sat32(v + Input) + bias)

@@ -30,8 +30,8 @@
 // and of stochastic crossbar synapses are keyed per core in the ISA, so
 // they depend on placement; here they are keyed by population/projection
 // index and population-level neuron index instead. Deterministic models
-// (IF, LIF, CUBA LIF, LI, TrueNorth with c = 0, M = 0 and no stochastic
-// axon types) match exactly.
+// (IF, LIF, CUBA LIF, adaptive LIF, LI, TrueNorth with c = 0, M = 0 and no
+// stochastic axon types) match exactly.
 //
 //===----------------------------------------------------------------------===//
 #pragma once
