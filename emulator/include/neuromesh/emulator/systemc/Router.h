@@ -1,0 +1,225 @@
+//===- neuromesh/emulator/systemc/Router.h - a mesh router ------*- C++ -*-===//
+//
+// A five-port mesh router (north, east, south, west, local) of the SystemC
+// chip model. It routes x then y, buffers messages per input port, sends a
+// message downstream only when the downstream buffer has room (credits),
+// serialises a message of B bits over a link of W bits per cycle for
+// ceil(B/W) cycles, and arbitrates round-robin among inputs that compete
+// for one output. docs/systemc.md describes the model and its parameters.
+//
+// Transport: messages and credits travel over two small SystemC interfaces
+// (LinkIf, CreditIf) bound through sc_ports, each call carrying the cycle at
+// which it takes effect at the receiver (always a later cycle than the
+// sender's). sc_fifo was not used because its free space is visible at once
+// (a zero-latency credit) and its order within a time step depends on the
+// scheduler; TLM-2.0's four-phase protocol carries more than a hop needs.
+// With effects always in a later cycle, no result depends on the order in
+// which the kernel runs processes within a cycle, and a router is activated
+// only when something can change (an arrival, a credit, a link going free):
+// one activation per message hop, not one per cycle, and none per synaptic
+// event.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include <systemc>
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <string>
+
+namespace neuromesh::emulator::systemc {
+
+/// The five ports of a router. North is +y, east is +x. The order is the
+/// round-robin order of arbitration.
+enum class Dir : uint8_t { North = 0, East = 1, South = 2, West = 3, Local = 4 };
+constexpr int NumDirs = 5;
+
+/// "north", "east", "south", "west" or "local".
+const char *dirName(Dir D);
+/// The port a neighbour sees this one through (east <-> west, ...).
+Dir opposite(Dir D);
+
+/// A spike message: the destination (chip, tile x/y, core slot, axon), its
+/// payload and bookkeeping. Small, copied by value.
+struct Message {
+  uint32_t Chip = 0;
+  uint16_t X = 0, Y = 0;       ///< destination tile
+  uint32_t Slot = 0;           ///< core within the destination tile
+  uint32_t Axon = 0;           ///< input axon of that core
+  int32_t Payload = 1;         ///< spike payload (1 for binary spikes)
+  uint64_t Id = 0;             ///< unique per run, for tracing and tests
+  uint64_t InjectCycle = 0;    ///< cycle it entered the source queue
+  uint32_t Bits = 32;          ///< size on a link (>= 1)
+  uint16_t SrcX = 0, SrcY = 0; ///< source tile (set on injection)
+};
+
+/// The resolved router parameters (the names in brackets are the keys
+/// proposed for the architecture file, see docs/systemc.md).
+struct RouterConfig {
+  uint32_t BufferDepth = 4;       ///< [mesh.router.buffer_depth] messages per input buffer, >= 1
+  uint32_t LinkBitsPerCycle = 32; ///< [mesh.link.bits_per_cycle] >= 1
+  uint32_t HopLatencyCycles = 1;  ///< [mesh.hop_latency_cycles] >= 1
+  uint64_t ClockPeriodPs = 1000;  ///< [mesh.clock_period_ps] >= 1
+
+  /// Throws neuromesh::Error naming the key of the first bad value.
+  void validate() const;
+  /// Cycles a message of Bits bits occupies a link: ceil(Bits / W).
+  uint64_t serialisationCycles(uint32_t Bits) const {
+    return (uint64_t(Bits) + LinkBitsPerCycle - 1) / LinkBitsPerCycle;
+  }
+};
+
+/// Receives messages: a router input buffer or a tile's eject buffer.
+class LinkIf : public virtual sc_core::sc_interface {
+public:
+  /// M is entirely in the receiver's buffer from ReadyCycle on. The sender
+  /// holds a credit for it, so the buffer has room.
+  virtual void deliver(const Message &M, uint64_t ReadyCycle) = 0;
+};
+
+/// Receives credits: the sending side of a link.
+class CreditIf : public virtual sc_core::sc_interface {
+public:
+  /// One buffer slot downstream is free again from ReadyCycle on.
+  virtual void returnCredit(uint64_t ReadyCycle) = 0;
+};
+
+/// Shared by the routers of one mesh so that lack of progress can be
+/// detected. Plain data; the mesh's watchdog reads it.
+struct ProgressMonitor {
+  uint64_t InNetwork = 0;         ///< messages between local input buffer and eject buffer
+  uint64_t LastProgressCycle = 0; ///< last cycle any message moved
+  sc_core::sc_event Activity;     ///< notified when InNetwork leaves 0
+  sc_core::sc_event Deadline;     ///< the watchdog's timer
+  void progress(uint64_t Cycle) {
+    if (Cycle > LastProgressCycle)
+      LastProgressCycle = Cycle;
+  }
+  void enter() {
+    if (InNetwork++ == 0)
+      Activity.notify(sc_core::SC_ZERO_TIME);
+  }
+  /// An empty network needs no watchdog: cancel its timer so that the
+  /// simulation ends when the traffic does.
+  void leave() {
+    if (--InNetwork == 0)
+      Deadline.cancel();
+  }
+};
+
+/// Counters of one router. Units in the names: counts or cycles.
+struct RouterStats {
+  std::array<uint64_t, NumDirs> Forwarded{}; ///< messages sent per output port
+  std::array<uint64_t, NumDirs>
+      StallCycles{}; ///< per output: cycles with a request, a free link and no credit
+  std::array<uint64_t, NumDirs> MaxOccupancy{}; ///< per input buffer: most messages held at once
+  uint64_t InjectStallCycles =
+      0; ///< cycles the source queue had a ready message and the local buffer was full
+
+  uint64_t forwardedEastWest() const {
+    return Forwarded[int(Dir::East)] + Forwarded[int(Dir::West)];
+  }
+  uint64_t forwardedNorthSouth() const {
+    return Forwarded[int(Dir::North)] + Forwarded[int(Dir::South)];
+  }
+  uint64_t totalStallCycles() const {
+    uint64_t S = 0;
+    for (uint64_t C : StallCycles)
+      S += C;
+    return S;
+  }
+};
+
+/// The router of tile (X, Y).
+class Router : public sc_core::sc_module {
+public:
+  SC_HAS_PROCESS(Router);
+  /// Monitor may be null (a router on its own).
+  Router(sc_core::sc_module_name Name, uint16_t X, uint16_t Y, const RouterConfig &Config,
+         ProgressMonitor *Monitor = nullptr);
+
+  /// Output links, by Dir. Unbound outputs (mesh edges) are never routed to.
+  sc_core::sc_port<LinkIf, 1, sc_core::SC_ZERO_OR_MORE_BOUND> Out[NumDirs];
+  /// Credit returns for the inputs, by Dir: bound to the upstream sender.
+  sc_core::sc_port<CreditIf, 1, sc_core::SC_ZERO_OR_MORE_BOUND> CreditOut[NumDirs];
+
+  /// The input buffer of port D: bind an upstream Out to it.
+  LinkIf &input(Dir D) { return Inputs[int(D)]; }
+  /// Where the receiver downstream of output D returns credits.
+  CreditIf &creditSink(Dir D) { return Outputs[int(D)]; }
+  /// Credits of output D: the downstream buffer depth; 0 means unbounded.
+  /// Call before simulation starts. Defaults: BufferDepth, local unbounded.
+  void setOutputCredits(Dir D, uint32_t Credits);
+
+  /// Queues M in this tile's source queue; it enters the local input buffer
+  /// at Cycle or later, when there is room. Messages with equal Cycle enter
+  /// in call order. While the simulation runs, Cycle must be later than the
+  /// current cycle (asserted), so that no result depends on process order.
+  void inject(const Message &M, uint64_t Cycle);
+
+  /// The output a message takes here: x first, then y, then local.
+  Dir route(const Message &M) const;
+
+  /// Counters so far (an open stall is counted up to now).
+  RouterStats stats() const;
+  /// True if any message waits in the source queue or an input buffer.
+  bool holdsMessages() const;
+  /// Lines naming each blocked output, its waiting inputs and why, for
+  /// the no-progress report. Empty if nothing is blocked.
+  std::string describeBlocked() const;
+
+  uint16_t x() const { return X; }
+  uint16_t y() const { return Y; }
+  const RouterConfig &config() const { return Config; }
+
+private:
+  struct Arrival {
+    uint64_t Ready;
+    Message M;
+  };
+  struct InputPort : LinkIf {
+    Router *Owner = nullptr;
+    std::deque<Arrival> Incoming; ///< sent to us, not yet arrived (Ready ascending)
+    std::deque<Message> Buffer;   ///< arrived, waiting to be forwarded
+    uint64_t BusyUntil = 0;       ///< crossbar input streams a message until then
+    uint64_t MaxOccupancy = 0;
+    void deliver(const Message &M, uint64_t ReadyCycle) override;
+  };
+  struct OutputPort : CreditIf {
+    Router *Owner = nullptr;
+    bool Bounded = true;
+    uint32_t Credits = 0;
+    std::deque<uint64_t> CreditsComing; ///< Ready cycles, ascending
+    uint64_t BusyUntil = 0;             ///< link occupied until then
+    int LastGrant = NumDirs - 1;        ///< round-robin pointer
+    bool Stalled = false;
+    uint64_t StallStart = 0;
+    uint64_t Forwarded = 0;
+    uint64_t StallCycles = 0;
+    void returnCredit(uint64_t ReadyCycle) override;
+  };
+
+  void evaluate();
+  void wakeAt(uint64_t Cycle);
+  uint64_t now() const;
+
+  uint16_t X, Y;
+  RouterConfig Config;
+  ProgressMonitor *Monitor;
+  sc_core::sc_time Period;
+  sc_core::sc_event Wake;
+  std::array<InputPort, NumDirs> Inputs;
+  std::array<OutputPort, NumDirs> Outputs;
+  std::multimap<uint64_t, Message> Source; ///< injected, by cycle then call order
+  bool InjectStalled = false;
+  uint64_t InjectStallStart = 0;
+  uint64_t InjectStallCycles = 0;
+};
+
+/// The current cycle of a clock with period Period (time / period).
+uint64_t currentCycle(const sc_core::sc_time &Period);
+
+} // namespace neuromesh::emulator::systemc

@@ -1,0 +1,305 @@
+//===- Router.cpp - a mesh router -----------------------------------------===//
+//
+// One evaluation per cycle in which something can change. An evaluation at
+// cycle n (1) takes in the messages and credits that are due by n, (2) moves
+// ready messages from the source queue into the local input buffer while it
+// has room, (3) for each output picks at most one waiting input, round-robin,
+// if the link is free and a credit is held, and (4) asks to be woken at the
+// next cycle anything can change. Every effect on another block lands in a
+// later cycle, so evaluations within one cycle never see each other.
+//
+//===----------------------------------------------------------------------===//
+#include "neuromesh/emulator/systemc/Router.h"
+
+#include "neuromesh/isa/Error.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cassert>
+#include <limits>
+
+namespace neuromesh::emulator::systemc {
+
+const char *dirName(Dir D) {
+  switch (D) {
+  case Dir::North:
+    return "north";
+  case Dir::East:
+    return "east";
+  case Dir::South:
+    return "south";
+  case Dir::West:
+    return "west";
+  case Dir::Local:
+    return "local";
+  }
+  return "?";
+}
+
+Dir opposite(Dir D) {
+  switch (D) {
+  case Dir::North:
+    return Dir::South;
+  case Dir::South:
+    return Dir::North;
+  case Dir::East:
+    return Dir::West;
+  case Dir::West:
+    return Dir::East;
+  case Dir::Local:
+    return Dir::Local;
+  }
+  return Dir::Local;
+}
+
+void RouterConfig::validate() const {
+  if (BufferDepth < 1)
+    throw Error(fmt::format("mesh.router.buffer_depth must be >= 1, got {}", BufferDepth));
+  if (LinkBitsPerCycle < 1)
+    throw Error(fmt::format("mesh.link.bits_per_cycle must be >= 1, got {}", LinkBitsPerCycle));
+  if (HopLatencyCycles < 1)
+    throw Error(
+        fmt::format("mesh.hop_latency_cycles must be >= 1, got {} (a hop takes at least a cycle)",
+                    HopLatencyCycles));
+  if (ClockPeriodPs < 1)
+    throw Error(fmt::format("mesh.clock_period_ps must be >= 1, got {}", ClockPeriodPs));
+}
+
+uint64_t currentCycle(const sc_core::sc_time &Period) {
+  return sc_core::sc_time_stamp().value() / Period.value();
+}
+
+Router::Router(sc_core::sc_module_name Name, uint16_t X, uint16_t Y, const RouterConfig &Config,
+               ProgressMonitor *Monitor)
+    : sc_core::sc_module(Name), X(X), Y(Y), Config(Config), Monitor(Monitor),
+      Period(double(Config.ClockPeriodPs), sc_core::SC_PS) {
+  Config.validate();
+  for (int D = 0; D < NumDirs; ++D) {
+    Inputs[D].Owner = this;
+    Outputs[D].Owner = this;
+    Outputs[D].Credits = Config.BufferDepth;
+  }
+  Outputs[int(Dir::Local)].Bounded = false;
+  SC_METHOD(evaluate);
+  sensitive << Wake;
+  dont_initialize();
+}
+
+void Router::setOutputCredits(Dir D, uint32_t Credits) {
+  Outputs[int(D)].Bounded = Credits != 0;
+  Outputs[int(D)].Credits = Credits;
+}
+
+uint64_t Router::now() const { return currentCycle(Period); }
+
+void Router::wakeAt(uint64_t Cycle) {
+  sc_core::sc_time At = Period * double(Cycle);
+  sc_core::sc_time Now = sc_core::sc_time_stamp();
+  assert(At >= Now && "a router cannot be woken in the past");
+  Wake.notify(At - Now);
+}
+
+void Router::InputPort::deliver(const Message &M, uint64_t ReadyCycle) {
+  assert(ReadyCycle > Owner->now() && "a message must arrive in a later cycle");
+  assert((Incoming.empty() || Incoming.back().Ready <= ReadyCycle) && "arrivals in order");
+  Incoming.push_back({ReadyCycle, M});
+  Owner->wakeAt(ReadyCycle);
+}
+
+void Router::OutputPort::returnCredit(uint64_t ReadyCycle) {
+  assert(ReadyCycle > Owner->now() && "a credit must arrive in a later cycle");
+  CreditsComing.push_back(ReadyCycle);
+  Owner->wakeAt(ReadyCycle);
+}
+
+void Router::inject(const Message &M, uint64_t Cycle) {
+  assert((!sc_core::sc_is_running() || Cycle > now()) &&
+         "inject during simulation only into a later cycle");
+  Message Copy = M;
+  Copy.InjectCycle = Cycle;
+  Source.emplace(Cycle, Copy);
+  wakeAt(Cycle);
+}
+
+Dir Router::route(const Message &M) const {
+  if (M.X > X)
+    return Dir::East;
+  if (M.X < X)
+    return Dir::West;
+  if (M.Y > Y)
+    return Dir::North;
+  if (M.Y < Y)
+    return Dir::South;
+  return Dir::Local;
+}
+
+void Router::evaluate() {
+  const uint64_t N = now();
+
+  // (1) Messages and credits due by now.
+  for (InputPort &In : Inputs) {
+    while (!In.Incoming.empty() && In.Incoming.front().Ready <= N) {
+      In.Buffer.push_back(In.Incoming.front().M);
+      In.Incoming.pop_front();
+      In.MaxOccupancy = std::max<uint64_t>(In.MaxOccupancy, In.Buffer.size());
+    }
+  }
+  for (OutputPort &Out : Outputs) {
+    while (!Out.CreditsComing.empty() && Out.CreditsComing.front() <= N) {
+      ++Out.Credits;
+      Out.CreditsComing.pop_front();
+    }
+  }
+
+  // (2) Source queue into the local input buffer.
+  InputPort &LocalIn = Inputs[int(Dir::Local)];
+  while (!Source.empty() && Source.begin()->first <= N &&
+         LocalIn.Buffer.size() < Config.BufferDepth) {
+    LocalIn.Buffer.push_back(Source.begin()->second);
+    Source.erase(Source.begin());
+    LocalIn.MaxOccupancy = std::max<uint64_t>(LocalIn.MaxOccupancy, LocalIn.Buffer.size());
+    if (Monitor) {
+      Monitor->enter();
+      Monitor->progress(N);
+    }
+  }
+  bool InjectBlocked = !Source.empty() && Source.begin()->first <= N;
+  if (InjectBlocked && !InjectStalled) {
+    InjectStalled = true;
+    InjectStallStart = N;
+  } else if (!InjectBlocked && InjectStalled) {
+    InjectStalled = false;
+    InjectStallCycles += N - InjectStallStart;
+  }
+
+  // (3) Arbitration: each output grants at most one input per cycle, the
+  // first requester after the last one it granted (N, E, S, W, L order).
+  // Each input requests exactly one output (its head's route) and is busy
+  // for ceil(B/W) cycles once granted, so outputs do not interact.
+  for (int O = 0; O < NumDirs; ++O) {
+    OutputPort &Out = Outputs[O];
+    int Winner = -1;
+    for (int K = 1; K <= NumDirs; ++K) {
+      int I = (Out.LastGrant + K) % NumDirs;
+      const InputPort &In = Inputs[I];
+      if (!In.Buffer.empty() && In.BusyUntil <= N && int(route(In.Buffer.front())) == O) {
+        Winner = I;
+        break;
+      }
+    }
+    bool LinkFree = Out.BusyUntil <= N;
+    bool NoCredit = Out.Bounded && Out.Credits == 0;
+    bool Blocked = Winner >= 0 && LinkFree && NoCredit;
+    if (Blocked && !Out.Stalled) {
+      Out.Stalled = true;
+      Out.StallStart = N;
+    } else if (!Blocked && Out.Stalled) {
+      Out.Stalled = false;
+      Out.StallCycles += N - Out.StallStart;
+    }
+    if (Winner < 0 || !LinkFree || NoCredit)
+      continue;
+
+    InputPort &In = Inputs[Winner];
+    Message M = In.Buffer.front();
+    In.Buffer.pop_front();
+    uint64_t S = Config.serialisationCycles(M.Bits);
+    In.BusyUntil = N + S;
+    Out.BusyUntil = N + S;
+    if (Out.Bounded)
+      --Out.Credits;
+    Out.LastGrant = Winner;
+    ++Out.Forwarded;
+    // The slot this message held is free from the next cycle on.
+    if (Winner != int(Dir::Local) && CreditOut[Winner].size() > 0)
+      CreditOut[Winner]->returnCredit(N + 1);
+    assert(this->Out[O].size() > 0 && "x-then-y routing never leaves the mesh");
+    this->Out[O]->deliver(M, N + S - 1 + Config.HopLatencyCycles);
+    if (Monitor) {
+      Monitor->progress(N);
+      if (O == int(Dir::Local))
+        Monitor->leave();
+    }
+  }
+
+  // (4) The next cycle anything can change here. Messages and credits that
+  // other blocks send later wake us themselves.
+  uint64_t Next = std::numeric_limits<uint64_t>::max();
+  for (const InputPort &In : Inputs) {
+    if (!In.Incoming.empty())
+      Next = std::min(Next, In.Incoming.front().Ready);
+    if (In.Buffer.empty())
+      continue;
+    const OutputPort &Want = Outputs[int(route(In.Buffer.front()))];
+    uint64_t Free = std::max(In.BusyUntil, Want.BusyUntil);
+    // Stalled already: the credit wakes us. Otherwise wake when the input
+    // and link are free, to send or to start counting the stall.
+    if (Want.Bounded && Want.Credits == 0 && Free <= N)
+      continue;
+    Next = std::min(Next, std::max(Free, N + 1));
+  }
+  for (const OutputPort &Out : Outputs)
+    if (!Out.CreditsComing.empty())
+      Next = std::min(Next, Out.CreditsComing.front());
+  if (!Source.empty()) {
+    uint64_t First = Source.begin()->first;
+    if (First > N)
+      Next = std::min(Next, First);
+    else if (LocalIn.Buffer.size() < Config.BufferDepth)
+      Next = std::min(Next, N + 1);
+  }
+  if (Next != std::numeric_limits<uint64_t>::max())
+    wakeAt(Next);
+}
+
+RouterStats Router::stats() const {
+  RouterStats S;
+  uint64_t N = sc_core::sc_get_status() == sc_core::SC_ELABORATION ? 0 : now();
+  for (int D = 0; D < NumDirs; ++D) {
+    const OutputPort &Out = Outputs[D];
+    S.Forwarded[D] = Out.Forwarded;
+    S.StallCycles[D] = Out.StallCycles + (Out.Stalled ? N - Out.StallStart : 0);
+    S.MaxOccupancy[D] = Inputs[D].MaxOccupancy;
+  }
+  S.InjectStallCycles = InjectStallCycles + (InjectStalled ? N - InjectStallStart : 0);
+  return S;
+}
+
+bool Router::holdsMessages() const {
+  if (!Source.empty())
+    return true;
+  for (const InputPort &In : Inputs)
+    if (!In.Buffer.empty() || !In.Incoming.empty())
+      return true;
+  return false;
+}
+
+std::string Router::describeBlocked() const {
+  std::string Text;
+  for (int O = 0; O < NumDirs; ++O) {
+    const OutputPort &Out = Outputs[O];
+    std::string Waiting;
+    for (int I = 0; I < NumDirs; ++I) {
+      const InputPort &In = Inputs[I];
+      if (In.Buffer.empty() || int(route(In.Buffer.front())) != O)
+        continue;
+      const Message &H = In.Buffer.front();
+      Waiting += fmt::format("{}input {} holds {} message(s), head #{} from ({},{}) to ({},{})",
+                             Waiting.empty() ? "" : "; ", dirName(Dir(I)), In.Buffer.size(), H.Id,
+                             H.SrcX, H.SrcY, H.X, H.Y);
+    }
+    if (Waiting.empty())
+      continue;
+    std::string Why = Out.Bounded && Out.Credits == 0 ? "no credit (downstream buffer full)"
+                                                      : "link busy or waiting for arbitration";
+    Text +=
+        fmt::format("  router ({},{}) output {}: {}; {}\n", X, Y, dirName(Dir(O)), Why, Waiting);
+  }
+  if (!Source.empty())
+    Text += fmt::format("  router ({},{}) local input: {} message(s) waiting to be injected\n", X,
+                        Y, Source.size());
+  return Text;
+}
+
+} // namespace neuromesh::emulator::systemc
