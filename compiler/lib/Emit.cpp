@@ -369,15 +369,18 @@ isa::Image emitImage(const NetIndex &Ix, const isa::Architecture &Arch, const Pa
       Segs[R.Pop].push_back(
           isa::PopulationSegment{C, uint16_t(R.LocalFirst), uint16_t(R.Count), R.First});
   for (size_t P = 0; P < Net.Populations.size(); ++P) {
-    // The host records every population symbol, so a population the user
-    // asked not to record gets none (probes will need one: revisit then).
-    if (!Net.Populations[P].Record)
+    // A population that neither records spikes nor is probed has nothing
+    // for the host, so it gets no symbol.
+    const HwPopulation &Pop = Net.Populations[P];
+    if (!Pop.Record && Pop.Probes.empty())
       continue;
     isa::Symbol Sym;
     Sym.Kind = isa::SymbolKind::Population;
-    Sym.Name = Net.Populations[P].Name;
-    Sym.Size = Net.Populations[P].Size;
+    Sym.Name = Pop.Name;
+    Sym.Size = Pop.Size;
     Sym.Segments = std::move(Segs[P]);
+    Sym.RecordSpikes = Pop.Record;
+    Sym.Probes = Pop.Probes;
     Img.Symbols.push_back(std::move(Sym));
   }
   return Img;

@@ -232,8 +232,15 @@ private:
     H.Shape = P.Shape;
     H.Model = P.Model.Kind;
     H.Record = P.Record;
-    H.Probes = P.Probes;
     H.Loc = P.Loc;
+    // Network::validate checked the names against the registry.
+    const ModelInfo *Info = findModel(P.Model.Kind);
+    for (const std::string &Name : P.Probes) {
+      const ModelVariable *V = Info ? findVariable(*Info, Name) : nullptr;
+      assert(V && "Network::validate lets only known variables through");
+      if (V)
+        H.Probes.push_back({Name, uint8_t(V->StateWord)});
+    }
     ModelKind K = kindOf(P.Model.Kind);
     H.StateWords = uint8_t(stateWordsOf(K));
     H.InitialState.assign(H.StateWords, 0);

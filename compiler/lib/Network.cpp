@@ -371,6 +371,31 @@ private:
     std::string What = quoted("population", P.Name);
     checkShape(P.Shape, P.Size, P.Loc, What);
     checkModel(P.Model, P.Loc, What);
+    checkProbes(P, What);
+  }
+
+  /// Probes name the model's state variables (the registry's), each once.
+  void checkProbes(const Population &P, const std::string &What) {
+    const ModelInfo *Info = findModel(P.Model.Kind);
+    if (!Info)
+      return; // checkModel reported the model
+    std::vector<std::string> Names;
+    for (const ModelVariable &V : Info->Variables)
+      Names.push_back(V.Name);
+    std::set<std::string> Seen;
+    for (const std::string &Probe : P.Probes) {
+      if (!findVariable(*Info, Probe)) {
+        Problems.add(P.Loc, What,
+                     fmt::format("cannot probe '{}': model '{}' has no state variable of that "
+                                 "name{}; its variables are {}",
+                                 Probe, Info->Name, didYouMean(Probe, Names),
+                                 joinNames(Names)));
+        continue;
+      }
+      if (!Seen.insert(Probe).second)
+        Problems.add(P.Loc, What,
+                     fmt::format("'{}' appears twice in probes; probe each variable once", Probe));
+    }
   }
 
   void checkSource(const SpikeSource &S) {

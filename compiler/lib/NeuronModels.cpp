@@ -46,6 +46,12 @@ std::vector<ModelInfo> buildTable() {
                    {"bias_exp", "int", false, 0, 0, 7, "bias exponent, 3 bit"},
                    {"refractory", "int", false, 0, 0, loihi_cuba_lif::MaxRefractory,
                     "steps v is held at 0 after a spike"},
+               },
+               {
+                   {"u", loihi_cuba_lif::StateU,
+                    "synaptic current, 24-bit wrapped (weights arrive here, times 2^6)"},
+                   {"v", loihi_cuba_lif::StateV,
+                    "membrane voltage, 24-bit saturated (compare with vth_mant * 2^6)"},
                }});
 
   T.push_back({"lif",
@@ -65,6 +71,14 @@ std::vector<ModelInfo> buildTable() {
                    {"bias", "v", false, 0, -Huge, Huge, "constant input added to v every step"},
                    {"refractory", "s", false, 0, 0, Huge,
                     "time v is held at 0 after a spike (rounded to steps, at most 64)"},
+               },
+               {
+                   {"u", loihi_cuba_lif::StateU,
+                    "synaptic current in hardware units (the written units times the "
+                    "population's scale factor)"},
+                   {"v", loihi_cuba_lif::StateV,
+                    "membrane voltage in hardware units (v_th times the scale factor is the "
+                    "threshold)"},
                }});
 
   T.push_back(
@@ -79,6 +93,9 @@ std::vector<ModelInfo> buildTable() {
            {"reset", "0/1", false, 0, 0, 1,
             "after a spike: 0 sets v = reset_value, 1 subtracts the threshold"},
            {"reset_value", "int", false, 0, Int32Min, Int32Max, "v after a spike when reset = 0"},
+       },
+       {
+           {"v", if_neuron::StateV, "membrane value, 32-bit saturating"},
        }});
 
   T.push_back(
@@ -90,6 +107,9 @@ std::vector<ModelInfo> buildTable() {
        {
            {"tau", "s", false, 0, 0, Huge, "time constant, converted to dv with dt; 0 = use dv"},
            {"dv", "int", false, 0, 0, 4096, "decay: v keeps (4096 - dv)/4096 per step"},
+       },
+       {
+           {"v", li::StateV, "the integrated value, 24-bit saturating (the readout)"},
        }});
 
   T.push_back(
@@ -120,6 +140,9 @@ std::vector<ModelInfo> buildTable() {
            {"s1", "0/1", false, 0, 0, 1, "axon type 1 integrates stochastically"},
            {"s2", "0/1", false, 0, 0, 1, "axon type 2 integrates stochastically"},
            {"s3", "0/1", false, 0, 0, 1, "axon type 3 integrates stochastically"},
+       },
+       {
+           {"v", truenorth::StateV, "membrane potential V"},
        }});
 
   T.push_back(
@@ -147,6 +170,12 @@ std::vector<ModelInfo> buildTable() {
            {"th_step", "int", true, 0, 0, adaptive_lif::MaxThetaStep,
             "threshold rise per spike, in v units (as vth_mant * 2^6, not a mantissa); theta "
             "saturates at 2^23 - 1"},
+       },
+       {
+           {"u", adaptive_lif::StateU, "synaptic current, 24-bit wrapped"},
+           {"v", adaptive_lif::StateV, "membrane voltage, 24-bit saturated"},
+           {"theta", adaptive_lif::StateTheta,
+            "threshold adaptation in v units, 0 .. 2^23 - 1"},
        }});
   return T;
 }
@@ -162,6 +191,13 @@ const ModelInfo *findModel(std::string_view Name) {
   for (const ModelInfo &M : neuronModels())
     if (Name == M.Name)
       return &M;
+  return nullptr;
+}
+
+const ModelVariable *findVariable(const ModelInfo &M, std::string_view Name) {
+  for (const ModelVariable &V : M.Variables)
+    if (Name == V.Name)
+      return &V;
   return nullptr;
 }
 

@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -91,12 +92,14 @@ public:
     initSources(Inputs);
   }
 
-  std::vector<PopulationSpike> run() {
+  std::vector<PopulationSpike> run(std::vector<PopulationProbe> *Probes = nullptr) {
     std::vector<PopulationSpike> Out;
     std::vector<std::vector<uint32_t>> SrcFired(Net.Sources.size());
     for (uint64_t T = 0; T < Steps; ++T) {
       for (PopState &P : Pops)
         update(P, T);
+      if (Probes)
+        sample(T, *Probes);
       for (size_t S = 0; S < Net.Sources.size(); ++S)
         sourceSpikesAt(S, T, SrcFired[S]);
       for (size_t I = 0; I < Net.Projections.size(); ++I) {
@@ -113,6 +116,18 @@ public:
   }
 
 private:
+  /// The probed state words of every population as this step's update left
+  /// them.
+  void sample(uint64_t T, std::vector<PopulationProbe> &Probes) const {
+    for (const PopState &P : Pops)
+      for (uint32_t N = 0; N < P.Pop->Size; ++N)
+        for (const isa::Probe &Pr : P.Pop->Probes) {
+          assert(Pr.StateWord < P.Words && "lowering resolved the probe");
+          Probes.push_back(
+              {T, P.Pop->Name, N, Pr.Variable, P.State[uint64_t(N) * P.Words + Pr.StateWord]});
+        }
+  }
+
   const HardwareNetwork &Net;
   uint64_t Steps;
   uint64_t D = 1; ///< ring slots: the longest delay
@@ -444,6 +459,12 @@ std::vector<std::pair<uint64_t, uint32_t>> sourceSpikes(const SpikeSource &S, do
 std::vector<PopulationSpike> simulateReference(const HardwareNetwork &Net, uint64_t Steps,
                                                const std::vector<InputSpike> &Inputs) {
   return Simulator(Net, Steps, Inputs).run();
+}
+
+std::vector<PopulationSpike> simulateReference(const HardwareNetwork &Net, uint64_t Steps,
+                                               const std::vector<InputSpike> &Inputs,
+                                               std::vector<PopulationProbe> &Probes) {
+  return Simulator(Net, Steps, Inputs).run(&Probes);
 }
 
 } // namespace neuromesh::compiler

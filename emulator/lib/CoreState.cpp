@@ -61,7 +61,7 @@ CoreState::CoreState(const isa::Core &C)
   // Flatten each axon's segments into one contiguous run of groups.
   const size_t NumAxons = C.Axons.size();
   AxonOffset.reserve(NumAxons + 1);
-  std::vector<FlatSynapse> Det, Stoch;
+  std::vector<FlatSynapse> Det, DetCrossbar, Stoch;
   for (size_t A = 0; A < NumAxons; ++A) {
     AxonOffset.push_back(static_cast<uint32_t>(Blob.size()));
     const size_t Header = Blob.size();
@@ -69,6 +69,7 @@ CoreState::CoreState(const isa::Core &C)
     Blob.push_back(0); // groups
     uint32_t Events = 0;
     Det.clear();
+    DetCrossbar.clear();
     Stoch.clear();
     for (const isa::SynapseSegment &S : C.Axons[A]) {
       switch (S.Kind) {
@@ -101,10 +102,11 @@ CoreState::CoreState(const isa::Core &C)
           assert(Col < C.Crossbar.size() && "validated crossbar column");
           const isa::CrossbarColumn &Column = C.Crossbar[Col];
           int16_t W = Column.Weight[S.AxonType];
+          // Zero weights are kept: a crossbar group's size is its events.
           if (Column.Stochastic[S.AxonType])
             Stoch.push_back({S.Delay, S.Shift, Col, W});
-          else if (W != 0)
-            Det.push_back({S.Delay, S.Shift, Col, W});
+          else
+            DetCrossbar.push_back({S.Delay, S.Shift, Col, W});
         }
         break;
       }
@@ -127,6 +129,7 @@ CoreState::CoreState(const isa::Core &C)
       }
     };
     Emit(Det, GroupKind::Indexed);
+    Emit(DetCrossbar, GroupKind::CrossbarIndexed);
     Emit(Stoch, GroupKind::Stochastic);
     Blob[Header] = Events;
   }
@@ -146,6 +149,8 @@ CoreState::CoreState(const isa::Core &C)
 void CoreState::update(uint64_t Step, std::vector<FiredNeuron> &Fired) {
   uint32_t *Slot = Ring.data() + size_t(Step % NumSlots) * NumNeurons;
   isa::NeuronContext Ctx;
+  // Counted in locals, which stay in registers across interpret().
+  uint64_t Reads = 0, Active = 0;
   Ctx.Seed = Seed;
   Ctx.Step = Step;
   for (uint32_t N = 0; N < NumNeurons; ++N) {
@@ -155,7 +160,10 @@ void CoreState::update(uint64_t Step, std::vector<FiredNeuron> &Fired) {
     Ctx.Input = static_cast<int32_t>(Slot[N]);
     Ctx.Neuron = N;
     Slot[N] = 0;
+    const bool HasInput = Ctx.Input != 0;
+    Reads += HasInput;
     isa::UpdateResult R = isa::interpret(P.Program, Ctx);
+    Active += HasInput || R.Spiked;
     if (!R.Spiked)
       continue;
     Fired.push_back({N, R.Payload});
@@ -163,6 +171,8 @@ void CoreState::update(uint64_t Step, std::vector<FiredNeuron> &Fired) {
     Counters.MessagesOut += OutBegin[N + 1] - OutBegin[N];
   }
   Counters.NeuronUpdates += NumNeurons;
+  Counters.DendriteReads += Reads;
+  Counters.ActiveNeuronUpdates += Active;
 }
 
 void CoreState::addBlobGroup(GroupKind Kind, uint32_t Count, uint32_t First,
@@ -201,6 +211,9 @@ void CoreState::deliver(const uint32_t *W, uint32_t Axon, int32_t Payload,
       SlotIndex -= NumSlots;
     uint32_t *Slot = Ring0 + size_t(SlotIndex) * NumNeurons;
     switch (Kind) {
+    case GroupKind::CrossbarIndexed:
+      Counters.CrossbarSynapticEvents += Count;
+      [[fallthrough]];
     case GroupKind::Indexed:
       // Binary spikes are the common case: no multiply.
       if (P == 1) {
@@ -213,6 +226,7 @@ void CoreState::deliver(const uint32_t *W, uint32_t Axon, int32_t Payload,
       W += Count;
       break;
     case GroupKind::Dense: {
+      Counters.DenseSynapticEvents += Count;
       uint32_t *Row = Slot + First;
       for (uint32_t I = 0; I + 1 < Count; I += 2) {
         const uint32_t X = W[I / 2];
@@ -227,6 +241,7 @@ void CoreState::deliver(const uint32_t *W, uint32_t Axon, int32_t Payload,
     case GroupKind::Stochastic:
       // Rule 3: w = sgn(w) * [|w| >= rho], rho drawn per (step, axon, column).
       Counters.StochasticDraws += Count;
+      Counters.CrossbarSynapticEvents += Count;
       for (uint32_t I = 0; I < Count; ++I) {
         const uint32_t Col = W[I] & 0xffff;
         const int32_t Raw = int16_t(W[I] >> 16);

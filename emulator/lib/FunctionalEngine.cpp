@@ -74,6 +74,21 @@ FunctionalEngine::FunctionalEngine(const isa::Image &Img) {
         Generators.push_back({static_cast<uint32_t>(S), Sym.Generator, Sym.Size});
       continue;
     }
+    if (!Sym.Probes.empty()) {
+      ProbedPopulation P;
+      P.Symbol = static_cast<uint32_t>(S);
+      for (const isa::Probe &Pr : Sym.Probes)
+        P.Words.push_back(Pr.StateWord);
+      P.Neurons.resize(Sym.Size);
+      for (const isa::PopulationSegment &Seg : Sym.Segments)
+        for (uint32_t I = 0; I < Seg.Count; ++I)
+          P.Neurons[Seg.Offset + I] = {Seg.Core,
+                                       uint32_t(Seg.FirstNeuron) + I};
+      ProbedPops.push_back(std::move(P));
+    }
+    // A population that only feeds probes has no spike record.
+    if (!Sym.RecordSpikes)
+      continue;
     for (const isa::PopulationSegment &Seg : Sym.Segments)
       for (uint32_t I = 0; I < Seg.Count; ++I)
         PerNeuron[Seg.Core][Seg.FirstNeuron + I].push_back(
@@ -199,12 +214,28 @@ void FunctionalEngine::step() {
     RecordedCount += Indices.size();
     Indices.clear();
   }
+
+  // Probes: the state words as this step's neuron update left them
+  // (delivery only touches the dendritic rings), in (symbol, index, probe)
+  // order; ProbedPops is in symbol order.
+  for (const ProbedPopulation &P : ProbedPops)
+    for (uint32_t I = 0; I < P.Neurons.size(); ++I) {
+      const int32_t *State = Cores[P.Neurons[I].first].state(P.Neurons[I].second);
+      for (uint32_t K = 0; K < P.Words.size(); ++K)
+        Probed.push_back({Step, P.Symbol, I, K, State[P.Words[K]]});
+    }
   ++Step;
 }
 
 std::vector<SpikeRecord> FunctionalEngine::takeRecorded() {
   std::vector<SpikeRecord> Out;
   Out.swap(Recorded);
+  return Out;
+}
+
+std::vector<ProbeRecord> FunctionalEngine::takeProbed() {
+  std::vector<ProbeRecord> Out;
+  Out.swap(Probed);
   return Out;
 }
 

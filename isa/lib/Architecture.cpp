@@ -8,7 +8,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cassert>
+#include <cmath>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <sstream>
 #include <optional>
@@ -23,45 +27,96 @@ constexpr int64_t U16Max = 65535;
 struct FieldRow {
   ArchField Info;
   int64_t &(*Int)(Architecture &); ///< integer fields
+  double &(*Num)(Architecture &);  ///< number fields
 };
 
+using IntRef = int64_t &(*)(Architecture &);
+using NumRef = double &(*)(Architecture &);
+
+FieldRow intRow(const char *Path, int64_t Min, int64_t Max, const char *Default,
+                const char *Doc, IntRef Ref) {
+  return {{Path, "integer", Min, Max, Default, Doc, 0, 0, ""}, Ref, nullptr};
+}
+FieldRow numRow(const char *Path, const char *Unit, double Min, double Max,
+                const char *Default, const char *Doc, NumRef Ref) {
+  return {{Path, "number", 0, 0, Default, Doc, Min, Max, Unit}, nullptr, Ref};
+}
+FieldRow otherRow(const char *Path, const char *Type, const char *Default, const char *Doc) {
+  return {{Path, Type, 0, 0, Default, Doc, 0, 0, ""}, nullptr, nullptr};
+}
+
 #define NM_INT(Expr) [](Architecture &A) -> int64_t & { return A.Expr; }
+#define NM_NUM(Expr) [](Architecture &A) -> double & { return A.Expr; }
+/// The two rows (energy, latency) of one priced event.
+#define NM_COST(Key, Member, What)                                                     \
+  numRow("costs." Key ".energy", "J", 0, 1, "0", "energy of " What, NM_NUM(Costs.Member.Energy)), \
+      numRow("costs." Key ".latency", "s", 0, 1, "0", "time of " What,                 \
+             NM_NUM(Costs.Member.Latency))
 
 const std::vector<FieldRow> &fieldRows() {
   static const std::vector<FieldRow> Rows = {
-      {{"name", "string", 0, 0, nullptr, "short name of the architecture, e.g. loihi"}, nullptr},
-      {{"description", "string", 0, 0, "empty", "one line saying what the file models"}, nullptr},
-      {{"core.neurons", "integer", 1, U16Max, nullptr, "neurons (compartments) per core"}, NM_INT(Core.Neurons)},
-      {{"core.input_axons", "integer", 1, U16Max, nullptr, "input axons (fan-in lists) per core"}, NM_INT(Core.InputAxons)},
-      {{"core.output_axons", "integer", 1, INT32_MAX, nullptr, "output axon table entries per core (destinations of all its neurons together)"}, NM_INT(Core.OutputAxons)},
-      {{"core.fan_out", "integer", 1, U16Max, "core.output_axons", "most destinations (chip, core, axon) of one neuron"}, NM_INT(Core.FanOut)},
-      {{"core.synapse_memory_bytes", "integer", 1, INT64_C(1) << 40, nullptr, "synaptic memory per core, in bytes"}, NM_INT(Core.SynapseMemoryBytes)},
-      {{"core.weight_bits", "integer", 1, 16, nullptr, "bits of the signed weight mantissa"}, NM_INT(Core.WeightBits)},
-      {{"core.weight_exponent_min", "integer", 0, MaxWeightShift, "0", "smallest weight exponent: weight = mantissa * 2^exponent"}, NM_INT(Core.WeightExponentMin)},
-      {{"core.weight_exponent_max", "integer", 0, MaxWeightShift, "core.weight_exponent_min", "largest weight exponent"}, NM_INT(Core.WeightExponentMax)},
-      {{"core.delay_slots", "integer", 1, MaxDelaySlots, nullptr, "dendritic delay ring size: synaptic delays are 1..delay_slots steps"}, NM_INT(Core.DelaySlots)},
-      {{"core.profiles", "integer", 1, U16Max, "16", "neuron profiles (parameter set + microcode program) per core"}, NM_INT(Core.Profiles)},
-      {{"core.state_words", "integer", 1, MaxStateWords, "8", "32-bit state words per neuron"}, NM_INT(Core.StateWords)},
-      {{"core.encodings", "list of encodings", 0, 0, nullptr, "synapse encodings the core supports: sparse, dense, crossbar"}, nullptr},
-      {{"core.sparse_synapse_bits", "integer", 1, 256, "weight_bits + delay bits + neuron index bits", "synaptic memory one sparse synapse takes"}, NM_INT(Core.SparseSynapseBits)},
-      {{"core.dense_synapse_bits", "integer", 1, 256, "core.weight_bits", "synaptic memory one dense synapse takes"}, NM_INT(Core.DenseSynapseBits)},
-      {{"mesh.width", "integer", 1, U16Max, nullptr, "tiles per chip in x"}, NM_INT(Mesh.Width)},
-      {{"mesh.height", "integer", 1, U16Max, nullptr, "tiles per chip in y"}, NM_INT(Mesh.Height)},
-      {{"mesh.cores_per_tile", "integer", 1, 255, nullptr, "cores sharing one router"}, NM_INT(Mesh.CoresPerTile)},
-      {{"chips.count", "integer", 1, U16Max, "1", "chips in the system"}, NM_INT(Chips.Count)},
-      {{"chips.grid_width", "integer", 1, U16Max, "chips.count", "chips per row of the chip grid"}, NM_INT(Chips.GridWidth)},
-      {{"chips.grid_height", "integer", 1, U16Max, "1", "rows of the chip grid"}, NM_INT(Chips.GridHeight)},
+      otherRow("name", "string", nullptr, "short name of the architecture, e.g. loihi"),
+      otherRow("description", "string", "empty", "one line saying what the file models"),
+      intRow("core.neurons", 1, U16Max, nullptr, "neurons (compartments) per core", NM_INT(Core.Neurons)),
+      intRow("core.input_axons", 1, U16Max, nullptr, "input axons (fan-in lists) per core", NM_INT(Core.InputAxons)),
+      intRow("core.output_axons", 1, INT32_MAX, nullptr, "output axon table entries per core (destinations of all its neurons together)", NM_INT(Core.OutputAxons)),
+      intRow("core.fan_out", 1, U16Max, "core.output_axons", "most destinations (chip, core, axon) of one neuron", NM_INT(Core.FanOut)),
+      intRow("core.synapse_memory_bytes", 1, INT64_C(1) << 40, nullptr, "synaptic memory per core, in bytes", NM_INT(Core.SynapseMemoryBytes)),
+      intRow("core.weight_bits", 1, 16, nullptr, "bits of the signed weight mantissa", NM_INT(Core.WeightBits)),
+      intRow("core.weight_exponent_min", 0, MaxWeightShift, "0", "smallest weight exponent: weight = mantissa * 2^exponent", NM_INT(Core.WeightExponentMin)),
+      intRow("core.weight_exponent_max", 0, MaxWeightShift, "core.weight_exponent_min", "largest weight exponent", NM_INT(Core.WeightExponentMax)),
+      intRow("core.delay_slots", 1, MaxDelaySlots, nullptr, "dendritic delay ring size: synaptic delays are 1..delay_slots steps", NM_INT(Core.DelaySlots)),
+      intRow("core.profiles", 1, U16Max, "16", "neuron profiles (parameter set + microcode program) per core", NM_INT(Core.Profiles)),
+      intRow("core.state_words", 1, MaxStateWords, "8", "32-bit state words per neuron", NM_INT(Core.StateWords)),
+      otherRow("core.encodings", "list of encodings", nullptr, "synapse encodings the core supports: sparse, dense, crossbar"),
+      intRow("core.sparse_synapse_bits", 1, 256, "weight_bits + delay bits + neuron index bits", "synaptic memory one sparse synapse takes", NM_INT(Core.SparseSynapseBits)),
+      intRow("core.dense_synapse_bits", 1, 256, "core.weight_bits", "synaptic memory one dense synapse takes", NM_INT(Core.DenseSynapseBits)),
+      intRow("mesh.width", 1, U16Max, nullptr, "tiles per chip in x", NM_INT(Mesh.Width)),
+      intRow("mesh.height", 1, U16Max, nullptr, "tiles per chip in y", NM_INT(Mesh.Height)),
+      intRow("mesh.cores_per_tile", 1, 255, nullptr, "cores sharing one router", NM_INT(Mesh.CoresPerTile)),
+      intRow("chips.count", 1, U16Max, "1", "chips in the system", NM_INT(Chips.Count)),
+      intRow("chips.grid_width", 1, U16Max, "chips.count", "chips per row of the chip grid", NM_INT(Chips.GridWidth)),
+      intRow("chips.grid_height", 1, U16Max, "1", "rows of the chip grid", NM_INT(Chips.GridHeight)),
+      numRow("timestep.tick_seconds", "s", 0, 3600, "0", "seconds per timestep when paced by a tick; 0 = unthrottled", NM_NUM(Timestep.TickSeconds)),
+      otherRow("costs.model", "string", "the file's only cost set", "which named cost set of the file to use"),
+      NM_COST("synapse_sparse", SynapseSparse, "one synapse of a sparse segment"),
+      NM_COST("synapse_dense", SynapseDense, "one synapse of a dense segment"),
+      NM_COST("synapse_crossbar", SynapseCrossbar, "one connected crossbar synapse"),
+      NM_COST("dendrite", Dendrite, "reading a nonzero dendritic input"),
+      NM_COST("neuron_access", NeuronAccess, "visiting a neuron (every neuron, every step)"),
+      NM_COST("neuron_active", NeuronActive, "updating a neuron with input or that fired"),
+      NM_COST("neuron_inactive", NeuronInactive, "updating any other neuron"),
+      NM_COST("spike_generation", SpikeGeneration, "a neuron firing"),
+      NM_COST("message_out", MessageOut, "sending one axon address"),
+      NM_COST("message_in", MessageIn, "a spike arriving on an input axon"),
+      NM_COST("within_tile", WithinTile, "a message between cores of one tile"),
+      NM_COST("hop_east_west", HopEastWest, "a message crossing one router in x"),
+      NM_COST("hop_north_south", HopNorthSouth, "a message crossing one router in y"),
+      NM_COST("chip_link", ChipLink, "a message crossing one chip-to-chip link"),
+      otherRow("costs.barrier_latency", "table", "none (0)", "barrier time by tiles taking part, {tiles: seconds, ...}, interpolated"),
+      numRow("costs.barrier_energy", "J", 0, 1, "0", "energy of the barrier per participating tile per step", NM_NUM(Costs.BarrierEnergy)),
+      numRow("costs.static_power.per_core", "W", 0, 1000, "0", "static power of every core of the system", NM_NUM(Costs.StaticPowerPerCore)),
+      numRow("costs.static_power.per_chip", "W", 0, 1000, "0", "static power of every chip, besides its cores", NM_NUM(Costs.StaticPowerPerChip)),
   };
   return Rows;
 }
 #undef NM_INT
+#undef NM_NUM
+#undef NM_COST
 
-/// Layer one: the file as written, flattened to dotted paths.
+/// Layer one: the file as written, flattened to dotted paths. A cost set's
+/// values keep their set in the path (costs.silicon.hop_east_west.energy).
 struct RawValue {
   std::string Text;               ///< scalar text (or an override's value)
-  std::vector<std::string> Items; ///< list items
+  std::vector<std::string> Items; ///< list items; table items as "tiles:value"
   bool IsList = false;
   yaml::Node *Where = nullptr;    ///< nullptr for command-line overrides
+};
+
+/// The named cost sets the file (and the overrides) define.
+struct CostSet {
+  std::string Name;
+  yaml::Node *Where = nullptr;
 };
 
 bool isSection(llvm::StringRef Path) {
@@ -78,6 +133,24 @@ const FieldRow *findField(llvm::StringRef Path) {
   return nullptr;
 }
 
+bool isCostField(const FieldRow *R) {
+  return R && llvm::StringRef(R->Info.Path).startswith("costs.") &&
+         llvm::StringRef(R->Info.Path) != "costs.model";
+}
+
+/// For a path inside a cost set, costs.<set>.<rest>: the set and the field
+/// costs.<rest>; nullptr when Path is not one.
+const FieldRow *costSetField(llvm::StringRef Path, std::string &Set) {
+  if (!Path.startswith("costs."))
+    return nullptr;
+  auto [Name, Rest] = Path.drop_front(6).split('.');
+  const FieldRow *R = findField(("costs." + Rest).str());
+  if (Rest.empty() || !isCostField(R))
+    return nullptr;
+  Set = Name.str();
+  return R;
+}
+
 std::string knownFieldList() {
   std::string S;
   for (const FieldRow &R : fieldRows())
@@ -85,34 +158,57 @@ std::string knownFieldList() {
   return S;
 }
 
-void flatten(yaml::Reader &Rd, yaml::MappingNode *M, const std::string &Prefix,
-             std::map<std::string, RawValue> &Out) {
-  std::vector<llvm::StringRef> Keys;
-  // The keys allowed here: the next component of every field path below Prefix.
+/// Flattens mapping M, written at RawPrefix, whose keys are fields below
+/// FieldPrefix (they differ inside a cost set, costs.<set>.x being field
+/// costs.x).
+void flatten(yaml::Reader &Rd, yaml::MappingNode *M, const std::string &RawPrefix,
+             const std::string &FieldPrefix, std::map<std::string, RawValue> &Out,
+             std::vector<CostSet> &Sets) {
+  // The keys allowed here: the next component of every field path below FieldPrefix.
   std::vector<std::string> Storage;
+  const bool InSet = RawPrefix != FieldPrefix;
   for (const FieldRow &R : fieldRows()) {
     llvm::StringRef P(R.Info.Path);
-    if (!Prefix.empty()) {
-      if (!P.startswith(Prefix + "."))
+    if (!FieldPrefix.empty()) {
+      if (!P.startswith(FieldPrefix + "."))
         continue;
-      P = P.drop_front(Prefix.size() + 1);
+      P = P.drop_front(FieldPrefix.size() + 1);
     }
+    if (InSet && !isCostField(&R))
+      continue;
     std::string Head = P.split('.').first.str();
     if (std::find(Storage.begin(), Storage.end(), Head) == Storage.end())
       Storage.push_back(Head);
   }
+  std::vector<llvm::StringRef> Keys;
   for (const std::string &S : Storage)
     Keys.push_back(S);
   auto Visit = [&](llvm::StringRef Key, yaml::Node *Value) {
-    std::string Path = Prefix.empty() ? Key.str() : Prefix + "." + Key.str();
-    if (isSection(Path)) {
+    std::string Path = RawPrefix.empty() ? Key.str() : RawPrefix + "." + Key.str();
+    std::string FieldPath = FieldPrefix.empty() ? Key.str() : FieldPrefix + "." + Key.str();
+    if (isSection(FieldPath)) {
       if (auto *Sub = Rd.mapping(Value, Path))
-        flatten(Rd, Sub, Path, Out);
+        flatten(Rd, Sub, Path, FieldPath, Out, Sets);
       return;
     }
     RawValue V;
     V.Where = Value;
-    if (auto *Seq = llvm::dyn_cast_or_null<yaml::SequenceNode>(Value)) {
+    const FieldRow *Row = findField(FieldPath);
+    if (Row && std::string(Row->Info.Type) == "table") {
+      auto *Map = llvm::dyn_cast_or_null<yaml::MappingNode>(Value);
+      if (!Map) {
+        Rd.error(Value, "expected a mapping of tiles: seconds for " + Path +
+                            ", e.g. {1: 113ns, 32: 465ns}");
+        return;
+      }
+      V.IsList = true;
+      for (auto &KV : *Map) {
+        auto K = Rd.string(KV.getKey(), Path);
+        auto X = Rd.string(KV.getValue(), Path);
+        if (K && X)
+          V.Items.push_back(*K + ":" + *X);
+      }
+    } else if (auto *Seq = llvm::dyn_cast_or_null<yaml::SequenceNode>(Value)) {
       V.IsList = true;
       for (auto &Item : *Seq)
         if (auto S = Rd.string(&Item, Path))
@@ -124,7 +220,133 @@ void flatten(yaml::Reader &Rd, yaml::MappingNode *M, const std::string &Prefix,
     }
     Out[Path] = std::move(V);
   };
-  Rd.forEachKey(M, Prefix, Keys, Visit);
+  if (RawPrefix != "costs" || !M)
+    return Rd.forEachKey(M, RawPrefix, Keys, Visit);
+  // At the top of costs, a key that is not a field and holds a mapping
+  // names a cost set. (A YAML mapping can be walked only once, so this is
+  // forEachKey's walk with that one rule added.)
+  std::vector<std::string> Seen;
+  for (auto &KV : *M) {
+    auto *KeyNode = llvm::dyn_cast_or_null<yaml::ScalarNode>(KV.getKey());
+    if (!KeyNode) {
+      Rd.error(KV.getKey(), "expected a plain key in costs");
+      continue;
+    }
+    llvm::SmallString<32> Buf;
+    std::string Key = KeyNode->getValue(Buf).str();
+    yaml::Node *Value = KV.getValue();
+    if (std::find(Seen.begin(), Seen.end(), Key) != Seen.end()) {
+      Rd.error(KV.getKey(), "duplicate key costs." + Key);
+      continue;
+    }
+    Seen.push_back(Key);
+    if (std::find(Storage.begin(), Storage.end(), Key) != Storage.end()) {
+      Visit(Key, Value);
+      continue;
+    }
+    std::string Best;
+    unsigned BestD = ~0u;
+    for (const std::string &K : Storage) {
+      unsigned D = yaml::editDistance(Key, K);
+      if (D < BestD) {
+        BestD = D;
+        Best = K;
+      }
+    }
+    // A mapping names a set, unless its name is a near miss of a cost field
+    // (synapse_sprase: {energy: ...} is a typo, not a set).
+    auto *Set = llvm::dyn_cast_or_null<yaml::MappingNode>(Value);
+    if (Set && BestD > 2) {
+      Sets.push_back({Key, KV.getKey()});
+      flatten(Rd, Set, "costs." + Key, "costs", Out, Sets);
+      continue;
+    }
+    Rd.error(KV.getKey(), "unknown key costs." + Key + "; did you mean '" + Best +
+                              "'? (a named cost set is a mapping of cost fields)");
+  }
+}
+
+std::string numberText(double X, const char *Unit) {
+  return fmt::format("{}{}{}", X, *Unit ? " " : "", Unit);
+}
+
+/// Checks V against Row and stores it in A. Shown is the path named in
+/// messages (a cost set's path, or the field's).
+void resolveValue(const FieldRow &Row, const RawValue &V, const std::string &Shown,
+                  Architecture &A, const std::function<void(const std::string &)> &Fail) {
+  const std::string Where = V.Where ? "" : "--set ";
+  const ArchField &F = Row.Info;
+  if (Row.Int) {
+    int64_t X = 0;
+    if (V.IsList || llvm::StringRef(V.Text).trim().getAsInteger(0, X))
+      return Fail(fmt::format("{}{} must be an integer in [{}, {}], got '{}'", Where, Shown,
+                              F.Min, F.Max, V.Text));
+    if (X < F.Min || X > F.Max)
+      return Fail(fmt::format("{}{} must be in [{}, {}], got {}", Where, Shown, F.Min, F.Max, X));
+    Row.Int(A) = X;
+    return;
+  }
+  if (Row.Num) {
+    double X = 0;
+    if (V.IsList || !parseQuantity(V.Text, F.Unit, X))
+      return Fail(fmt::format("{}{} must be a number in [{}, {}] {} (e.g. 2.5 or 2.5p{}), got '{}'",
+                              Where, Shown, F.NumMin, F.NumMax, F.Unit, F.Unit, V.Text));
+    if (X < F.NumMin || X > F.NumMax)
+      return Fail(fmt::format("{}{} must be in [{}, {}] {}, got {}", Where, Shown, F.NumMin,
+                              F.NumMax, F.Unit, numberText(X, F.Unit)));
+    Row.Num(A) = X;
+    return;
+  }
+  const std::string Path = F.Path;
+  if (Path == "name" || Path == "description" || Path == "costs.model") {
+    if (V.IsList)
+      return Fail(fmt::format("{}{} must be a string", Where, Shown));
+    (Path == "name" ? A.Name : Path == "description" ? A.Description : A.Costs.Model) = V.Text;
+    return;
+  }
+  if (Path == "costs.barrier_latency") {
+    if (!V.IsList || V.Items.empty())
+      return Fail(fmt::format("{}{} must be a non-empty table of tiles: seconds, e.g. "
+                              "{{1: 113ns, 32: 465ns}} (on the command line 1:113ns+32:465ns)",
+                              Where, Shown));
+    std::vector<BarrierPoint> Points;
+    for (const std::string &Item : V.Items) {
+      auto [K, X] = llvm::StringRef(Item).split(':');
+      BarrierPoint P;
+      if (K.trim().getAsInteger(0, P.Tiles) || P.Tiles < 1 || P.Tiles > INT32_MAX) {
+        Fail(fmt::format("{}{}: tiles must be an integer >= 1, got '{}'", Where, Shown, K.str()));
+        continue;
+      }
+      if (!parseQuantity(X.str(), "s", P.Seconds) || P.Seconds < 0 || P.Seconds > 1) {
+        Fail(fmt::format("{}{}: the latency for {} tiles must be a time in [0, 1] s (e.g. "
+                         "465ns), got '{}'",
+                         Where, Shown, P.Tiles, X.str()));
+        continue;
+      }
+      Points.push_back(P);
+    }
+    std::stable_sort(Points.begin(), Points.end(),
+                     [](const BarrierPoint &L, const BarrierPoint &R) { return L.Tiles < R.Tiles; });
+    for (size_t I = 1; I < Points.size(); ++I)
+      if (Points[I].Tiles == Points[I - 1].Tiles)
+        return Fail(fmt::format("{}{}: {} tiles given twice", Where, Shown, Points[I].Tiles));
+    A.Costs.Barrier = std::move(Points);
+    return;
+  }
+  assert(Path == "core.encodings" && "every other field has a resolver");
+  if (!V.IsList || V.Items.empty())
+    return Fail("core.encodings must be a non-empty list of: sparse, dense, crossbar");
+  for (const std::string &E : V.Items) {
+    if (E == "sparse")
+      A.Core.Sparse = true;
+    else if (E == "dense")
+      A.Core.Dense = true;
+    else if (E == "crossbar")
+      A.Core.Crossbar = true;
+    else
+      Fail(fmt::format("{}core.encodings: unknown encoding '{}'; known: sparse, dense, "
+                       "crossbar", Where, E));
+  }
 }
 
 /// Bits needed to hold values 0..N-1 (at least 1).
@@ -158,22 +380,32 @@ Architecture parseArchitecture(const std::string &Text, const std::string &FileN
                                const std::vector<ArchOverride> &Overrides) {
   yaml::Reader Rd(Text, FileName);
   std::map<std::string, RawValue> Raw;
+  std::vector<CostSet> Sets;
   if (auto *Root = Rd.root())
     if (auto *M = Rd.mapping(Root, "the architecture file"))
-      flatten(Rd, M, "", Raw);
+      flatten(Rd, M, "", "", Raw, Sets);
 
   // Overrides replace what the file says; an unknown path is an error that
-  // lists the fields.
+  // lists the fields. costs.<set>.<field> changes one value of a cost set.
   std::vector<std::string> OverrideErrors;
   for (const auto &[Path, Value] : Overrides) {
     const FieldRow *Row = findField(Path);
+    std::string SetName;
+    if (!Row && (Row = costSetField(Path, SetName))) {
+      auto Known = [&](const CostSet &S) { return S.Name == SetName; };
+      if (std::find_if(Sets.begin(), Sets.end(), Known) == Sets.end())
+        Sets.push_back({SetName, nullptr});
+    }
     if (!Row) {
       OverrideErrors.push_back(fmt::format(
-          "--set {}: no such field; fields are: {}", Path, knownFieldList()));
+          "--set {}: no such field; fields are: {} (and costs.<set>.<cost field> for a named "
+          "cost set)",
+          Path, knownFieldList()));
       continue;
     }
     RawValue V;
-    if (std::string(Row->Info.Type) == "list of encodings") {
+    const std::string Type = Row->Info.Type;
+    if (Type == "list of encodings" || Type == "table") {
       V.IsList = true;
       llvm::SmallVector<llvm::StringRef, 4> Parts;
       llvm::StringRef(Value).split(Parts, '+', -1, false);
@@ -194,60 +426,74 @@ Architecture parseArchitecture(const std::string &Text, const std::string &FileN
     else
       Errors.push_back(Msg);
   };
-  auto Lookup = [&](const char *Path) -> const RawValue * {
+  auto Lookup = [&](const std::string &Path) -> const RawValue * {
     auto It = Raw.find(Path);
     return It == Raw.end() ? nullptr : &It->second;
   };
 
-  for (const FieldRow &Row : fieldRows()) {
+  // The cost set: named by costs.model, or the file's only one.
+  std::string SetNames;
+  for (const CostSet &S : Sets)
+    SetNames += (SetNames.empty() ? "" : ", ") + S.Name;
+  std::string Model;
+  if (const RawValue *M = Lookup("costs.model")) {
+    Model = M->Text;
+    auto Named = [&](const CostSet &S) { return S.Name == Model; };
+    if (std::find_if(Sets.begin(), Sets.end(), Named) == Sets.end()) {
+      Fail(M, fmt::format("{}costs.model '{}' names no cost set of this file; {}",
+                          M->Where ? "" : "--set ", Model,
+                          Sets.empty() ? "write one as costs: {" + Model + ": {...}}"
+                                       : "the sets are: " + SetNames));
+      Model.clear();
+    }
+  } else if (Sets.size() == 1) {
+    Model = Sets[0].Name;
+  } else if (Sets.size() > 1) {
+    Errors.push_back(fmt::format("{}: error: costs.model is missing and the file has several "
+                                 "cost sets ({}); choose one, e.g. costs.model: {} or --set "
+                                 "costs.model={}",
+                                 FileName, SetNames, Sets[0].Name, Sets[0].Name));
+  }
+  A.Costs.Model = Model;
+
+  // A cost field's value: an override of the field itself, else the
+  // selected set's, else the one written directly under costs (shared by
+  // every set).
+  auto LookupField = [&](const FieldRow &Row, std::string &Shown) -> const RawValue * {
+    Shown = Row.Info.Path;
     const RawValue *V = Lookup(Row.Info.Path);
-    std::string Where = V && !V->Where ? "--set " : "";
+    if (!isCostField(&Row) || Model.empty() || (V && !V->Where))
+      return V;
+    std::string InSet = "costs." + Model + "." + std::string(Row.Info.Path).substr(6);
+    if (const RawValue *S = Lookup(InSet)) {
+      Shown = InSet;
+      return S;
+    }
+    return V;
+  };
+
+  for (const FieldRow &Row : fieldRows()) {
+    if (std::string(Row.Info.Path) == "costs.model")
+      continue;
+    std::string Shown;
+    const RawValue *V = LookupField(Row, Shown);
     if (!V) {
       if (!Row.Info.Default)
         Errors.push_back(fmt::format("{}: error: missing required field {} ({})", FileName,
                                      Row.Info.Path, Row.Info.Doc));
       continue;
     }
-    if (Row.Int) {
-      int64_t X = 0;
-      if (V->IsList || llvm::StringRef(V->Text).trim().getAsInteger(0, X)) {
-        Fail(V, fmt::format("{}{} must be an integer in [{}, {}], got '{}'", Where,
-                            Row.Info.Path, Row.Info.Min, Row.Info.Max, V->Text));
-        continue;
-      }
-      if (X < Row.Info.Min || X > Row.Info.Max) {
-        Fail(V, fmt::format("{}{} must be in [{}, {}], got {}", Where, Row.Info.Path,
-                            Row.Info.Min, Row.Info.Max, X));
-        continue;
-      }
-      Row.Int(A) = X;
+    resolveValue(Row, *V, Shown, A, [&](const std::string &Msg) { Fail(V, Msg); });
+  }
+  // The sets not selected are checked too, so a mistake in one shows up
+  // before someone switches to it.
+  for (const auto &[Path, V] : Raw) {
+    std::string Set;
+    const FieldRow *Row = costSetField(Path, Set);
+    if (!Row || Set == Model)
       continue;
-    }
-    std::string Path = Row.Info.Path;
-    if (Path == "name" || Path == "description") {
-      if (V->IsList) {
-        Fail(V, fmt::format("{} must be a string", Path));
-        continue;
-      }
-      (Path == "name" ? A.Name : A.Description) = V->Text;
-      continue;
-    }
-    // core.encodings
-    if (!V->IsList || V->Items.empty()) {
-      Fail(V, "core.encodings must be a non-empty list of: sparse, dense, crossbar");
-      continue;
-    }
-    for (const std::string &E : V->Items) {
-      if (E == "sparse")
-        A.Core.Sparse = true;
-      else if (E == "dense")
-        A.Core.Dense = true;
-      else if (E == "crossbar")
-        A.Core.Crossbar = true;
-      else
-        Fail(V, fmt::format("{}core.encodings: unknown encoding '{}'; known: sparse, dense, "
-                            "crossbar", Where, E));
-    }
+    Architecture Scratch;
+    resolveValue(*Row, V, Path, Scratch, [&](const std::string &Msg) { Fail(&V, Msg); });
   }
 
   // Defaults that depend on other fields.
@@ -302,6 +548,47 @@ Architecture parseArchitecture(const std::string &Text, const std::string &FileN
     throw Error(All);
   }
   return A;
+}
+
+bool parseQuantity(const std::string &Text, const std::string &Unit, double &Value) {
+  llvm::StringRef T = llvm::StringRef(Text).trim();
+  double Scale = 1;
+  if (!Unit.empty() && T.endswith(Unit)) {
+    T = T.drop_back(Unit.size()).rtrim();
+    static const std::pair<char, double> Prefixes[] = {
+        {'f', 1e-15}, {'p', 1e-12}, {'n', 1e-9}, {'u', 1e-6},
+        {'m', 1e-3},  {'k', 1e3},   {'M', 1e6},  {'G', 1e9}};
+    for (const auto &[C, S] : Prefixes) {
+      if (!T.empty() && T.back() == C) {
+        Scale = S;
+        T = T.drop_back().rtrim();
+        break;
+      }
+    }
+  }
+  double X = 0;
+  if (T.empty() || T.getAsDouble(X))
+    return false;
+  X *= Scale;
+  if (!std::isfinite(X))
+    return false;
+  Value = X;
+  return true;
+}
+
+double CostSpec::barrierLatency(int64_t Tiles) const {
+  if (Barrier.empty())
+    return 0;
+  if (Barrier.size() == 1 || Tiles <= Barrier.front().Tiles)
+    return Barrier.front().Seconds;
+  // The segment that holds Tiles, or the last one to extend beyond it.
+  size_t I = 1;
+  while (I + 1 < Barrier.size() && Barrier[I].Tiles < Tiles)
+    ++I;
+  const BarrierPoint &L = Barrier[I - 1], &R = Barrier[I];
+  double T = R.Seconds + (R.Seconds - L.Seconds) * double(Tiles - R.Tiles) /
+                             double(R.Tiles - L.Tiles);
+  return T < 0 ? 0 : T;
 }
 
 Architecture loadArchitecture(const std::string &Path,

@@ -324,6 +324,7 @@ private:
   void dirTarget(const Token &D);
   void dirSpikes(const Token &D);
   void dirPopSegment(const Token &D);
+  void dirProbe(const Token &D);
   void generatorKeys(std::vector<KeyValue> &KVs, const Token &D, Symbol &S);
 
   std::string FileName;
@@ -804,7 +805,7 @@ const std::vector<std::string> &directiveNames() {
       ".config", ".profile", ".params",  ".end",            ".neuron",
       ".neurons", ".axon",  ".sparse",   ".dense",          ".crossbar",
       ".column", ".out",    ".input",    ".target",         ".population",
-      ".segment", ".spikes"};
+      ".segment", ".spikes",  ".probe"};
   return Names;
 }
 
@@ -822,6 +823,8 @@ void Parser::directive(const Token &D) {
     return dirSpikes(D);
   if (N == ".segment")
     return dirPopSegment(D);
+  if (N == ".probe")
+    return dirProbe(D);
   if (N == ".config")
     return dirConfig(D);
   if (N == ".profile")
@@ -1463,9 +1466,13 @@ void Parser::dirSymbol(const Token &D) {
                               Input ? MaxPortSize : int64_t(UINT32_MAX)));
   if (Input)
     generatorKeys(KVs, D, S);
+  else
+    S.RecordSpikes =
+        keyNumber(KVs, D, "record", 0, 1, 1,
+                  "1 records the population's spikes, 0 does not") != 0;
   rejectUnusedKeys(KVs, D,
                    Input ? std::vector<std::string>{"size", "generator"}
-                         : std::vector<std::string>{"size"});
+                         : std::vector<std::string>{"size", "record"});
   expectEnd();
   if (Input)
     S.Targets.resize(S.Size);
@@ -1629,6 +1636,28 @@ void Parser::dirPopSegment(const Token &D) {
   rejectUnusedKeys(KVs, D, {"core", "first", "count", "offset"});
   expectEnd();
   Img.Symbols[CurSymbol].Segments.push_back(P);
+}
+
+void Parser::dirProbe(const Token &D) {
+  skipIfSymbolBroken();
+  if (CurSymbol < 0 || Img.Symbols[CurSymbol].Kind != SymbolKind::Population)
+    fail(D, "'.probe' must follow a .population line");
+  Symbol &S = Img.Symbols[CurSymbol];
+  Token NameTok = peek();
+  Probe P;
+  P.Variable = expectString("the probed variable's name");
+  for (const Probe &Q : S.Probes)
+    if (Q.Variable == P.Variable)
+      fail(NameTok, fmt::format("variable {} is already probed in population "
+                                "{}; probe each variable once",
+                                quoteString(P.Variable), quoteString(S.Name)));
+  std::vector<KeyValue> KVs = keyValues();
+  P.StateWord = uint8_t(keyNumber(KVs, D, "word", 0, MaxStateWords - 1,
+                                  std::nullopt,
+                                  "the index of a neuron state word"));
+  rejectUnusedKeys(KVs, D, {"word"});
+  expectEnd();
+  S.Probes.push_back(std::move(P));
 }
 
 void Parser::finishCore() {
@@ -1924,11 +1953,14 @@ std::string printAssembly(const Image &Img) {
           Out += fmt::format("  .target {} -> {}\n", I,
                              formatAddresses(S.Targets[I]));
     } else {
-      Out += fmt::format(".population {} size={}\n", quoteString(S.Name),
-                         S.Size);
+      Out += fmt::format(".population {} size={}{}\n", quoteString(S.Name),
+                         S.Size, S.RecordSpikes ? "" : " record=0");
       for (const PopulationSegment &P : S.Segments)
         Out += fmt::format("  .segment core={} first={} count={} offset={}\n",
                            P.Core, P.FirstNeuron, P.Count, P.Offset);
+      for (const Probe &P : S.Probes)
+        Out += fmt::format("  .probe {} word={}\n", quoteString(P.Variable),
+                           unsigned(P.StateWord));
     }
   }
   return Out;

@@ -36,6 +36,7 @@ constexpr size_t SparseEntrySize = 5;
 constexpr size_t CrossbarColumnSize = 9;
 constexpr size_t PopulationSegmentSize = 12;
 constexpr size_t GeneratorSpikeSize = 12;
+constexpr size_t MinProbeSize = 4; ///< name length, >= 1 byte, state word
 constexpr uint64_t NoLimit = std::numeric_limits<uint32_t>::max();
 
 uint8_t stochasticMask(const CrossbarColumn &C) {
@@ -255,6 +256,12 @@ void encodeSymbols(Writer &W, const std::vector<Symbol> &Symbols) {
       W.u16(P.Count);
       W.u32(P.Offset);
     }
+    W.u8(S.RecordSpikes ? 1 : 0);
+    W.count(S.Probes.size());
+    for (const Probe &P : S.Probes) {
+      W.str(P.Variable);
+      W.u8(P.StateWord);
+    }
   }
 }
 
@@ -394,7 +401,8 @@ public:
       Reader R = openSection(Pos, "CORE", fmt::format("CORE[{}]", I));
       decodeCore(R, I);
       closeSection(R);
-      Shape.setCore(I, Img.Cores[I].Axons.size(), Img.Cores[I].Neurons.size());
+      Shape.setCore(I, Img.Cores[I].Axons.size(), Img.Cores[I].Neurons.size(),
+                    Img.Cores[I].Config.NumStateWords);
     }
     // Outputs may name any core, so they are checked once all are known.
     for (size_t I = 0; I < NumCores; ++I) {
@@ -721,9 +729,31 @@ private:
                           S.Size),
                       SegAt);
         }
+        decodeRecording(R, S, I, Label, Shape);
       }
       Loc.require(rules::checkSymbolShape(S, I), At);
       Loc.require(rules::checkPopulationCoverage(S, I), At);
+    }
+  }
+
+  /// A population's record flag and probes (after its segments, which the
+  /// probes' state words are checked against).
+  void decodeRecording(Reader &R, Symbol &S, size_t I,
+                       const std::string &Label,
+                       const rules::ImageShape &Shape) {
+    size_t At = R.offset();
+    uint8_t Flag = R.u8({".record_spikes", 0, 0, 0, &Label});
+    Loc.require(rules::checkRecordFlag(S, I, Flag), At);
+    S.RecordSpikes = Flag != 0;
+    uint32_t N =
+        R.count({".probes", 0, 0, 0, &Label}, NoLimit, MinProbeSize);
+    S.Probes.resize(N);
+    for (size_t J = 0; J < N; ++J) {
+      size_t ProbeAt = R.offset();
+      S.Probes[J].Variable = R.str({".probes[{}].variable", J, 0, 0, &Label});
+      S.Probes[J].StateWord =
+          R.u8({".probes[{}].state_word", J, 0, 0, &Label});
+      Loc.require(Shape.checkProbe(S, I, J), ProbeAt);
     }
   }
 

@@ -96,7 +96,8 @@ public:
   /// H must have passed checkHeaderFields, checkCoreLocation and
   /// LocationIndex.
   explicit ImageShape(const ChipHeader &H);
-  void setCore(size_t Global, size_t NumAxons, size_t NumNeurons);
+  void setCore(size_t Global, size_t NumAxons, size_t NumNeurons,
+               unsigned NumStateWords);
   size_t numCores() const { return Axons.size(); }
   /// An output or port address names an existing axon. The verdict
   /// starts with the address ("0:1:3 (chip:core:axon): ..."); the caller
@@ -108,9 +109,15 @@ public:
                                      const PopulationSegment &S,
                                      uint32_t PopulationSize) const;
 
+  /// Probe J of population symbols[I] (whose segments passed
+  /// checkPopulationSegment): a valid name, unique within the symbol, and
+  /// a state word that every core holding one of its neurons has.
+  std::string checkProbe(const Symbol &S, size_t I, size_t J) const;
+
 private:
   std::vector<std::vector<uint32_t>> ByChip; ///< chip -> global indices
   std::vector<uint32_t> Axons, Neurons;      ///< by global index
+  std::vector<uint8_t> StateWords;           ///< by global index
 };
 
 /// "symbols[2] \"exc\"" for messages.
@@ -127,8 +134,11 @@ private:
 };
 
 /// In-memory only (the binary cannot express a violation): a port has one
-/// target list per index and no segments; a population has no targets.
+/// target list per index, no segments, no probes and RecordSpikes at its
+/// default (true); a population has no targets.
 std::string checkSymbolShape(const Symbol &S, size_t I);
+/// The record byte of population symbols[I] is 0 or 1.
+std::string checkRecordFlag(const Symbol &S, size_t I, uint8_t Flag);
 /// Population segments cover 0..Size-1 exactly once.
 std::string checkPopulationCoverage(const Symbol &S, size_t I);
 

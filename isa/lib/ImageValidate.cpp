@@ -277,14 +277,41 @@ std::string checkOutputCount(size_t Lists, size_t NumNeurons) {
 
 ImageShape::ImageShape(const ChipHeader &H)
     : ByChip(H.NumChips), Axons(H.Cores.size(), 0),
-      Neurons(H.Cores.size(), 0) {
+      Neurons(H.Cores.size(), 0), StateWords(H.Cores.size(), 0) {
   for (size_t I = 0; I < H.Cores.size(); ++I)
     ByChip[H.Cores[I].Chip].push_back(uint32_t(I));
 }
 
-void ImageShape::setCore(size_t Global, size_t NumAxons, size_t NumNeurons) {
+void ImageShape::setCore(size_t Global, size_t NumAxons, size_t NumNeurons,
+                         unsigned NumStateWords) {
   Axons[Global] = uint32_t(NumAxons);
   Neurons[Global] = uint32_t(NumNeurons);
+  StateWords[Global] = uint8_t(NumStateWords);
+}
+
+std::string ImageShape::checkProbe(const Symbol &S, size_t I,
+                                   size_t J) const {
+  const Probe &P = S.Probes[J];
+  std::string Field = fmt::format("{}.probes[{}]", symbolLabel(S, I), J);
+  if (std::string M = checkName(Field + ".variable", P.Variable, false);
+      !M.empty())
+    return M;
+  for (size_t K = 0; K < J; ++K)
+    if (S.Probes[K].Variable == P.Variable)
+      return fmt::format("{} {}: the variable is already probed by "
+                         "probes[{}]; probe each variable once",
+                         Field, quote(P.Variable), K);
+  for (size_t K = 0; K < S.Segments.size(); ++K) {
+    uint32_t Core = S.Segments[K].Core;
+    if (P.StateWord >= StateWords[Core])
+      return fmt::format("{}.state_word = {} out of range [0, {}]: "
+                         "segments[{}] lies on core {}, which has {} state "
+                         "words",
+                         Field, unsigned(P.StateWord),
+                         int(StateWords[Core]) - 1, K, Core,
+                         unsigned(StateWords[Core]));
+  }
+  return "";
 }
 
 std::string ImageShape::checkAddress(AxonAddress A) const {
@@ -363,6 +390,14 @@ std::string checkSymbolShape(const Symbol &S, size_t I) {
       !M.empty())
     return M;
   if (S.Kind == SymbolKind::InputPort) {
+    if (!S.RecordSpikes)
+      return fmt::format("{}: an input port has no spikes to record; leave "
+                         "record_spikes at its default (true)",
+                         symbolLabel(S, I));
+    if (!S.Probes.empty())
+      return fmt::format("{}: an input port has no state to probe; give "
+                         "probes to populations only",
+                         symbolLabel(S, I));
     if (S.Targets.size() != S.Size)
       return fmt::format("{}: input port of size {} has {} target lists; "
                          "give one list per index",
@@ -376,6 +411,13 @@ std::string checkSymbolShape(const Symbol &S, size_t I) {
     return fmt::format("{}: a population has no target lists",
                        symbolLabel(S, I));
   return "";
+}
+
+std::string checkRecordFlag(const Symbol &S, size_t I, uint8_t Flag) {
+  if (Flag <= 1)
+    return "";
+  return outOfRange(symbolLabel(S, I) + ".record_spikes", Flag, 0, 1,
+                    "0 do not record spikes, 1 record them");
 }
 
 std::string checkPopulationCoverage(const Symbol &S, size_t I) {
@@ -556,7 +598,8 @@ void validateImage(const Image &Img) {
                                AnyCrossbar),
             Where);
     require(checkOutputCount(C.Outputs.size(), C.Neurons.size()), Where);
-    Shape.setCore(CI, C.Axons.size(), C.Neurons.size());
+    Shape.setCore(CI, C.Axons.size(), C.Neurons.size(),
+                  C.Config.NumStateWords);
   }
   // Outputs may name any core, so they are checked once all are known.
   for (size_t CI = 0; CI < Img.Cores.size(); ++CI) {
@@ -588,6 +631,8 @@ void validateImage(const Image &Img) {
                   S.Size),
               "symbols");
     require(checkPopulationCoverage(S, I), "symbols");
+    for (size_t J = 0; J < S.Probes.size(); ++J)
+      require(Shape.checkProbe(S, I, J), "symbols");
     require(checkGeneratorFields(S, I), "symbols");
     for (size_t J = 0; J < S.Generator.Spikes.size(); ++J)
       require(checkGeneratorSpike(S, I, J), "symbols");

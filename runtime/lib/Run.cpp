@@ -1,11 +1,12 @@
 //===- Run.cpp - run an image on an engine --------------------------------===//
 //
-// Engines are registered explicitly in one table; the SystemC model joins it
-// when it exists.
+// Engines are registered explicitly in one table: the functional engine and
+// the SystemC chip model (docs/systemc.md).
 //
 //===----------------------------------------------------------------------===//
 #include "neuromesh/runtime/Run.h"
 
+#include "neuromesh/emulator/systemc/SystemCEngine.h"
 #include "neuromesh/isa/Error.h"
 
 #include <algorithm>
@@ -22,14 +23,12 @@ double secondsSince(Clock::time_point Start) {
   return std::chrono::duration<double>(Clock::now() - Start).count();
 }
 
-RunResult runFunctional(const isa::Image &Img, const RunOptions &Opts,
-                        const std::vector<emulator::SpikeRecord> &Inputs) {
+/// Steps any engine with the FunctionalEngine's host API.
+template <typename EngineT>
+RunResult runSteps(EngineT &Engine, const RunOptions &Opts,
+                   const std::vector<emulator::SpikeRecord> &Inputs) {
   RunResult R;
   Clock::time_point Start = Clock::now();
-  emulator::FunctionalEngine Engine(Img);
-  R.SetupSeconds = secondsSince(Start);
-
-  Start = Clock::now();
   size_t Next = 0;
   for (uint64_t T = 0; T < Opts.Steps; ++T) {
     for (; Next < Inputs.size() && Inputs[Next].Step == T; ++Next)
@@ -39,7 +38,31 @@ RunResult runFunctional(const isa::Image &Img, const RunOptions &Opts,
   R.WallSeconds = secondsSince(Start);
   R.IgnoredInputs = Inputs.size() - Next;
   R.Spikes = Engine.takeRecorded();
+  R.Probes = Engine.takeProbed();
   R.Counters = Engine.counters();
+  return R;
+}
+
+RunResult runFunctional(const isa::Image &Img, const RunOptions &Opts,
+                        const std::vector<emulator::SpikeRecord> &Inputs) {
+  Clock::time_point Start = Clock::now();
+  emulator::FunctionalEngine Engine(Img);
+  const double Setup = secondsSince(Start);
+  RunResult R = runSteps(Engine, Opts, Inputs);
+  R.SetupSeconds = Setup;
+  return R;
+}
+
+/// The SystemC chip model with its default (placeholder) timing.
+RunResult runSystemC(const isa::Image &Img, const RunOptions &Opts,
+                     const std::vector<emulator::SpikeRecord> &Inputs) {
+  Clock::time_point Start = Clock::now();
+  emulator::systemc::SystemCEngine Engine(Img);
+  const double Setup = secondsSince(Start);
+  RunResult R = runSteps(Engine, Opts, Inputs);
+  R.SetupSeconds = Setup;
+  for (const emulator::systemc::StepLatency &L : Engine.latencies())
+    R.StepSeconds.push_back(L.Seconds);
   return R;
 }
 
@@ -51,6 +74,7 @@ struct EngineEntry {
 
 const EngineEntry Engines[] = {
     {"functional", runFunctional},
+    {"systemc", runSystemC},
 };
 
 } // namespace
@@ -116,13 +140,16 @@ std::string formatRunSummary(const RunResult &R, const isa::Image &Img) {
   Line("steps", fmt::format("{}", R.Steps));
   uint64_t Total = 0;
   for (size_t S = 0; S < Img.Symbols.size(); ++S) {
-    if (Img.Symbols[S].Kind != isa::SymbolKind::Population)
+    if (Img.Symbols[S].Kind != isa::SymbolKind::Population ||
+        !Img.Symbols[S].RecordSpikes)
       continue;
     Line(fmt::format("spikes '{}'", Img.Symbols[S].Name),
          fmt::format("{}", PerSymbol[S]));
     Total += PerSymbol[S];
   }
   Line("spikes recorded", fmt::format("{}", Total));
+  if (!R.Probes.empty())
+    Line("probe samples", fmt::format("{}", R.Probes.size()));
   Line("neuron spikes", fmt::format("{}", C.SpikesOut));
   Line("host input spikes", fmt::format("{}", R.Counters.HostSpikes));
   if (R.IgnoredInputs > 0)
@@ -134,6 +161,16 @@ std::string formatRunSummary(const RunResult &R, const isa::Image &Img) {
                                          R.Counters.GeneratedMessages));
   Line("synaptic events", fmt::format("{}", C.SynapticEvents));
   Line("neuron updates", fmt::format("{}", C.NeuronUpdates));
+  if (!R.StepSeconds.empty()) {
+    double Sum = 0, Max = 0;
+    for (double T : R.StepSeconds) {
+      Sum += T;
+      Max = std::max(Max, T);
+    }
+    Line("simulated time", fmt::format("{:.6g} s", Sum));
+    Line("step latency mean", fmt::format("{:.6g} s", Sum / double(R.StepSeconds.size())));
+    Line("step latency max", fmt::format("{:.6g} s", Max));
+  }
   Line("wall time", fmt::format("{:.6f} s", R.WallSeconds));
   Line("synaptic events/s", Rate(C.SynapticEvents));
   Line("neuron updates/s", Rate(C.NeuronUpdates));

@@ -135,6 +135,7 @@ TEST_CASE("the hardware models' profiles and state", "[lowering]") {
   Net.addPopulation("li", 2, nc::NeuronModel("li", {{"dv", 300}}));
   Net.Populations[1].Record = false;
   Net.Populations[2].Probes = {"v"};
+  Net.Populations[0].Probes = {"v", "u"};
   nc::HardwareNetwork H = nc::lowerNetwork(Net, arch("loihi"));
   REQUIRE(H.Populations.size() == 3);
   const nc::HwPopulation &C = H.Populations[0];
@@ -154,7 +155,10 @@ TEST_CASE("the hardware models' profiles and state", "[lowering]") {
   CHECK(H.Populations[1].Profiles.at(0) == nc::ifProfile(IP));
   CHECK_FALSE(H.Populations[1].Record);
   CHECK(H.Populations[2].Profiles.at(0) == nc::liProfile({300}));
-  CHECK(H.Populations[2].Probes == std::vector<std::string>{"v"});
+  // Resolved to the programs' state words (NeuronPrograms.h), in order.
+  CHECK(H.Populations[2].Probes == std::vector<isa::Probe>{{"v", 0}});
+  CHECK(H.Populations[0].Probes == std::vector<isa::Probe>{{"v", 1}, {"u", 0}});
+  CHECK(H.Populations[1].Probes.empty());
 }
 
 TEST_CASE("adaptive lif lowers like loihi_cuba_lif plus its threshold words", "[lowering]") {

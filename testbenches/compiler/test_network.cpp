@@ -150,6 +150,57 @@ TEST_CASE("models and parameters are checked against the registry", "[network]")
   CHECK(lineCount(M) == 6); // every problem, in one error
 }
 
+TEST_CASE("probes name the model's state variables", "[network]") {
+  nc::Network Net;
+  Net.addPopulation("cuba", 2,
+                    nc::NeuronModel("loihi_cuba_lif", {{"du", 1}, {"dv", 1}, {"vth_mant", 1}}))
+      .Probes = {"u", "v"};
+  Net.addPopulation("alif", 1,
+                    nc::NeuronModel("adaptive_lif", {{"du", 1},
+                                                     {"dv", 1},
+                                                     {"vth_mant", 1},
+                                                     {"dth", 1},
+                                                     {"th_step", 1}}))
+      .Probes = {"theta"};
+  Net.addPopulation("ro", 1, nc::NeuronModel("li", {})).Probes = {"v"};
+  CHECK(problems(Net) == "");
+
+  auto &Typo = Net.addPopulation("typo", 1, ifModel());
+  Typo.Probes = {"vv", "theta"};
+  Typo.Loc = at(7, 3);
+  Net.addPopulation("twice", 1, nc::NeuronModel("li", {})).Probes = {"v", "v"};
+  std::string M = problems(Net);
+  CHECK_THAT(M, Contains("net.yaml:7:3: error: population 'typo': cannot probe 'vv': model 'if' "
+                         "has no state variable of that name (did you mean 'v'?); its variables "
+                         "are v"));
+  CHECK_THAT(M, Contains("net.yaml:7:3: error: population 'typo': cannot probe 'theta': model "
+                         "'if' has no state variable of that name; its variables are v"));
+  CHECK_THAT(M, Contains("population 'twice': error: 'v' appears twice in probes; probe each "
+                         "variable once"));
+  CHECK(lineCount(M) == 3);
+}
+
+TEST_CASE("the registry's variables are the programs' state words", "[network]") {
+  // Independent of the table: the layouts NeuronPrograms.h fixes.
+  auto Word = [](const char *Model, const char *Var) -> int {
+    const nc::ModelVariable *V = nc::findVariable(*nc::findModel(Model), Var);
+    return V ? int(V->StateWord) : -1;
+  };
+  CHECK(Word("loihi_cuba_lif", "u") == 0);
+  CHECK(Word("loihi_cuba_lif", "v") == 1);
+  CHECK(Word("lif", "u") == 0);
+  CHECK(Word("lif", "v") == 1);
+  CHECK(Word("adaptive_lif", "u") == 0);
+  CHECK(Word("adaptive_lif", "v") == 1);
+  CHECK(Word("adaptive_lif", "theta") == 3);
+  CHECK(Word("if", "v") == 0);
+  CHECK(Word("li", "v") == 0);
+  CHECK(Word("truenorth", "v") == 0);
+  CHECK(Word("if", "u") == -1);
+  for (const nc::ModelInfo &M : nc::neuronModels())
+    CHECK(M.Variables.size() >= 1);
+}
+
 TEST_CASE("projections must name existing elements", "[network]") {
   nc::Network Net = validNetwork();
   Net.addProjection("inn", "a", nc::Connector::oneToOne()).Loc = at(20, 3);

@@ -739,6 +739,8 @@ TEST_CASE("network yaml: the docs list every model and parameter of the registry
           Doc, Contains(fmt::format("| `{}` | {} | {} | {} | [{}, {}] | {} |", P.Name, P.Unit,
                                     P.Required ? "yes" : "no", P.Required ? "-" : docNum(P.Default),
                                     docNum(P.Min), docNum(P.Max), P.Doc)));
+    for (const ModelVariable &V : M.Variables)
+      CHECK_THAT(Doc, Contains(fmt::format("| `{}` | {} | {} |", V.Name, V.StateWord, V.Doc)));
   }
 }
 

@@ -20,6 +20,7 @@
 
 #include "neuromesh/compiler/HardwareNetwork.h"
 #include "neuromesh/compiler/Mapping.h"
+#include "neuromesh/compiler/NeuronModels.h"
 #include "neuromesh/compiler/ReferenceSimulator.h"
 #include "neuromesh/emulator/FunctionalEngine.h"
 #include "neuromesh/isa/Architecture.h"
@@ -40,6 +41,7 @@ constexpr uint64_t Steps = 120;
 
 struct Outcome {
   std::vector<PopulationSpike> Reference, Mapped;
+  std::vector<PopulationProbe> ReferenceProbes, MappedProbes;
   uint32_t Cores = 0, Chips = 0;
 };
 
@@ -49,7 +51,7 @@ Outcome runBothWays(const Network &Net, uint64_t Seed, const isa::Architecture &
   Outcome O;
   HardwareNetwork Hw = lowerNetwork(Net, Arch);
   std::vector<InputSpike> Host = testing::randomInputs(Net, Seed, Steps);
-  O.Reference = simulateReference(Hw, Steps, Host);
+  O.Reference = simulateReference(Hw, Steps, Host, O.ReferenceProbes);
 
   MappingOptions Opt;
   Opt.Placement = Strategy;
@@ -74,12 +76,46 @@ Outcome runBothWays(const Network &Net, uint64_t Seed, const isa::Architecture &
       Engine.injectInput(PortOf.at(Host[Next].Source), Host[Next].Index);
     Engine.step();
   }
-  // Unrecorded populations have no symbol, so everything recorded counts.
+  // Only populations that record spikes have them recorded.
   for (const emulator::SpikeRecord &R : Engine.recorded()) {
     const isa::Symbol &S = M.Image.Symbols[R.Symbol];
     O.Mapped.push_back(PopulationSpike{R.Step, S.Name, R.Index});
   }
+  for (const emulator::ProbeRecord &R : Engine.probed()) {
+    const isa::Symbol &S = M.Image.Symbols[R.Symbol];
+    O.MappedProbes.push_back(
+        PopulationProbe{R.Step, S.Name, R.Index, S.Probes[R.Probe].Variable, R.Value});
+  }
   return O;
+}
+
+/// Probes some populations (all of the model's variables, last first, so
+/// the probe order is not the state word order) and stops recording the
+/// spikes of some, keyed by the seed.
+void addProbes(Network &Net, uint64_t Seed) {
+  for (size_t I = 0; I < Net.Populations.size(); ++I) {
+    Population &P = Net.Populations[I];
+    if ((Seed + I) % 3 == 0)
+      for (const ModelVariable &V : findModel(P.Model.Kind)->Variables)
+        P.Probes.insert(P.Probes.begin(), V.Name);
+    if ((Seed + I) % 4 == 1)
+      P.Record = false;
+  }
+}
+
+std::string firstProbeDifference(const Outcome &O) {
+  size_t I = 0;
+  while (I < O.ReferenceProbes.size() && I < O.MappedProbes.size() &&
+         O.ReferenceProbes[I] == O.MappedProbes[I])
+    ++I;
+  auto Show = [](const std::vector<PopulationProbe> &V, size_t I) {
+    return I < V.size() ? fmt::format("step {} {}[{}].{} = {}", V[I].Step, V[I].Population,
+                                      V[I].Index, V[I].Variable, V[I].Value)
+                        : std::string("(end)");
+  };
+  return fmt::format("probe sample {}: reference {}, image {} ({} vs {} samples)", I,
+                     Show(O.ReferenceProbes, I), Show(O.MappedProbes, I),
+                     O.ReferenceProbes.size(), O.MappedProbes.size());
 }
 
 std::string firstDifference(const Outcome &O) {
@@ -102,19 +138,23 @@ TEST_CASE("compiled images give the reference simulator's spikes", "[differentia
   const PlacementStrategy Strategies[] = {PlacementStrategy::Optimised, PlacementStrategy::InOrder,
                                           PlacementStrategy::Random};
   unsigned Networks = 0, MultiChip = 0, ManyCores = 0;
-  uint64_t TotalSpikes = 0;
+  uint64_t TotalSpikes = 0, TotalProbes = 0;
   for (uint64_t Seed = 1; Seed <= 60; ++Seed) {
     // Every fourth network spans more than one chip.
     bool Spanning = Seed % 4 == 0;
     testing::RandomNetworkOptions Opt =
         Spanning ? testing::RandomNetworkOptions::spanning() : testing::RandomNetworkOptions::small();
     Network Net = testing::makeRandomNetwork(Seed, Opt);
+    addProbes(Net, Seed);
     INFO("network " << Net.Name << (Spanning ? " (spanning)" : ""));
     Net.validate();
     Outcome O = runBothWays(Net, Seed, Arch, Strategies[Seed % 3]);
     INFO(O.Cores << " cores on " << O.Chips << " chips");
     if (O.Reference != O.Mapped)
       FAIL_CHECK(firstDifference(O));
+    if (O.ReferenceProbes != O.MappedProbes)
+      FAIL_CHECK(firstProbeDifference(O));
+    TotalProbes += O.ReferenceProbes.size();
     ++Networks;
     MultiChip += O.Chips >= 2;
     ManyCores += O.Cores >= 8;
@@ -125,4 +165,5 @@ TEST_CASE("compiled images give the reference simulator's spikes", "[differentia
   CHECK(ManyCores >= 10);
   // Not a corpus of silent networks.
   CHECK(TotalSpikes >= 50 * Steps);
+  CHECK(TotalProbes >= 1000 * Steps);
 }

@@ -414,6 +414,49 @@ TEST_CASE("recording order: step, then symbol order, then index",
   CHECK(E.recorded().empty());
 }
 
+TEST_CASE("probes trace an IF neuron's v after each update; unrecorded "
+          "populations record no spikes",
+          "[emulator]") {
+  // probeIf(5): v += input; v >= 5 fires and resets v to 0; state[1] keeps
+  // the input. Port index 0 reaches neuron 0 (weight 2, delay 1) and
+  // neuron 1 (weight 3, delay 2); it is given a spike in steps 0..3.
+  isa::Core C = makeCore(2, 1, 2, {probeIf(5)});
+  C.Axons[0] = {sparse(0, {{0, 2, 1}, {1, 3, 2}})};
+  isa::Image Img = makeImage({C});
+  uint32_t In = addInput(Img, "in", {{{0, 0, 0}}});
+  uint32_t P = addPopulation(Img, "p", {{0, 0, 2, 0}});
+  Img.Symbols[P].RecordSpikes = false;
+  Img.Symbols[P].Probes = {{"v", 0}, {"in", 1}};
+  uint32_t Q = addPopulation(Img, "q", {{0, 1, 1, 0}}); // neuron 1, spikes
+  isa::validateImage(Img);
+
+  em::FunctionalEngine E(Img);
+  for (uint64_t T = 0; T < 6; ++T) {
+    if (T < 4)
+      E.injectInput(In, 0);
+    E.step();
+  }
+  // Worked by hand. Neuron 0 sees 2 in steps 1..4: v = 0, 2, 4, 6 -> fires
+  // and resets to 0, 2, then 2 (no input in step 5). Neuron 1 sees 3 in
+  // steps 2..5: v = 0, 0, 3, 6 -> 0, 3, 6 -> 0.
+  const int32_t V0[] = {0, 2, 4, 0, 2, 2}, In0[] = {0, 2, 2, 2, 2, 0};
+  const int32_t V1[] = {0, 0, 3, 0, 3, 0}, In1[] = {0, 0, 3, 3, 3, 3};
+  std::vector<em::ProbeRecord> Want;
+  for (uint64_t T = 0; T < 6; ++T) {
+    Want.push_back({T, P, 0, 0, V0[T]});
+    Want.push_back({T, P, 0, 1, In0[T]});
+    Want.push_back({T, P, 1, 0, V1[T]});
+    Want.push_back({T, P, 1, 1, In1[T]});
+  }
+  CHECK(E.probed() == Want);
+  // Only "q" records spikes: neuron 1 fired in steps 3 and 5 (neuron 0's
+  // spike in step 3 belongs to "p" only).
+  CHECK(E.recorded() == std::vector<em::SpikeRecord>{{3, Q, 0}, {5, Q, 0}});
+  CHECK(E.counters().RecordedSpikes == 2);
+  CHECK(E.takeProbed() == Want);
+  CHECK(E.probed().empty());
+}
+
 TEST_CASE("counters count every event exactly", "[emulator]") {
   // Axon 0: 2 sparse + 3 dense + 3 connected crossbar bits (one of weight
   // 0) = 8 synapses. Neuron 0 fires on every spike and sends to 2 axons.
@@ -514,6 +557,7 @@ struct NaiveEngine {
   std::vector<std::vector<std::vector<int32_t>>> State; // [core][neuron]
   std::vector<std::vector<std::vector<uint64_t>>> Ring; // [core][slot][neuron], mod 2^64
   std::vector<em::SpikeRecord> Recorded;
+  std::vector<em::ProbeRecord> Probed;
   uint64_t Step = 0;
 
   explicit NaiveEngine(const isa::Image &I) : Img(I) {
@@ -596,7 +640,7 @@ struct NaiveEngine {
               arrive(A, 1);
     for (uint32_t S = 0; S < Img.Symbols.size(); ++S) {
       const isa::Symbol &Sym = Img.Symbols[S];
-      if (Sym.Kind != isa::SymbolKind::Population)
+      if (Sym.Kind != isa::SymbolKind::Population || !Sym.RecordSpikes)
         continue;
       std::vector<uint32_t> Idx;
       for (const isa::PopulationSegment &Seg : Sym.Segments)
@@ -607,6 +651,19 @@ struct NaiveEngine {
       for (uint32_t I : Idx)
         Recorded.push_back({Step, S, I});
     }
+    // Probes: every index of the population, looked up in its segments.
+    for (uint32_t S = 0; S < Img.Symbols.size(); ++S) {
+      const isa::Symbol &Sym = Img.Symbols[S];
+      for (uint32_t I = 0; I < Sym.Size && !Sym.Probes.empty(); ++I)
+        for (const isa::PopulationSegment &Seg : Sym.Segments) {
+          if (I < Seg.Offset || I >= Seg.Offset + Seg.Count)
+            continue;
+          const std::vector<int32_t> &St =
+              State[Seg.Core][Seg.FirstNeuron + (I - Seg.Offset)];
+          for (uint32_t K = 0; K < Sym.Probes.size(); ++K)
+            Probed.push_back({Step, S, I, K, St[Sym.Probes[K].StateWord]});
+        }
+    }
     ++Step;
   }
 };
@@ -615,7 +672,7 @@ struct NaiveEngine {
 
 TEST_CASE("engine matches a naive implementation on random images",
           "[emulator]") {
-  size_t TotalSpikes = 0, TotalEvents = 0;
+  size_t TotalSpikes = 0, TotalEvents = 0, TotalProbed = 0;
   for (uint64_t Seed = 1; Seed <= 150; ++Seed) {
     isa::Image Img = neuromesh::testing::makeRandomImage(Seed);
     isa::validateImage(Img);
@@ -647,12 +704,15 @@ TEST_CASE("engine matches a naive implementation on random images",
     }
     INFO("seed " << Seed);
     REQUIRE(E.recorded() == N.Recorded);
+    REQUIRE(E.probed() == N.Probed);
+    TotalProbed += N.Probed.size();
     TotalSpikes += E.counters().Cores.SpikesOut;
     TotalEvents += E.counters().Cores.SynapticEvents;
   }
   // The random images do exercise firing and delivery.
   CHECK(TotalSpikes > 100);
   CHECK(TotalEvents > 1000);
+  CHECK(TotalProbed > 1000);
 }
 
 TEST_CASE("two runs of the same image and inputs are identical",

@@ -48,6 +48,7 @@ struct RandomImageOptions {
   unsigned MaxPopulationSize = 12;
   bool Generators = true;       ///< give ports List/Poisson/Regular sources
   unsigned MaxGeneratorSpikes = 8; ///< List entries 0..MaxGeneratorSpikes
+  bool Probes = true; ///< give populations probes and record flags
 };
 
 namespace detail {
@@ -395,6 +396,29 @@ inline isa::Image makeRandomImage(uint64_t Seed,
       if (Sym.Kind == isa::SymbolKind::InputPort)
         Sym.Generator =
             detail::randomGenerator(G, Sym.Size, Opt.MaxGeneratorSpikes);
+  }
+  // Probes too, for the same reason: 0..3 distinct variables per
+  // population, each on a word every covered core has.
+  if (Opt.Probes) {
+    detail::Rng P(Seed * 0xbf58476d1ce4e5b9ULL + 0x7072);
+    static const char *const Names[] = {"v", "u", "theta", "x y", "I_syn"};
+    for (isa::Symbol &Sym : Img.Symbols) {
+      if (Sym.Kind != isa::SymbolKind::Population)
+        continue;
+      Sym.RecordSpikes = P.range(0, 3) != 0;
+      unsigned Words = isa::MaxStateWords;
+      for (const isa::PopulationSegment &Seg : Sym.Segments)
+        Words = std::min<unsigned>(Words,
+                                   Img.Cores[Seg.Core].Config.NumStateWords);
+      size_t First = size_t(P.range(0, 4));
+      int64_t Count = P.range(0, 3);
+      for (int64_t K = 0; K < Count; ++K) {
+        isa::Probe Pr;
+        Pr.Variable = Names[(First + size_t(K)) % 5];
+        Pr.StateWord = uint8_t(P.range(0, int64_t(Words) - 1));
+        Sym.Probes.push_back(Pr);
+      }
+    }
   }
   return Img;
 }

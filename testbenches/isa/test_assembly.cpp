@@ -833,7 +833,7 @@ TEST_CASE("error: spike generator keys", "[assembly][errors]") {
   CHECK_THAT(errorsOf(baseWith(21, ".population \"p\" size=2 "
                                    "generator=list")),
              Catch::Contains("t.s:21:24: error: unknown key 'generator' for "
-                             ".population (expected size)"));
+                             ".population (expected size, record)"));
 }
 
 TEST_CASE("error: .spikes lines", "[assembly][errors]") {
@@ -896,4 +896,62 @@ TEST_CASE("error: every error of a file is reported in one pass",
   // The bad instruction keeps its index, so the label after it still
   // resolves: no follow-on error about 'done'.
   CHECK(E.find("done") == std::string::npos);
+}
+
+TEST_CASE("population record flags and probes parse and print",
+          "[assembly]") {
+  std::string Src = baseWith({{21, ".population \"p\" size=2 record=0"},
+                              {23, "  .probe \"v\" word=2"},
+                              {24, "  .probe \"I syn\" word=0"}});
+  Image Img = parseAssembly(Src, "t.s");
+  REQUIRE(Img.Symbols.size() == 2);
+  CHECK(Img.Symbols[0].RecordSpikes); // an input port keeps the default
+  CHECK(Img.Symbols[0].Probes.empty());
+  const Symbol &P = Img.Symbols[1];
+  CHECK_FALSE(P.RecordSpikes);
+  CHECK(P.Probes == std::vector<Probe>{{"v", 2}, {"I syn", 0}});
+  std::string Text = printAssembly(Img);
+  CHECK_THAT(Text, Catch::Contains(".population \"p\" size=2 record=0\n"
+                                   "  .segment core=0 first=0 count=2 "
+                                   "offset=0\n"
+                                   "  .probe \"v\" word=2\n"
+                                   "  .probe \"I syn\" word=0\n"));
+  CHECK(parseAssembly(Text, "p.s") == Img);
+  // record=1 is the default and is not printed.
+  Image Rec = parseAssembly(baseWith(21, ".population \"p\" size=2 record=1"),
+                            "t.s");
+  CHECK(Rec.Symbols[1].RecordSpikes);
+  CHECK_THAT(printAssembly(Rec),
+             Catch::Contains(".population \"p\" size=2\n"));
+}
+
+TEST_CASE("error: record flags and probes", "[assembly][errors]") {
+  CHECK_THAT(errorsOf(baseWith(23, "  .probe \"v\" word=3")),
+             Catch::Contains("t.s:21:1: error: symbols: symbols[1] \"p\"."
+                             "probes[0].state_word = 3 out of range [0, 2]: "
+                             "segments[0] lies on core 0, which has 3 state "
+                             "words"));
+  CHECK_THAT(errorsOf(baseWith(23, "  .probe \"v\" word=8")),
+             Catch::Contains("t.s:23:"));
+  CHECK_THAT(errorsOf(baseWith(23, "  .probe \"v\" word=8")),
+             Catch::Contains("out of range [0, 7]"));
+  CHECK_THAT(errorsOf(baseWith(
+                 {{23, "  .probe \"v\" word=0"}, {24, "  .probe \"v\" word=1"}})),
+             Catch::Contains("t.s:24:10: error: variable \"v\" is already "
+                             "probed in population \"p\"; probe each variable "
+                             "once"));
+  CHECK_THAT(errorsOf(baseWith(23, "  .probe v word=0")),
+             Catch::Contains("t.s:23:10: error: expected the probed "
+                             "variable's name as a quoted string"));
+  CHECK_THAT(errorsOf(baseWith(23, "  .probe \"v\"")),
+             Catch::Contains("t.s:23:3: error: '.probe' needs 'word='"));
+  CHECK_THAT(errorsOf(baseWith(21, ".population \"p\" size=2 record=2")),
+             Catch::Contains("t.s:21:"));
+  CHECK_THAT(errorsOf(baseWith(21, ".population \"p\" size=2 record=2")),
+             Catch::Contains("out of range [0, 1]"));
+  CHECK_THAT(errorsOf(baseWith(21, "  .probe \"v\" word=0")),
+             Catch::Contains("t.s:21:3: error: '.probe' must follow a "
+                             ".population line"));
+  CHECK_THAT(errorsOf(baseWith(19, ".input \"in\" size=2 record=0")),
+             Catch::Contains("t.s:19:20: error: unknown key 'record'"));
 }

@@ -82,6 +82,8 @@ isa::Image tinyImage() {
   Pop.Name = "p";
   Pop.Size = 2;
   Pop.Segments = {{0, 0, 2, 0}};
+  Pop.RecordSpikes = false;
+  Pop.Probes = {{"v", 0}};
   // One port per generator kind.
   isa::Symbol List;
   List.Kind = isa::SymbolKind::InputPort;
@@ -111,7 +113,7 @@ isa::Image tinyImage() {
 }
 
 // Section starts in the tiny image's bytes.
-constexpr size_t HeadAt = 20, CoreAt = 62, SymsAt = 217, TinySize = 398;
+constexpr size_t HeadAt = 20, CoreAt = 62, SymsAt = 217, TinySize = 407;
 
 uint32_t getU32(const Bytes &B, size_t At) {
   return uint32_t(B[At]) | uint32_t(B[At + 1]) << 8 |
@@ -245,30 +247,33 @@ TEST_CASE("the tiny image encodes to the documented bytes", "[image-file]") {
       1, 0, 0, 0, 0, 0, 0, 0, 1, 0,                   // 203 neuron 0
       0, 0, 0, 0,                                     // 213 neuron 1
       // 217 SYMS.
-      'S', 'Y', 'M', 'S', 169, 0, 0, 0, 0, 0, 0, 0,
+      'S', 'Y', 'M', 'S', 178, 0, 0, 0, 0, 0, 0, 0,
       5, 0, 0, 0,                                     // 229 symbols
       0, 2, 0, 'i', 'n', 1, 0, 0, 0,                  // 233 port "in"
       1, 0, 0, 0, 0, 0, 0, 0, 0, 0,                   // 242 index 0 list
       0,                                              // 252 external
       1, 1, 0, 'p', 2, 0, 0, 0,                       // 253 population
       1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, // 261 segments
-      0, 1, 0, 'l', 2, 0, 0, 0,                       // 277 port "l"
-      0, 0, 0, 0,                                     // 285 index 0 list
-      1, 0, 0, 0, 0, 0, 0, 0, 1, 0,                   // 289 index 1 list
-      1, 3, 0, 0, 0,                                  // 299 list, 3 spikes
-      0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,             // 304 step 0 index 1
-      5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,             // 316 step 5 index 0
-      5, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,             // 328 step 5 index 1
-      0, 1, 0, 'r', 1, 0, 0, 0,                       // 340 port "r"
-      0, 0, 0, 0,                                     // 348 index 0 list
-      2,                                              // 352 poisson
-      7, 0, 0, 0, 0, 0, 0, 0,                         // 353 seed
-      0x33, 0x33, 0x33, 0x33, 0, 0, 0, 0,             // 361 probability
-      0, 1, 0, 'g', 1, 0, 0, 0,                       // 369 port "g"
-      0, 0, 0, 0,                                     // 377 index 0 list
-      3,                                              // 381 regular
-      10, 0, 0, 0, 0, 0, 0, 0,                        // 382 period
-      2, 0, 0, 0, 0, 0, 0, 0,                         // 390 phase
+      0,                                              // 277 no spikes
+      1, 0, 0, 0,                                     // 278 probes
+      1, 0, 'v', 0,                                   // 282 v word 0
+      0, 1, 0, 'l', 2, 0, 0, 0,                       // 286 port "l"
+      0, 0, 0, 0,                                     // 294 index 0 list
+      1, 0, 0, 0, 0, 0, 0, 0, 1, 0,                   // 298 index 1 list
+      1, 3, 0, 0, 0,                                  // 308 list, 3 spikes
+      0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,             // 313 step 0 index 1
+      5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,             // 325 step 5 index 0
+      5, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,             // 337 step 5 index 1
+      0, 1, 0, 'r', 1, 0, 0, 0,                       // 349 port "r"
+      0, 0, 0, 0,                                     // 357 index 0 list
+      2,                                              // 361 poisson
+      7, 0, 0, 0, 0, 0, 0, 0,                         // 362 seed
+      0x33, 0x33, 0x33, 0x33, 0, 0, 0, 0,             // 370 probability
+      0, 1, 0, 'g', 1, 0, 0, 0,                       // 378 port "g"
+      0, 0, 0, 0,                                     // 386 index 0 list
+      3,                                              // 390 regular
+      10, 0, 0, 0, 0, 0, 0, 0,                        // 391 period
+      2, 0, 0, 0, 0, 0, 0, 0,                         // 399 phase
   };
   REQUIRE(Expected.size() == TinySize);
   fixHeaderCrc(Expected);
@@ -541,8 +546,8 @@ TEST_CASE("section framing: tags, CRCs, sizes, trailing bytes",
   }
   SECTION("payload larger than the file") {
     Bytes C = B;
-    putU32(C, SymsAt + 4, 170);
-    expectError(C, {"section SYMS", "payload size 170 but only 169"});
+    putU32(C, SymsAt + 4, 179);
+    expectError(C, {"section SYMS", "payload size 179 but only 178"});
   }
   SECTION("bytes after a section's last field") {
     Bytes C = B;
@@ -554,7 +559,7 @@ TEST_CASE("section framing: tags, CRCs, sizes, trailing bytes",
   SECTION("bytes after the last section") {
     Bytes C = B;
     C.push_back(0);
-    expectError(C, {"end of file (offset 398)", "1 unexpected bytes"});
+    expectError(C, {"end of file (offset 407)", "1 unexpected bytes"});
   }
 }
 
@@ -711,46 +716,62 @@ TEST_CASE("range violations name the field (CRC fixed up)", "[image-file]") {
   expectError(Mutate(SymsAt, 257, 3),
               {"population indices 2..2 are not covered"});
 
+  // SYMS: a population's record flag and probes.
+  expectError(Mutate(SymsAt, 277, 2),
+              {"section SYMS (offset 277)",
+               "symbols[1] \"p\".record_spikes = 2 out of range [0, 1]"});
+  expectError(Mutate32(SymsAt, 278, 0x7fffffff),
+              {"section SYMS (offset 278)",
+               "symbols[1] \"p\".probes count 2147483647 needs at least"});
+  expectError(Mutate(SymsAt, 284, '"'),
+              {"section SYMS (offset 282)",
+               "symbols[1] \"p\".probes[0].variable \"\\\"\" has "
+               "character 0x22"});
+  expectError(Mutate(SymsAt, 285, 1),
+              {"section SYMS (offset 282)",
+               "symbols[1] \"p\".probes[0].state_word = 1 out of range "
+               "[0, 0]: segments[0] lies on core 0, which has 1 state words"});
+
   // SYMS: generators.
   expectError(Mutate(SymsAt, 252, 4),
               {"section SYMS (offset 252)",
                "symbols[0] \"in\".generator.kind = 4 out of range [0, 3]: "
                "0 external, 1 list, 2 poisson, 3 regular"});
-  expectError(Mutate32(SymsAt, 300, 0x7fffffff),
-              {"section SYMS (offset 300)",
+  expectError(Mutate32(SymsAt, 309, 0x7fffffff),
+              {"section SYMS (offset 309)",
                "symbols[2] \"l\".generator.spikes count 2147483647 needs at "
                "least"});
-  expectError(Mutate(SymsAt, 336, 2),
-              {"section SYMS (offset 328)",
+  expectError(Mutate(SymsAt, 345, 2),
+              {"section SYMS (offset 337)",
                "symbols[2] \"l\".generator.spikes[2].index = 2 out of range "
                "[0, 1]: the port has size 2"});
-  expectError(Mutate(SymsAt, 316, 6),
-              {"section SYMS (offset 328)",
+  expectError(Mutate(SymsAt, 325, 6),
+              {"section SYMS (offset 337)",
                "symbols[2] \"l\".generator.spikes[2] = 5:1 (step:index) is "
                "not after spikes[1] = 6:0; sort the spikes by step, then "
                "index"});
   // Steps are compared as u64: 2^63 is after 5, not before it.
-  expectError(Mutate(SymsAt, 311, 0x80),
-              {"section SYMS (offset 316)",
+  expectError(Mutate(SymsAt, 320, 0x80),
+              {"section SYMS (offset 325)",
                "spikes[1] = 5:0 (step:index) is not after spikes[0] = "
                "9223372036854775808:1"});
-  expectError(Mutate(SymsAt, 336, 0),
-              {"section SYMS (offset 328)",
+  expectError(Mutate(SymsAt, 345, 0),
+              {"section SYMS (offset 337)",
                "symbols[2] \"l\".generator.spikes[2] = 5:0 (step:index) "
                "repeats spikes[1]; list each spike once"});
-  expectError(Mutate(SymsAt, 365, 1),
-              {"section SYMS (offset 352)",
+  expectError(Mutate(SymsAt, 374, 1),
+              {"section SYMS (offset 361)",
                "symbols[3] \"r\".generator.probability_q32 = 5153960755 out "
                "of range [0, 4294967296]"});
-  expectError(Mutate(SymsAt, 382, 0),
-              {"section SYMS (offset 381)",
+  expectError(Mutate(SymsAt, 391, 0),
+              {"section SYMS (offset 390)",
                "symbols[4] \"g\".generator.period = 0 out of range [1, "
                "18446744073709551615]"});
   {
     // Probability exactly 2^32 (fires in every step) is valid.
     Bytes C = B;
-    putU32(C, 361, 0);
-    putU32(C, 365, 1);
+    putU32(C, 370, 0);
+    putU32(C, 374, 1);
     fixCrc(C, SymsAt);
     isa::Image Img = isa::decodeImage(C);
     CHECK(Img.Symbols[3].Generator.ProbabilityQ32 == isa::ProbabilityOne);

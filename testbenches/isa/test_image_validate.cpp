@@ -323,6 +323,36 @@ TEST_CASE("symbol rules", "[image-validate]") {
       "population index 2 is covered twice (segments[1] and segments[0])");
 }
 
+TEST_CASE("record flag and probe rules", "[image-validate]") {
+  auto Pop = [](Image &I) -> Symbol & { return I.Symbols[1]; };
+  // "pop" lies on core 2 (1 state word) and core 0 (2 state words).
+  {
+    Image Img = smallImage();
+    Pop(Img).RecordSpikes = false;
+    Pop(Img).Probes = {{"v", 0}, {"u", 0}};
+    CHECK(validationError(Img) == "");
+    CHECK(decodeImage(encodeImage(Img)) == Img);
+  }
+  expectInvalid([&](Image &I) { Pop(I).Probes = {{"v", 1}}; }, "symbols",
+                "symbols[1] \"pop\".probes[0].state_word = 1 out of range "
+                "[0, 0]: segments[0] lies on core 2, which has 1 state words");
+  expectInvalid([&](Image &I) { Pop(I).Probes = {{"v", 0}, {"v", 0}}; },
+                "symbols",
+                "symbols[1] \"pop\".probes[1] \"v\": the variable is already "
+                "probed by probes[0]; probe each variable once");
+  expectInvalid([&](Image &I) { Pop(I).Probes = {{"", 0}}; }, "symbols",
+                "symbols[1] \"pop\".probes[0].variable is empty");
+  expectInvalid([&](Image &I) { Pop(I).Probes = {{"a\x01", 0}}; },
+                "symbols", "probes[0].variable \"a\\x01\" has character 0x01");
+  expectInvalid([](Image &I) { I.Symbols[0].Probes = {{"v", 0}}; },
+                "symbols",
+                "symbols[0] \"in\": an input port has no state to probe");
+  expectInvalid([](Image &I) { I.Symbols[0].RecordSpikes = false; },
+                "symbols",
+                "symbols[0] \"in\": an input port has no spikes to record; "
+                "leave record_spikes at its default (true)");
+}
+
 TEST_CASE("spike generator rules", "[image-validate]") {
   auto Gen = [](Image &I) -> SpikeGenerator & {
     return I.Symbols[0].Generator; // port "in", size 2
@@ -484,7 +514,8 @@ TEST_CASE("random images are valid and cover every feature",
   bool Kinds[3] = {}, Ports = false, Pops = false, Columns = false,
        MultiChip = false, MultiCore = false, Stochastic = false,
        Branches = false, EmptyCore = false;
-  bool Generators[4] = {}, ListSpikes = false;
+  bool Generators[4] = {}, ListSpikes = false, Probes = false,
+       Unrecorded = false;
   for (uint64_t Seed = 0; Seed < 200; ++Seed) {
     Image Img = testing::makeRandomImage(Seed);
     INFO("seed " << Seed);
@@ -510,6 +541,8 @@ TEST_CASE("random images are valid and cover every feature",
       ListSpikes |= S.Generator.Spikes.size() > 1;
       Ports |= S.Kind == SymbolKind::InputPort;
       Pops |= S.Kind == SymbolKind::Population && S.Segments.size() > 1;
+      Probes |= S.Probes.size() > 1;
+      Unrecorded |= !S.RecordSpikes;
     }
   }
   CHECK(Kinds[0]);
@@ -526,5 +559,7 @@ TEST_CASE("random images are valid and cover every feature",
   for (bool G : Generators)
     CHECK(G);
   CHECK(ListSpikes);
+  CHECK(Probes);
+  CHECK(Unrecorded);
   CHECK_FALSE(testing::makeRandomImage(1) == testing::makeRandomImage(2));
 }

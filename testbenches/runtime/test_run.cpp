@@ -84,7 +84,7 @@ TEST_CASE("runImage rejects unknown engines and bad inputs", "[runtime]") {
   Bad.Cores[0].Outputs.clear();
   O.Inputs.clear();
   CHECK_THROWS_AS(rt::runImage(Bad, O), neuromesh::Error);
-  CHECK(rt::availableEngines() == std::vector<std::string>{"functional"});
+  CHECK(rt::availableEngines() == std::vector<std::string>{"functional", "systemc"});
 }
 
 TEST_CASE("the run summary lists every population", "[runtime]") {

@@ -67,6 +67,11 @@ bool EjectBuffer::pop(Message &M) {
   return true;
 }
 
+const Message *EjectBuffer::front() {
+  settle();
+  return Held == 0 ? nullptr : &Entries.front().M;
+}
+
 Mesh::Mesh(sc_core::sc_module_name Name, const MeshConfig &Config)
     : sc_core::sc_module(Name), Config(Config),
       Period(double(Config.Router.ClockPeriodPs), sc_core::SC_PS) {

@@ -2,6 +2,7 @@
 #include "CommandLine.h"
 
 #include "neuromesh/isa/ImageFile.h"
+#include "neuromesh/runtime/ProbeFile.h"
 #include "neuromesh/runtime/Run.h"
 #include "neuromesh/runtime/SpikeFile.h"
 
@@ -15,11 +16,13 @@ int commandRun(const Args &A) {
     Engines += (Engines.empty() ? "" : ", ") + N;
   po::options_description Visible(
       "usage: nmesh run <image.nmb> --steps N [--input in.csv] "
-      "[--spikes out.csv] [--engine NAME]\n\n"
+      "[--spikes out.csv] [--probes trace.csv] [--engine NAME]\n\n"
       "Runs a chip image for N timesteps, feeding it the host input spikes of\n"
       "--input, and prints a summary (spikes per population, synaptic events,\n"
       "neuron updates, wall time, throughput). Spike files are CSV with the\n"
-      "header 'step,population,neuron' (docs/formats.md).\n\noptions");
+      "header 'step,population,neuron'; --probes writes the probed state\n"
+      "words (membrane traces, readouts) under the header\n"
+      "'step,population,neuron,variable,value' (docs/formats.md).\n\noptions");
   Visible.add_options()("help,h", "print this help and exit")(
       "steps,n", po::value<int64_t>()->value_name("N"),
       "timesteps to run (required)")(
@@ -27,6 +30,8 @@ int commandRun(const Args &A) {
       "host input spikes (population = an input port of the image)")(
       "spikes,s", po::value<std::string>()->value_name("FILE"),
       "write the recorded population spikes to FILE")(
+      "probes,p", po::value<std::string>()->value_name("FILE"),
+      "write every probe sample (state after each step) to FILE")(
       "engine,e",
       po::value<std::string>()->default_value("functional")->value_name("NAME"),
       ("the engine to run on: " + Engines).c_str());
@@ -55,6 +60,9 @@ int commandRun(const Args &A) {
   if (VM.count("spikes"))
     neuromesh::runtime::writeSpikeFile(VM["spikes"].as<std::string>(),
                                        R.Spikes, Img);
+  if (VM.count("probes"))
+    neuromesh::runtime::writeProbeFile(VM["probes"].as<std::string>(),
+                                       R.Probes, Img);
   std::cout << "image:                 " << ImagePath << "\n"
             << neuromesh::runtime::formatRunSummary(R, Img);
   return 0;

@@ -55,7 +55,9 @@ struct HwPopulation {
   bool UsesCrossbar = false;
   isa::CrossbarColumn Column;
   bool Record = true;
-  std::vector<std::string> Probes;
+  /// The population's probes resolved to the model's state words, in the
+  /// order the network lists them.
+  std::vector<isa::Probe> Probes;
   QuantisationError ParamError; ///< thresholds and decays
   SourceLoc Loc;
 };

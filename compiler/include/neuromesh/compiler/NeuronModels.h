@@ -22,6 +22,15 @@ struct ModelParam {
   const char *Doc;
 };
 
+/// One state variable of a model: a name a population's `probes` may list
+/// and the neuron state word that holds it in the model's program
+/// (NeuronPrograms.h). Probes read the raw hardware integer.
+struct ModelVariable {
+  const char *Name;
+  unsigned StateWord;
+  const char *Doc;
+};
+
 /// One model.
 struct ModelInfo {
   const char *Name;
@@ -29,11 +38,14 @@ struct ModelInfo {
   bool Spiking;      ///< false for readouts (LI)
   const char *WeightUnit; ///< what a synaptic weight onto this model means
   std::vector<ModelParam> Params;
+  std::vector<ModelVariable> Variables; ///< what probes may name
 };
 
 /// Every model, in the order the docs list them.
 const std::vector<ModelInfo> &neuronModels();
 /// The model of that name, or nullptr.
 const ModelInfo *findModel(std::string_view Name);
+/// The variable of that name of model M, or nullptr.
+const ModelVariable *findVariable(const ModelInfo &M, std::string_view Name);
 
 } // namespace neuromesh::compiler

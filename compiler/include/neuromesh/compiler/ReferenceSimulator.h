@@ -84,4 +84,27 @@ std::vector<std::pair<uint64_t, uint32_t>> sourceSpikes(const SpikeSource &S, do
 std::vector<PopulationSpike> simulateReference(const HardwareNetwork &Net, uint64_t Steps,
                                                const std::vector<InputSpike> &Inputs = {});
 
+/// One probe sample: state variable Variable of neuron Index of a
+/// population after the neuron update of step Step.
+struct PopulationProbe {
+  uint64_t Step = 0;
+  std::string Population;
+  uint32_t Index = 0;
+  std::string Variable;
+  int32_t Value = 0;
+  bool operator==(const PopulationProbe &O) const {
+    return Step == O.Step && Population == O.Population && Index == O.Index &&
+           Variable == O.Variable && Value == O.Value;
+  }
+  bool operator!=(const PopulationProbe &O) const { return !(*this == O); }
+};
+
+/// simulateReference that also samples every population's probes
+/// (HwPopulation::Probes) after each step's neuron update, appending them to
+/// Probes in the order `nmesh run --probes` writes (step, population order,
+/// index, probe order).
+std::vector<PopulationSpike> simulateReference(const HardwareNetwork &Net, uint64_t Steps,
+                                               const std::vector<InputSpike> &Inputs,
+                                               std::vector<PopulationProbe> &Probes);
+
 } // namespace neuromesh::compiler

@@ -26,25 +26,60 @@ namespace neuromesh::emulator {
 /// and joules.
 struct CoreCounters {
   uint64_t NeuronUpdates = 0;   ///< neuron programs run (one per neuron per step)
+  /// Neuron updates whose dendritic input (the ring slot read) was nonzero
+  /// or that fired: what Loihi's Table 2 prices as an "active" update.
+  /// A neuron that only decays (no input, no spike) is counted inactive.
+  uint64_t ActiveNeuronUpdates = 0;
+  uint64_t DendriteReads = 0;   ///< neuron updates whose dendritic input was nonzero
   uint64_t SpikesOut = 0;       ///< neurons that fired
   uint64_t MessagesOut = 0;     ///< axon addresses sent (fired neuron x its fan-out)
   uint64_t SpikesIn = 0;        ///< spikes arriving on an input axon
   uint64_t SynapticEvents = 0;  ///< synapses read and accumulated (one per target neuron)
+  uint64_t DenseSynapticEvents = 0;    ///< of SynapticEvents, those of dense segments
+  uint64_t CrossbarSynapticEvents = 0; ///< of SynapticEvents, connected crossbar bits
   uint64_t StochasticDraws = 0; ///< random draws of stochastic crossbar synapses
+
+  /// Of SynapticEvents, those of sparse segments.
+  uint64_t sparseSynapticEvents() const {
+    return SynapticEvents - DenseSynapticEvents - CrossbarSynapticEvents;
+  }
 
   CoreCounters &operator+=(const CoreCounters &O) {
     NeuronUpdates += O.NeuronUpdates;
+    ActiveNeuronUpdates += O.ActiveNeuronUpdates;
+    DendriteReads += O.DendriteReads;
     SpikesOut += O.SpikesOut;
     MessagesOut += O.MessagesOut;
     SpikesIn += O.SpikesIn;
     SynapticEvents += O.SynapticEvents;
+    DenseSynapticEvents += O.DenseSynapticEvents;
+    CrossbarSynapticEvents += O.CrossbarSynapticEvents;
     StochasticDraws += O.StochasticDraws;
     return *this;
   }
+  /// The counts since an earlier snapshot Before of the same counters.
+  CoreCounters operator-(const CoreCounters &Before) const {
+    CoreCounters D;
+    D.NeuronUpdates = NeuronUpdates - Before.NeuronUpdates;
+    D.ActiveNeuronUpdates = ActiveNeuronUpdates - Before.ActiveNeuronUpdates;
+    D.DendriteReads = DendriteReads - Before.DendriteReads;
+    D.SpikesOut = SpikesOut - Before.SpikesOut;
+    D.MessagesOut = MessagesOut - Before.MessagesOut;
+    D.SpikesIn = SpikesIn - Before.SpikesIn;
+    D.SynapticEvents = SynapticEvents - Before.SynapticEvents;
+    D.DenseSynapticEvents = DenseSynapticEvents - Before.DenseSynapticEvents;
+    D.CrossbarSynapticEvents = CrossbarSynapticEvents - Before.CrossbarSynapticEvents;
+    D.StochasticDraws = StochasticDraws - Before.StochasticDraws;
+    return D;
+  }
   bool operator==(const CoreCounters &O) const {
-    return NeuronUpdates == O.NeuronUpdates && SpikesOut == O.SpikesOut &&
+    return NeuronUpdates == O.NeuronUpdates &&
+           ActiveNeuronUpdates == O.ActiveNeuronUpdates &&
+           DendriteReads == O.DendriteReads && SpikesOut == O.SpikesOut &&
            MessagesOut == O.MessagesOut && SpikesIn == O.SpikesIn &&
            SynapticEvents == O.SynapticEvents &&
+           DenseSynapticEvents == O.DenseSynapticEvents &&
+           CrossbarSynapticEvents == O.CrossbarSynapticEvents &&
            StochasticDraws == O.StochasticDraws;
   }
 };
@@ -118,6 +153,9 @@ private:
     Indexed,    ///< one word per synapse: target | weight << 16
     Dense,      ///< targets First.., two 16-bit weights per word
     Stochastic, ///< stochastic crossbar columns: column | weight << 16
+    /// deterministic crossbar columns, as Indexed; zero weights are kept so
+    /// the group's size counts its synaptic events
+    CrossbarIndexed,
   };
 
   void addBlobGroup(GroupKind Kind, uint32_t Count, uint32_t First,

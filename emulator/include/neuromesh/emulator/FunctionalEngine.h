@@ -3,7 +3,8 @@
 // The functional reference engine: executes a chip image step by step with
 // no timing at all. Each step updates every core (in image order), then
 // delivers every spike of the step (neuron spikes and host input spikes)
-// to its destination axons, then records the spikes of population neurons.
+// to its destination axons, then records the spikes of population neurons
+// (those of symbols with RecordSpikes) and samples the probed state words.
 // It is single-threaded and deterministic; every other engine must produce
 // exactly its spikes.
 //
@@ -15,6 +16,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace neuromesh::emulator {
@@ -36,6 +38,21 @@ struct SpikeRecord {
     if (Symbol != O.Symbol)
       return Symbol < O.Symbol;
     return Index < O.Index;
+  }
+};
+
+/// One probe sample: after the neuron update of step Step, state word
+/// Image::Symbols[Symbol].Probes[Probe].StateWord of the neuron that is
+/// index Index of that population held Value.
+struct ProbeRecord {
+  uint64_t Step = 0;
+  uint32_t Symbol = 0;
+  uint32_t Index = 0;
+  uint32_t Probe = 0;
+  int32_t Value = 0;
+  bool operator==(const ProbeRecord &O) const {
+    return Step == O.Step && Symbol == O.Symbol && Index == O.Index &&
+           Probe == O.Probe && Value == O.Value;
   }
 };
 
@@ -75,11 +92,19 @@ public:
   const std::vector<SpikeRecord> &recorded() const { return Recorded; }
   /// Moves the recorded spikes out, leaving the record empty.
   std::vector<SpikeRecord> takeRecorded();
+  /// Probe samples so far, in order (step, symbol, index, probe): every
+  /// index of every probed population, every step.
+  const std::vector<ProbeRecord> &probed() const { return Probed; }
+  /// Moves the probe samples out, leaving the record empty.
+  std::vector<ProbeRecord> takeProbed();
 
   /// Totals so far.
   EngineCounters counters() const;
 
   size_t numCores() const { return Cores.size(); }
+  /// The neurons of core I that fired in the last step() (for traffic and
+  /// energy accounting, see EnergyModel.h).
+  const std::vector<FiredNeuron> &fired(size_t I) const { return Fired[I]; }
   const CoreState &core(size_t I) const { return Cores[I]; }
 
 private:
@@ -130,6 +155,15 @@ private:
   std::vector<GeneratedPort> Generators;
   std::vector<uint32_t> GeneratedIndices; ///< scratch, one port's step
   std::vector<SpikeRecord> Recorded;
+  /// A population with probes: its state words and, per population index,
+  /// the neuron's (global core, neuron).
+  struct ProbedPopulation {
+    uint32_t Symbol;
+    std::vector<uint8_t> Words;
+    std::vector<std::pair<uint32_t, uint32_t>> Neurons;
+  };
+  std::vector<ProbedPopulation> ProbedPops;
+  std::vector<ProbeRecord> Probed;
   uint64_t Step = 0;
   uint64_t HostSpikes = 0;
   uint64_t HostMessages = 0;

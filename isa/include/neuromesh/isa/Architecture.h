@@ -1,7 +1,8 @@
 //===- neuromesh/isa/Architecture.h - a chip's description ------*- C++ -*-===//
 //
 // One architecture description drives both the compiler (the limits of a
-// core and a chip) and, later, the emulator (timing and energy costs). It is
+// core and a chip) and the emulator (timing and energy costs, priced by
+// emulator::EnergyModel; docs/energy-model.md). It is
 // read from YAML in two layers: the file as written (with --set style
 // overrides applied to it), then the resolved, range-checked values.
 // Every field is a row of architectureFields(); docs/arch-format.md lists
@@ -48,6 +49,57 @@ struct ChipsSpec {
   int64_t GridWidth = 1, GridHeight = 1;
 };
 
+/// How algorithmic time relates to wall-clock time.
+struct TimestepSpec {
+  /// Seconds per timestep when the chip is paced by a tick (TrueNorth: 1 ms);
+  /// 0 means unthrottled: each step takes as long as its work (Loihi).
+  double TickSeconds = 0;
+};
+
+/// The price of one kind of event: the energy it dissipates and the time it
+/// occupies the unit that performs it.
+struct EventCost {
+  double Energy = 0;  ///< joules per event
+  double Latency = 0; ///< seconds per event
+};
+
+/// One point of the barrier latency table.
+struct BarrierPoint {
+  int64_t Tiles = 0;  ///< tiles taking part in the barrier
+  double Seconds = 0; ///< time the barrier takes
+};
+
+/// Per-event costs, resolved from the cost set the file selects
+/// (costs.model). Every figure is in SI units: J, s, W. What counts as each
+/// event is defined in docs/energy-model.md.
+struct CostSpec {
+  std::string Model; ///< the selected named cost set; empty when unnamed
+  EventCost SynapseSparse;   ///< one synapse of a sparse segment
+  EventCost SynapseDense;    ///< one synapse of a dense segment
+  EventCost SynapseCrossbar; ///< one connected crossbar bit
+  EventCost Dendrite;        ///< a neuron whose dendritic input is nonzero
+  EventCost NeuronAccess;    ///< every neuron, every step
+  EventCost NeuronActive;    ///< a neuron with input, or that fired
+  EventCost NeuronInactive;  ///< any other neuron
+  EventCost SpikeGeneration; ///< a neuron that fired
+  EventCost MessageOut;      ///< an axon address sent
+  EventCost MessageIn;       ///< a spike arriving on an input axon
+  EventCost WithinTile;      ///< a message to a core of its own tile
+  EventCost HopEastWest;     ///< a message crossing one router in x
+  EventCost HopNorthSouth;   ///< a message crossing one router in y
+  EventCost ChipLink;        ///< a message crossing one chip-to-chip link
+  double BarrierEnergy = 0;  ///< joules per participating tile per step
+  /// Barrier latency by tiles, ascending by Tiles; empty = no barrier cost.
+  std::vector<BarrierPoint> Barrier;
+  double StaticPowerPerCore = 0; ///< watts, every core of the system
+  double StaticPowerPerChip = 0; ///< watts, every chip of the system
+
+  /// The barrier latency for Tiles tiles: linear between the table's
+  /// points, the first point's value below it, and the last segment's line
+  /// extended above it (a single point is a constant).
+  double barrierLatency(int64_t Tiles) const;
+};
+
 /// A resolved architecture.
 struct Architecture {
   std::string Name;
@@ -55,23 +107,31 @@ struct Architecture {
   CoreSpec Core;
   MeshSpec Mesh;
   ChipsSpec Chips;
+  TimestepSpec Timestep;
+  CostSpec Costs;
 
   int64_t coresPerChip() const {
     return Mesh.Width * Mesh.Height * Mesh.CoresPerTile;
   }
-  /// A hash of every resolved value: equal architectures, equal
-  /// fingerprints. Images record it so a run can check it has the chip the
-  /// image was compiled for.
+  /// A hash of every resolved value the compiler uses (the structure: name,
+  /// core, mesh, chips; not the timestep or costs, which only annotate a
+  /// run): equal structures, equal fingerprints. Images record it so a run
+  /// can check it has the chip the image was compiled for, under any cost
+  /// set.
   uint64_t fingerprint() const;
 };
 
 /// One field of the file, in the order docs/arch-format.md lists them.
 struct ArchField {
   const char *Path;    ///< dotted key path, e.g. "core.neurons"
-  const char *Type;    ///< "integer", "string" or "list of encodings"
+  /// "integer", "number", "string", "list of encodings" or "table"
+  /// (barrier latency points, tiles: seconds)
+  const char *Type;
   int64_t Min, Max;    ///< range for integers
   const char *Default; ///< nullptr when required; else how it defaults
   const char *Doc;     ///< what it means
+  double NumMin, NumMax; ///< range for numbers, in Unit
+  const char *Unit;      ///< SI unit of a number ("J", "s", "W"), or ""
 };
 
 /// Every field an architecture file may hold.
@@ -94,5 +154,12 @@ Architecture loadArchitecture(const std::string &Path,
 
 /// Parses "path=value" (the --set syntax); throws on a missing '='.
 ArchOverride parseArchOverride(const std::string &Text);
+
+/// Reads a quantity in Unit: a plain number in SI base units ("2.3e-12") or
+/// a number with an SI prefix and the unit ("2.3pJ", "1 ms", "42mW";
+/// prefixes f p n u m k M G). Returns false when Text is neither or not
+/// finite.
+bool parseQuantity(const std::string &Text, const std::string &Unit,
+                   double &Value);
 
 } // namespace neuromesh::isa

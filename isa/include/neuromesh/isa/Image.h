@@ -174,7 +174,7 @@ struct PopulationSegment {
 
 enum class SymbolKind : uint8_t {
   InputPort = 0,  ///< host spikes enter here; each index fans out to axons
-  Population = 1, ///< neurons whose spikes the host can record
+  Population = 1, ///< neurons whose spikes and state the host can record
 };
 
 /// Where an input port's spikes come from besides the host.
@@ -214,6 +214,16 @@ struct SpikeGenerator {
 /// ProbabilityQ32 that fires in every step.
 constexpr uint64_t ProbabilityOne = uint64_t(1) << 32;
 
+/// A population state word the host reads after every step (a membrane
+/// trace, or the output of a non-spiking readout).
+struct Probe {
+  std::string Variable; ///< the model's name for the word, e.g. "v"
+  uint8_t StateWord = 0; ///< index into Neuron::State, < NumStateWords
+  bool operator==(const Probe &O) const {
+    return Variable == O.Variable && StateWord == O.StateWord;
+  }
+};
+
 /// A named port or population.
 struct Symbol {
   SymbolKind Kind = SymbolKind::Population;
@@ -227,10 +237,17 @@ struct Symbol {
   /// InputPort: its on-chip spike source (External: none). A population
   /// keeps the default.
   SpikeGenerator Generator;
+  /// Population: whether the host records its spikes. An input port keeps
+  /// the default (true).
+  bool RecordSpikes = true;
+  /// Population: the state words sampled after each step's neuron update,
+  /// in this order; names unique within the symbol. An input port has none.
+  std::vector<Probe> Probes;
   bool operator==(const Symbol &O) const {
     return Kind == O.Kind && Name == O.Name && Size == O.Size &&
            Targets == O.Targets && Segments == O.Segments &&
-           Generator == O.Generator;
+           Generator == O.Generator && RecordSpikes == O.RecordSpikes &&
+           Probes == O.Probes;
   }
 };
 

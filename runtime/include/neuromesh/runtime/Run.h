@@ -35,7 +35,13 @@ struct RunResult {
   uint64_t Steps = 0;
   /// Population spikes in recording order (step, symbol, index).
   std::vector<emulator::SpikeRecord> Spikes;
+  /// Probe samples in order (step, symbol, index, probe); see
+  /// emulator::FunctionalEngine::probed().
+  std::vector<emulator::ProbeRecord> Probes;
   emulator::EngineCounters Counters;
+  /// Simulated time of each step, s, from a timed engine ("systemc");
+  /// empty for the untimed functional engine.
+  std::vector<double> StepSeconds;
   double SetupSeconds = 0; ///< building the engine from the image
   double WallSeconds = 0;  ///< stepping, inputs included
   uint64_t IgnoredInputs = 0;

@@ -49,6 +49,8 @@ public:
   size_t available();
   /// Pops the oldest arrived message into M; false if none has arrived.
   bool pop(Message &M);
+  /// The oldest arrived message, not popped; null if none has arrived.
+  const Message *front();
   /// Notified in each cycle a message arrives.
   const sc_core::sc_event &arrivalEvent() const { return Arrived; }
   /// The cycle the last popped message arrived in.

@@ -1,0 +1,196 @@
+//===- neuromesh/emulator/EnergyModel.h - counts to joules and seconds -*- C++ -*-===//
+//
+// The one accounting component: it turns the events an engine counted
+// (CoreCounters per core, mesh traffic per message) into energy per
+// component and time per step, using the per-event costs of the
+// architecture file (isa::CostSpec). It is plain C++ with no notion of how
+// the counts were produced, so the functional engine and the SystemC model
+// share it: the functional engine's steps get an uncontended NoC bound, the
+// SystemC model will pass its simulated network time instead.
+// docs/energy-model.md defines every term and works an example.
+//
+// Units: energy in joules (J), time in seconds (s), power in watts (W),
+// counts as plain integers.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "neuromesh/emulator/CoreState.h"
+#include "neuromesh/isa/Architecture.h"
+#include "neuromesh/isa/Image.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace neuromesh::emulator {
+
+class FunctionalEngine;
+
+/// What the mesh does for a set of messages (all counts).
+struct TrafficCounts {
+  uint64_t Messages = 0;       ///< messages routed
+  uint64_t WithinTile = 0;     ///< messages whose source and destination share a tile
+  uint64_t HopsEastWest = 0;   ///< router-to-router hops in x, summed over messages
+  uint64_t HopsNorthSouth = 0; ///< router-to-router hops in y, summed over messages
+  uint64_t ChipCrossings = 0;  ///< chip-to-chip link traversals, summed over messages
+
+  TrafficCounts &operator+=(const TrafficCounts &O) {
+    Messages += O.Messages;
+    WithinTile += O.WithinTile;
+    HopsEastWest += O.HopsEastWest;
+    HopsNorthSouth += O.HopsNorthSouth;
+    ChipCrossings += O.ChipCrossings;
+    return *this;
+  }
+  bool operator==(const TrafficCounts &O) const {
+    return Messages == O.Messages && WithinTile == O.WithinTile && HopsEastWest == O.HopsEastWest &&
+           HopsNorthSouth == O.HopsNorthSouth && ChipCrossings == O.ChipCrossings;
+  }
+};
+
+/// The route of one message from the core at From to the core at To, x
+/// then y over the grid of all chips: chip c sits at (c mod
+/// chips.grid_width, c / chips.grid_width) and its tiles continue the mesh,
+/// so a tile's global coordinate is chip column x mesh.width + x (rows
+/// alike). A step between neighbouring tiles of one chip is a hop; a step
+/// across a chip edge is a chip crossing, not a hop. Source and destination
+/// in the same tile (the same core included) make a within-tile message.
+TrafficCounts routeMessage(const isa::Architecture &Arch, const isa::CoreLocation &From,
+                           const isa::CoreLocation &To);
+
+/// The mesh traffic of one spike of every neuron of an image, worked out
+/// once: a spike of neuron n sends one message to each address of its
+/// output axon table.
+class TrafficTable {
+public:
+  /// Arch gives the chip grid and the route costs; Img must be validated
+  /// and compiled for Arch (its locations inside Arch's mesh and chips).
+  TrafficTable(const isa::Architecture &Arch, const isa::Image &Img);
+
+  /// The traffic of one spike of neuron Neuron of core Core (image order).
+  const TrafficCounts &spike(uint32_t Core, uint32_t Neuron) const {
+    return Spike[Begin[Core] + Neuron];
+  }
+  /// The uncontended time of that spike's slowest message, in seconds:
+  /// its hops, chip crossings and within-tile delivery times added up.
+  double spikeRoute(uint32_t Core, uint32_t Neuron) const { return Route[Begin[Core] + Neuron]; }
+  /// Tiles holding at least one core of the image (the barrier's size).
+  int64_t tilesUsed() const { return Tiles; }
+
+private:
+  std::vector<uint32_t> Begin; ///< per core, its first neuron's index
+  std::vector<TrafficCounts> Spike;
+  std::vector<double> Route;
+  int64_t Tiles = 0;
+};
+
+/// Energy by component, in joules.
+struct EnergyBreakdown {
+  double SynapticOps = 0;     ///< sparse, dense and crossbar synapses
+  double Dendrite = 0;        ///< nonzero dendritic inputs read
+  double NeuronUpdates = 0;   ///< neuron access + active + inactive updates
+  double SpikeGeneration = 0; ///< neurons that fired
+  double MessageOut = 0;      ///< axon addresses sent
+  double MessageIn = 0;       ///< spikes received on input axons
+  double WithinTile = 0;      ///< messages inside a tile
+  double HopsEastWest = 0;    ///< router hops in x
+  double HopsNorthSouth = 0;  ///< router hops in y
+  double ChipLinks = 0;       ///< chip-to-chip link crossings
+  double Barrier = 0;         ///< the end-of-step barrier
+  double Static = 0;          ///< static power x step duration
+
+  /// Everything but Static.
+  double dynamic() const;
+  double total() const { return dynamic() + Static; }
+  EnergyBreakdown &operator+=(const EnergyBreakdown &O);
+};
+
+/// The time of one step, in seconds.
+struct StepTime {
+  double Compute = 0;       ///< the slowest core's per-event latencies added up
+  double Network = 0;       ///< the NoC time of the step's traffic
+  double Barrier = 0;       ///< barrier latency for the tiles in use
+  uint32_t SlowestCore = 0; ///< the core that set Compute (image order)
+  /// Compute + Network + Barrier: the step run unthrottled.
+  double latency() const { return Compute + Network + Barrier; }
+};
+
+/// One accounted step.
+struct StepReport {
+  EnergyBreakdown Energy; ///< J
+  StepTime Time;          ///< s
+  /// How long the step occupies the chip, s: max(tick, latency), or the
+  /// latency when the architecture has no tick.
+  double Duration = 0;
+};
+
+/// Totals of the steps accounted so far.
+struct EnergyTotals {
+  uint64_t Steps = 0;     ///< count
+  EnergyBreakdown Energy; ///< J, Static over the paced durations
+  double LatencySum = 0;  ///< s, sum of step latencies (unthrottled run time)
+  double LatencyMax = 0;  ///< s, the slowest step
+  double DurationSum = 0; ///< s, sum of step durations (paced run time)
+
+  /// Mean step latency, s (0 before any step).
+  double meanLatency() const { return Steps ? LatencySum / double(Steps) : 0; }
+  /// Average power running unthrottled, W: dynamic energy / sum of step
+  /// latencies + static power (0 when no time has passed).
+  double unthrottledPower(double StaticPower) const;
+  /// Average power paced at the tick, W: total energy / (steps x
+  /// max(tick, latency)) summed per step (0 when no time has passed).
+  double pacedPower() const;
+};
+
+/// Prices counted events with an architecture's costs.
+class EnergyModel {
+public:
+  /// Img is the image being run (validated, compiled for Arch): it gives
+  /// the tiles in use (barrier) and the routes of its messages.
+  EnergyModel(const isa::Architecture &Arch, const isa::Image &Img);
+
+  /// Dynamic energy of one core's counts, J (traffic, barrier and static
+  /// components are 0).
+  EnergyBreakdown coreEnergy(const CoreCounters &C) const;
+  /// One core's busy time for its counts, s: every event's latency added
+  /// up (a core does its events one after another).
+  double coreLatency(const CoreCounters &C) const;
+  /// Energy of mesh traffic, J (only the four traffic components).
+  EnergyBreakdown trafficEnergy(const TrafficCounts &T) const;
+  /// Uncontended time of one message with route R (one message's
+  /// counts), s.
+  double routeLatency(const TrafficCounts &R) const;
+  /// Static power of the whole system, W: every core of every chip of the
+  /// architecture, and every chip.
+  double staticPower() const { return StaticPower; }
+  /// Barrier latency for the image's tiles, s.
+  double barrierLatency() const { return BarrierLatency; }
+
+  /// Accounts one step: PerCore holds each core's counts for the step
+  /// (image order), Traffic the step's messages, NetworkTime the NoC time
+  /// of the step (the functional engine passes the slowest message's
+  /// uncontended route; a network simulation passes what it measured).
+  /// Adds the step to totals() and returns it.
+  StepReport step(const std::vector<CoreCounters> &PerCore, const TrafficCounts &Traffic,
+                  double NetworkTime);
+
+  /// Accounts the step a FunctionalEngine just ran: per-core counts are
+  /// the difference from Before (the engine's core counters before the
+  /// step, updated here to the current ones), traffic from the fired
+  /// neurons and the TrafficTable.
+  StepReport step(const FunctionalEngine &Engine, std::vector<CoreCounters> &Before);
+
+  const EnergyTotals &totals() const { return Totals; }
+  const TrafficTable &traffic() const { return Table; }
+
+private:
+  isa::CostSpec Costs;
+  double Tick = 0;
+  double StaticPower = 0;
+  double BarrierLatency = 0;
+  double BarrierEnergy = 0;
+  TrafficTable Table;
+  EnergyTotals Totals;
+};
+
+} // namespace neuromesh::emulator

@@ -1,0 +1,125 @@
+//===- neuromesh/emulator/systemc/SystemCEngine.h - timed engine -*- C++ -*-===//
+//
+// Runs a chip image on the SystemC chip model (Chip.h): the same spikes as
+// the FunctionalEngine, bit for bit, plus the simulated time of every step.
+// Its host-facing API has the FunctionalEngine's shape.
+//
+// Each engine elaborates its model in a simulation context of its own
+// (SystemC cannot elaborate again once a simulation has run), so a
+// program may build one engine after another; two engines must not be
+// stepped interleaved from two threads.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "neuromesh/emulator/FunctionalEngine.h"
+#include "neuromesh/emulator/systemc/Timing.h"
+#include "neuromesh/isa/Image.h"
+
+#include <cstdint>
+#include <memory>
+#include <utility>
+#include <vector>
+
+namespace neuromesh::emulator::systemc {
+
+/// The simulated time of one step.
+struct StepLatency {
+  uint64_t StartCycle = 0; ///< mesh cycle the step started at
+  uint64_t Cycles = 0;     ///< step start to barrier release, cycles
+  double Seconds = 0;      ///< the same in seconds
+  bool operator==(const StepLatency &O) const {
+    return StartCycle == O.StartCycle && Cycles == O.Cycles && Seconds == O.Seconds;
+  }
+};
+
+/// Traffic totals of the model (counts and cycles).
+struct SystemCTraffic {
+  uint64_t MeshMessages = 0;      ///< messages delivered through a mesh
+  uint64_t HopsEastWest = 0;      ///< router-to-router hops in x
+  uint64_t HopsNorthSouth = 0;    ///< router-to-router hops in y
+  uint64_t ChipLinkMessages = 0;  ///< messages through a chip gateway
+  uint64_t StallCycles = 0;       ///< router outputs waiting for a credit, summed
+  uint64_t InjectStallCycles = 0; ///< local input buffers full with a message due, summed
+};
+
+/// Runs a validated image on the SystemC chip model.
+class SystemCEngine {
+public:
+  /// Builds and elaborates the model. The image must have passed
+  /// isa::validateImage. Throws neuromesh::Error for bad timing values.
+  explicit SystemCEngine(const isa::Image &Img, const SystemCTiming &Timing = SystemCTiming());
+  ~SystemCEngine();
+  SystemCEngine(const SystemCEngine &) = delete;
+  SystemCEngine &operator=(const SystemCEngine &) = delete;
+
+  /// As FunctionalEngine::injectInput: a host input spike for the next
+  /// step(). Throws neuromesh::Error for a bad port or index.
+  void injectInput(uint32_t Port, uint32_t Index, int32_t Payload = 1);
+  /// Simulates one step until the barrier releases it. Throws
+  /// neuromesh::Error if the mesh stops making progress.
+  void step();
+  /// step() N times.
+  void run(uint64_t N) {
+    for (uint64_t I = 0; I < N; ++I)
+      step();
+  }
+  uint64_t currentStep() const { return Step; }
+
+  /// Recorded spikes in recording order (step, symbol, index).
+  const std::vector<SpikeRecord> &recorded() const { return Recorded; }
+  std::vector<SpikeRecord> takeRecorded();
+  /// Probe samples, as FunctionalEngine::probed().
+  const std::vector<ProbeRecord> &probed() const { return Probed; }
+  std::vector<ProbeRecord> takeProbed();
+  /// Event totals, as FunctionalEngine::counters().
+  EngineCounters counters() const;
+  /// The simulated time of every step so far.
+  const std::vector<StepLatency> &latencies() const { return Latencies; }
+  /// Simulated time of all steps, s.
+  double simulatedSeconds() const;
+  SystemCTraffic traffic() const;
+  const SystemCTiming &timing() const { return Timing; }
+
+  size_t numCores() const;
+  const CoreState &core(size_t I) const;
+  /// The neurons of core I that fired in the last step().
+  const std::vector<FiredNeuron> &fired(size_t I) const;
+
+private:
+  struct Model;
+  struct Membership {
+    uint32_t Symbol, Index;
+  };
+  struct PendingInput {
+    uint32_t Port, Index;
+    int32_t Payload;
+  };
+  /// A population with probes: its state words and, per population
+  /// index, the neuron's (global core, neuron).
+  struct ProbedPopulation {
+    uint32_t Symbol;
+    std::vector<uint8_t> Words;
+    std::vector<std::pair<uint32_t, uint32_t>> Neurons;
+  };
+  void sendTargets(uint32_t Port, uint32_t Index, int32_t Payload, uint64_t &Messages);
+
+  std::vector<isa::Symbol> Symbols;
+  SystemCTiming Timing;
+  std::unique_ptr<Model> TheModel;
+  std::vector<std::vector<uint32_t>> ChipCores;
+  std::vector<std::vector<uint32_t>> MemberBegin; ///< per core, per neuron
+  std::vector<std::vector<Membership>> Members;
+  std::vector<std::vector<uint32_t>> BySymbol;
+  std::vector<PendingInput> Pending;
+  std::vector<uint32_t> Generated;
+  std::vector<SpikeRecord> Recorded;
+  std::vector<ProbedPopulation> ProbedPops;
+  std::vector<ProbeRecord> Probed;
+  std::vector<StepLatency> Latencies;
+  uint64_t Step = 0;
+  uint64_t HostSpikes = 0, HostMessages = 0, GeneratedSpikes = 0, GeneratedMessages = 0;
+  uint64_t RecordedCount = 0;
+};
+
+} // namespace neuromesh::emulator::systemc

@@ -1,0 +1,91 @@
+//===- neuromesh/emulator/systemc/Timing.h - chip timing -------*- C++ -*-===//
+//
+// The timing of the SystemC chip model as plain data: per-event latencies
+// that turn a core's counted events (CoreCounters) into busy time, the mesh
+// parameters of the routers, and the host, chip-to-chip and barrier
+// latencies. It knows nothing of SystemC processes; the chip's modules read
+// it. Timing never changes what is computed, only when (docs/systemc.md).
+//
+// timingFromArchitecture fills it from an architecture's cost set
+// (isa::CostSpec). The mesh clock, buffer depths, link width and message
+// size are not architecture fields yet: they keep the placeholder defaults
+// below until the architecture file grows them.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "neuromesh/emulator/CoreState.h"
+#include "neuromesh/emulator/systemc/Router.h"
+#include "neuromesh/isa/Architecture.h"
+
+#include <cstdint>
+
+namespace neuromesh::emulator::systemc {
+
+/// Seconds per event a core spends on each kind of event it counts. A core
+/// does its events one after another, so its busy time is the sum. The
+/// defaults are placeholders of Loihi's order of magnitude.
+struct CoreTiming {
+  double SynapseSparse = 2e-9;   ///< s per synapse of a sparse segment
+  double SynapseDense = 2e-9;    ///< s per synapse of a dense segment
+  double SynapseCrossbar = 2e-9; ///< s per connected crossbar bit
+  double Dendrite = 0;           ///< s per neuron whose dendritic input is nonzero
+  double NeuronAccess = 5e-9;    ///< s per neuron update (every neuron, every step)
+  double NeuronActive = 0;       ///< s extra per active neuron update
+  double NeuronInactive = 0;     ///< s extra per inactive neuron update
+  double SpikeGeneration = 2e-9; ///< s per neuron that fired
+  double MessageOut = 2e-9;      ///< s per message (axon address) sent
+  double MessageIn = 2e-9;       ///< s per spike taken in on an input axon
+
+  /// Busy time of the events counted in C, s.
+  double latency(const CoreCounters &C) const;
+};
+
+/// Everything the SystemC chip model needs to know about time.
+struct SystemCTiming {
+  CoreTiming Core;
+  /// [mesh.clock_period_ps] the clock of routers, cores and barrier: all
+  /// times are rounded up to whole cycles. Placeholder: 1 ns.
+  uint64_t ClockPeriodPs = 1000;
+  /// [mesh.router.buffer_depth] messages per router input buffer, >= 1.
+  uint32_t BufferDepth = 4;
+  /// [mesh.router.eject_depth] messages per tile eject buffer; 0 = unbounded.
+  uint32_t EjectDepth = 4;
+  /// [mesh.link.bits_per_cycle] link width, >= 1.
+  uint32_t LinkBitsPerCycle = 32;
+  /// [mesh.hop_latency_cycles] cycles per router hop, >= 1.
+  uint32_t HopLatencyCycles = 1;
+  /// Bits of one spike message on a link, >= 1.
+  uint32_t MessageBits = 32;
+  /// Cycles between two host input messages entering the chip at the host
+  /// interface (chip 0, tile (0,0)), >= 1.
+  uint32_t HostCyclesPerMessage = 1;
+  /// s a chip's gateway is occupied per message to another chip (one
+  /// message at a time) before the message enters the destination chip at
+  /// its tile (0,0).
+  double ChipLinkSeconds = 100e-9;
+  /// s from the moment the last core finished and the mesh drained to the
+  /// start of the next step.
+  double BarrierSeconds = 100e-9;
+  /// [mesh.no_progress_cycles] the mesh watchdog's window, >= 1. The chip
+  /// raises it to well above the longest time a core takes to absorb one
+  /// spike, so a slow core is never mistaken for a deadlock.
+  uint64_t NoProgressCycles = 100000;
+
+  /// Throws neuromesh::Error naming the first bad value and its range.
+  void validate() const;
+  /// Whole cycles that Seconds occupy (rounded to 1 ps, then up to a cycle).
+  uint64_t cycles(double Seconds) const;
+  /// The router parameters.
+  RouterConfig router() const;
+};
+
+/// The timing of an architecture: per-event latencies from its cost set
+/// (Arch.Costs, the .Latency of each event), hop latency from the slower of
+/// the east-west and north-south hop latencies (in whole cycles, >= 1),
+/// chip-to-chip latency from the chip link's, and the barrier latency for
+/// TilesInUse tiles from the barrier table. Mesh clock, buffers, link width
+/// and message size keep the defaults (placeholders) of SystemCTiming.
+SystemCTiming timingFromArchitecture(const isa::Architecture &Arch, int64_t TilesInUse);
+
+} // namespace neuromesh::emulator::systemc

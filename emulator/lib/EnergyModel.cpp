@@ -1,0 +1,217 @@
+//===- EnergyModel.cpp - counts to joules and seconds ---------------------===//
+//
+// Every figure is a count times a cost row of the architecture (isa::CostSpec),
+// plus static power times elapsed time. Nothing here knows how the counts
+// were produced.
+//
+//===----------------------------------------------------------------------===//
+#include "neuromesh/emulator/EnergyModel.h"
+
+#include "neuromesh/emulator/FunctionalEngine.h"
+
+#include <algorithm>
+#include <cassert>
+#include <set>
+#include <tuple>
+
+namespace neuromesh::emulator {
+
+namespace {
+
+int64_t absDiff(int64_t A, int64_t B) { return A > B ? A - B : B - A; }
+
+} // namespace
+
+TrafficCounts routeMessage(const isa::Architecture &Arch, const isa::CoreLocation &From,
+                           const isa::CoreLocation &To) {
+  const int64_t GW = Arch.Chips.GridWidth;
+  const int64_t FCX = From.Chip % GW, FCY = From.Chip / GW;
+  const int64_t TCX = To.Chip % GW, TCY = To.Chip / GW;
+  const int64_t DX = absDiff(FCX * Arch.Mesh.Width + From.X, TCX * Arch.Mesh.Width + To.X);
+  const int64_t DY = absDiff(FCY * Arch.Mesh.Height + From.Y, TCY * Arch.Mesh.Height + To.Y);
+  const int64_t LX = absDiff(FCX, TCX), LY = absDiff(FCY, TCY);
+  TrafficCounts T;
+  T.Messages = 1;
+  T.WithinTile = DX == 0 && DY == 0;
+  // Every step along x crosses either a router-to-router link inside a chip
+  // or a chip edge; a chip edge is crossed once per chip column passed.
+  T.HopsEastWest = uint64_t(DX - LX);
+  T.HopsNorthSouth = uint64_t(DY - LY);
+  T.ChipCrossings = uint64_t(LX + LY);
+  return T;
+}
+
+TrafficTable::TrafficTable(const isa::Architecture &Arch, const isa::Image &Img) {
+  // (chip, core within chip) -> location, in header order per chip.
+  std::vector<std::vector<isa::CoreLocation>> ChipCores(Img.Header.NumChips);
+  std::set<std::tuple<uint16_t, uint16_t, uint16_t>> TileSet;
+  for (const isa::CoreLocation &L : Img.Header.Cores) {
+    assert(L.Chip < ChipCores.size() && "validated image");
+    ChipCores[L.Chip].push_back(L);
+    TileSet.insert({L.Chip, L.X, L.Y});
+  }
+  Tiles = int64_t(TileSet.size());
+  const isa::CostSpec &C = Arch.Costs;
+  auto RouteTime = [&](const TrafficCounts &R) {
+    return double(R.WithinTile) * C.WithinTile.Latency +
+           double(R.HopsEastWest) * C.HopEastWest.Latency +
+           double(R.HopsNorthSouth) * C.HopNorthSouth.Latency +
+           double(R.ChipCrossings) * C.ChipLink.Latency;
+  };
+  for (size_t K = 0; K < Img.Cores.size(); ++K) {
+    const isa::Core &Core = Img.Cores[K];
+    const isa::CoreLocation &From = Img.Header.Cores[K];
+    Begin.push_back(uint32_t(Spike.size()));
+    for (size_t N = 0; N < Core.Neurons.size(); ++N) {
+      TrafficCounts Sum;
+      double Slowest = 0;
+      if (N < Core.Outputs.size()) {
+        for (const isa::AxonAddress &A : Core.Outputs[N]) {
+          assert(A.Chip < ChipCores.size() && A.Core < ChipCores[A.Chip].size() &&
+                 "validated image");
+          TrafficCounts R = routeMessage(Arch, From, ChipCores[A.Chip][A.Core]);
+          Slowest = std::max(Slowest, RouteTime(R));
+          Sum += R;
+        }
+      }
+      Spike.push_back(Sum);
+      Route.push_back(Slowest);
+    }
+  }
+  Begin.push_back(uint32_t(Spike.size()));
+}
+
+double EnergyBreakdown::dynamic() const {
+  return SynapticOps + Dendrite + NeuronUpdates + SpikeGeneration + MessageOut + MessageIn +
+         WithinTile + HopsEastWest + HopsNorthSouth + ChipLinks + Barrier;
+}
+
+EnergyBreakdown &EnergyBreakdown::operator+=(const EnergyBreakdown &O) {
+  SynapticOps += O.SynapticOps;
+  Dendrite += O.Dendrite;
+  NeuronUpdates += O.NeuronUpdates;
+  SpikeGeneration += O.SpikeGeneration;
+  MessageOut += O.MessageOut;
+  MessageIn += O.MessageIn;
+  WithinTile += O.WithinTile;
+  HopsEastWest += O.HopsEastWest;
+  HopsNorthSouth += O.HopsNorthSouth;
+  ChipLinks += O.ChipLinks;
+  Barrier += O.Barrier;
+  Static += O.Static;
+  return *this;
+}
+
+double EnergyTotals::unthrottledPower(double StaticPower) const {
+  if (LatencySum <= 0)
+    return 0;
+  return Energy.dynamic() / LatencySum + StaticPower;
+}
+
+double EnergyTotals::pacedPower() const {
+  if (DurationSum <= 0)
+    return 0;
+  return Energy.total() / DurationSum;
+}
+
+EnergyModel::EnergyModel(const isa::Architecture &Arch, const isa::Image &Img)
+    : Costs(Arch.Costs), Tick(Arch.Timestep.TickSeconds), Table(Arch, Img) {
+  const double Cores = double(Arch.coresPerChip()) * double(Arch.Chips.Count);
+  StaticPower =
+      Costs.StaticPowerPerCore * Cores + Costs.StaticPowerPerChip * double(Arch.Chips.Count);
+  BarrierLatency = Costs.barrierLatency(Table.tilesUsed());
+  BarrierEnergy = Costs.BarrierEnergy * double(Table.tilesUsed());
+}
+
+EnergyBreakdown EnergyModel::coreEnergy(const CoreCounters &C) const {
+  const uint64_t Inactive = C.NeuronUpdates - C.ActiveNeuronUpdates;
+  EnergyBreakdown E;
+  E.SynapticOps = double(C.sparseSynapticEvents()) * Costs.SynapseSparse.Energy +
+                  double(C.DenseSynapticEvents) * Costs.SynapseDense.Energy +
+                  double(C.CrossbarSynapticEvents) * Costs.SynapseCrossbar.Energy;
+  E.Dendrite = double(C.DendriteReads) * Costs.Dendrite.Energy;
+  E.NeuronUpdates = double(C.NeuronUpdates) * Costs.NeuronAccess.Energy +
+                    double(C.ActiveNeuronUpdates) * Costs.NeuronActive.Energy +
+                    double(Inactive) * Costs.NeuronInactive.Energy;
+  E.SpikeGeneration = double(C.SpikesOut) * Costs.SpikeGeneration.Energy;
+  E.MessageOut = double(C.MessagesOut) * Costs.MessageOut.Energy;
+  E.MessageIn = double(C.SpikesIn) * Costs.MessageIn.Energy;
+  return E;
+}
+
+double EnergyModel::coreLatency(const CoreCounters &C) const {
+  const uint64_t Inactive = C.NeuronUpdates - C.ActiveNeuronUpdates;
+  return double(C.sparseSynapticEvents()) * Costs.SynapseSparse.Latency +
+         double(C.DenseSynapticEvents) * Costs.SynapseDense.Latency +
+         double(C.CrossbarSynapticEvents) * Costs.SynapseCrossbar.Latency +
+         double(C.DendriteReads) * Costs.Dendrite.Latency +
+         double(C.NeuronUpdates) * Costs.NeuronAccess.Latency +
+         double(C.ActiveNeuronUpdates) * Costs.NeuronActive.Latency +
+         double(Inactive) * Costs.NeuronInactive.Latency +
+         double(C.SpikesOut) * Costs.SpikeGeneration.Latency +
+         double(C.MessagesOut) * Costs.MessageOut.Latency +
+         double(C.SpikesIn) * Costs.MessageIn.Latency;
+}
+
+EnergyBreakdown EnergyModel::trafficEnergy(const TrafficCounts &T) const {
+  EnergyBreakdown E;
+  E.WithinTile = double(T.WithinTile) * Costs.WithinTile.Energy;
+  E.HopsEastWest = double(T.HopsEastWest) * Costs.HopEastWest.Energy;
+  E.HopsNorthSouth = double(T.HopsNorthSouth) * Costs.HopNorthSouth.Energy;
+  E.ChipLinks = double(T.ChipCrossings) * Costs.ChipLink.Energy;
+  return E;
+}
+
+double EnergyModel::routeLatency(const TrafficCounts &R) const {
+  return double(R.WithinTile) * Costs.WithinTile.Latency +
+         double(R.HopsEastWest) * Costs.HopEastWest.Latency +
+         double(R.HopsNorthSouth) * Costs.HopNorthSouth.Latency +
+         double(R.ChipCrossings) * Costs.ChipLink.Latency;
+}
+
+StepReport EnergyModel::step(const std::vector<CoreCounters> &PerCore, const TrafficCounts &Traffic,
+                             double NetworkTime) {
+  StepReport R;
+  for (size_t K = 0; K < PerCore.size(); ++K) {
+    R.Energy += coreEnergy(PerCore[K]);
+    const double T = coreLatency(PerCore[K]);
+    if (T > R.Time.Compute) {
+      R.Time.Compute = T;
+      R.Time.SlowestCore = uint32_t(K);
+    }
+  }
+  R.Energy += trafficEnergy(Traffic);
+  R.Energy.Barrier = BarrierEnergy;
+  R.Time.Network = NetworkTime;
+  R.Time.Barrier = BarrierLatency;
+  const double Latency = R.Time.latency();
+  R.Duration = std::max(Tick, Latency);
+  R.Energy.Static = StaticPower * R.Duration;
+
+  ++Totals.Steps;
+  Totals.Energy += R.Energy;
+  Totals.LatencySum += Latency;
+  Totals.LatencyMax = std::max(Totals.LatencyMax, Latency);
+  Totals.DurationSum += R.Duration;
+  return R;
+}
+
+StepReport EnergyModel::step(const FunctionalEngine &Engine, std::vector<CoreCounters> &Before) {
+  const size_t N = Engine.numCores();
+  Before.resize(N);
+  std::vector<CoreCounters> PerCore(N);
+  TrafficCounts Traffic;
+  double Network = 0;
+  for (size_t K = 0; K < N; ++K) {
+    const CoreCounters &Now = Engine.core(K).counters();
+    PerCore[K] = Now - Before[K];
+    Before[K] = Now;
+    for (const FiredNeuron &F : Engine.fired(K)) {
+      Traffic += Table.spike(uint32_t(K), F.Neuron);
+      Network = std::max(Network, Table.spikeRoute(uint32_t(K), F.Neuron));
+    }
+  }
+  return step(PerCore, Traffic, Network);
+}
+
+} // namespace neuromesh::emulator

@@ -1,0 +1,379 @@
+//===- Chip.cpp - the chip model ------------------------------------------===//
+//
+// Delta order within the first instant of a step (cycle C0) is what keeps
+// the model independent of the kernel's process order:
+//   delta 1: StepStart: every CoreModule updates its core and submits its
+//            messages, the HostInterface submits the host's, the barrier
+//            counts them all;
+//   delta 2: every tile with submissions arbitrates them (sorted, so the
+//            order cores submitted in does not matter); the barrier drops
+//            its launch token;
+//   delta 3: the chip links forward the gateways' messages (sorted).
+// Every message enters a router at C0 + 1 or later, so the routers see
+// nothing of this before the next cycle.
+//
+//===----------------------------------------------------------------------===//
+#include "neuromesh/emulator/systemc/Chip.h"
+
+#include "neuromesh/isa/Error.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cassert>
+
+namespace neuromesh::emulator::systemc {
+
+//===- Barrier ------------------------------------------------------------===//
+
+Barrier::Barrier(sc_core::sc_module_name Name, const sc_core::sc_time &Period,
+                 uint64_t BarrierCycles)
+    : sc_core::sc_module(Name), Period(Period), BarrierCycles(BarrierCycles) {
+  SC_METHOD(launch);
+  sensitive << StepStart;
+  dont_initialize();
+  SC_METHOD(release);
+  sensitive << Released;
+  dont_initialize();
+  SC_METHOD(finish);
+  sensitive << Closed;
+  dont_initialize();
+}
+
+void Barrier::begin() {
+  assert(Finished && "one step at a time");
+  Start = currentCycle(Period);
+  WorkEnd = Start;
+  End = Start;
+  Pending = 1; // the launch token: held until every source has submitted
+  Finished = false;
+  StepStart.notify(sc_core::SC_ZERO_TIME);
+}
+
+// Runs in the delta of the cores' updates; the token goes in the next one,
+// after every core and the host have counted their messages.
+void Barrier::launch() { Released.notify(sc_core::SC_ZERO_TIME); }
+
+void Barrier::release() { absorbed(Start); }
+
+void Barrier::absorbed(uint64_t EndCycle) {
+  workUntil(EndCycle);
+  assert(Pending > 0 && "absorbed more than expected");
+  if (--Pending == 0)
+    close();
+}
+
+void Barrier::close() {
+  const uint64_t N = currentCycle(Period);
+  assert(WorkEnd >= N && "work cannot end in the past");
+  End = WorkEnd + BarrierCycles;
+  Closed.notify(Period * double(End - N));
+}
+
+void Barrier::finish() { Finished = true; }
+
+//===- Modules: ports and processes only ----------------------------------===//
+
+CoreModule::CoreModule(sc_core::sc_module_name Name, ChipModel &Chip, uint32_t Index)
+    : sc_core::sc_module(Name), Chip(Chip), Index(Index) {
+  SC_METHOD(update);
+  sensitive << Chip.stepStart();
+  dont_initialize();
+}
+
+void CoreModule::update() { Chip.updateCore(Index); }
+
+TileModule::TileModule(sc_core::sc_module_name Name, ChipModel &Chip, uint32_t Index,
+                       EjectBuffer &Eject)
+    : sc_core::sc_module(Name), Chip(Chip), Index(Index), Eject(Eject) {
+  SC_METHOD(arbitrate);
+  sensitive << Submitted;
+  dont_initialize();
+  SC_METHOD(eject);
+  sensitive << Eject.arrivalEvent();
+  dont_initialize();
+}
+
+void TileModule::arbitrate() { Chip.arbitrateTile(Index); }
+
+void TileModule::eject() {
+  const uint64_t Wait = Chip.ejectTile(Index, Eject);
+  if (Wait == 0)
+    next_trigger(Eject.arrivalEvent());
+  else
+    next_trigger(Chip.period() * double(Wait));
+}
+
+HostInterface::HostInterface(sc_core::sc_module_name Name, ChipModel &Chip)
+    : sc_core::sc_module(Name), Chip(Chip) {
+  SC_METHOD(send);
+  sensitive << Chip.stepStart();
+  dont_initialize();
+}
+
+void HostInterface::send() { Chip.sendHost(); }
+
+ChipLinks::ChipLinks(sc_core::sc_module_name Name, ChipModel &Chip)
+    : sc_core::sc_module(Name), Chip(Chip) {
+  SC_METHOD(forward);
+  sensitive << Submitted;
+  dont_initialize();
+}
+
+void ChipLinks::forward() { Chip.forwardChipLinks(); }
+
+//===- ChipModel ----------------------------------------------------------===//
+
+ChipModel::ChipModel(sc_core::sc_module_name Name, const isa::Image &Img,
+                     const SystemCTiming &TimingIn)
+    : sc_core::sc_module(Name), Timing(TimingIn),
+      Period(double(TimingIn.ClockPeriodPs), sc_core::SC_PS) {
+  Timing.validate();
+  assert(Img.Header.Cores.size() == Img.Cores.size() && "validated image");
+  W = Img.Header.MeshWidth;
+  H = Img.Header.MeshHeight;
+  const uint16_t NumChips = std::max<uint16_t>(1, Img.Header.NumChips);
+  const size_t NumCores = Img.Cores.size();
+  Locations = Img.Header.Cores;
+
+  Cores.reserve(NumCores);
+  for (const isa::Core &C : Img.Cores)
+    Cores.emplace_back(C);
+  ChipCores.resize(NumChips);
+  for (size_t G = 0; G < NumCores; ++G)
+    ChipCores[Locations[G].Chip].push_back(uint32_t(G));
+
+  Tiles.resize(size_t(NumChips) * W * H);
+  for (uint16_t C = 0; C < NumChips; ++C)
+    for (uint16_t Y = 0; Y < H; ++Y)
+      for (uint16_t X = 0; X < W; ++X) {
+        Tile &T = Tiles[tileIndex(C, X, Y)];
+        T.Chip = C;
+        T.X = X;
+        T.Y = Y;
+        T.SlotCore.assign(std::max<size_t>(1, Img.Header.CoresPerTile), -1);
+      }
+  for (size_t G = 0; G < NumCores; ++G) {
+    const isa::CoreLocation &L = Locations[G];
+    CoreSlot &C = Cores[G];
+    C.Chip = L.Chip;
+    C.Tile = tileIndex(L.Chip, L.X, L.Y);
+    Tiles[C.Tile].SlotCore[L.Slot] = int32_t(G);
+  }
+  for (CoreSlot &C : Cores) {
+    C.RouteBegin.reserve(size_t(C.State.numNeurons()) + 1);
+    for (uint32_t N = 0; N < C.State.numNeurons(); ++N) {
+      C.RouteBegin.push_back(uint32_t(C.Routes.size()));
+      for (const isa::AxonAddress *A = C.State.outputsBegin(N); A != C.State.outputsEnd(N); ++A)
+        C.Routes.push_back(messageTo(ChipCores[A->Chip][A->Core], A->Axon));
+    }
+    C.RouteBegin.push_back(uint32_t(C.Routes.size()));
+  }
+
+  // The watchdog must not take a slow core for a deadlock: the longest a
+  // message can wait at an ejector is one full update of its target core
+  // plus one spike absorption, so the window is well above both.
+  const double MaxSynapse =
+      std::max({Timing.Core.SynapseSparse, Timing.Core.SynapseDense, Timing.Core.SynapseCrossbar});
+  uint64_t MaxUpdate = 0, MaxSpike = 0;
+  for (const CoreSlot &C : Cores) {
+    CoreCounters All;
+    All.NeuronUpdates = All.ActiveNeuronUpdates = All.DendriteReads = All.SpikesOut =
+        C.State.numNeurons();
+    All.MessagesOut = C.Routes.size();
+    CoreCounters Idle = All;
+    Idle.ActiveNeuronUpdates = 0;
+    MaxUpdate = std::max({MaxUpdate, Timing.cycles(Timing.Core.latency(All)),
+                          Timing.cycles(Timing.Core.latency(Idle))});
+    for (uint32_t A = 0; A < C.State.numAxons(); ++A)
+      MaxSpike = std::max(MaxSpike, Timing.cycles(Timing.Core.MessageIn +
+                                                  double(C.State.axonFanIn(A)) * MaxSynapse));
+  }
+  MeshConfig MC;
+  MC.Width = W;
+  MC.Height = H;
+  MC.Router = Timing.router();
+  MC.EjectDepth = Timing.EjectDepth;
+  MC.NoProgressCycles = std::max(Timing.NoProgressCycles, 2 * (MaxUpdate + MaxSpike) + 1000);
+
+  TheBarrier = std::make_unique<Barrier>("barrier", Period, Timing.cycles(Timing.BarrierSeconds));
+  for (uint16_t C = 0; C < NumChips; ++C) {
+    MC.Chip = C;
+    Meshes.push_back(std::make_unique<Mesh>(fmt::format("chip{}", C).c_str(), MC));
+  }
+  for (uint32_t T = 0; T < Tiles.size(); ++T) {
+    Tile &Tl = Tiles[T];
+    Tl.Module =
+        std::make_unique<TileModule>(fmt::format("tile_{}_{}_{}", Tl.Chip, Tl.X, Tl.Y).c_str(),
+                                     *this, T, Meshes[Tl.Chip]->eject(Tl.X, Tl.Y));
+  }
+  for (uint32_t G = 0; G < NumCores; ++G)
+    CoreModules.push_back(std::make_unique<CoreModule>(fmt::format("core{}", G).c_str(), *this, G));
+  Host = std::make_unique<HostInterface>("host", *this);
+  Links = std::make_unique<ChipLinks>("links", *this);
+  Gateways.resize(NumChips);
+  GatewayFree.assign(NumChips, 0);
+}
+
+ChipModel::~ChipModel() = default;
+
+Message ChipModel::messageTo(uint32_t Core, uint32_t Axon) const {
+  const isa::CoreLocation &L = Locations[Core];
+  Message M;
+  M.Chip = L.Chip;
+  M.X = L.X;
+  M.Y = L.Y;
+  M.Slot = L.Slot;
+  M.Axon = Axon;
+  M.Bits = Timing.MessageBits;
+  return M;
+}
+
+void ChipModel::hostMessage(uint32_t Core, uint32_t Axon, int32_t Payload) {
+  Outgoing O;
+  O.M = messageTo(Core, Axon);
+  O.M.Payload = Payload;
+  HostQueue.push_back(O);
+}
+
+void ChipModel::beginStep(uint64_t S) {
+  Step = S;
+  TheBarrier->begin();
+}
+
+void ChipModel::checkProgress() const {
+  for (const auto &M : Meshes)
+    M->checkProgress();
+}
+
+void ChipModel::submit(uint32_t TileIndex, const Outgoing &O) { Tiles[TileIndex].Out.push_back(O); }
+
+void ChipModel::updateCore(uint32_t Index) {
+  CoreSlot &C = Cores[Index];
+  const uint64_t C0 = TheBarrier->startCycle();
+  const CoreCounters Before = C.State.counters();
+  C.Fired.clear();
+  C.State.update(Step, C.Fired);
+  CoreCounters Update = C.State.counters() - Before;
+  // The sends are timed one by one below.
+  Update.MessagesOut = 0;
+  const double Busy = Timing.Core.latency(Update);
+  const double Send = Timing.Core.MessageOut;
+
+  uint32_t Seq = 0;
+  for (const FiredNeuron &F : C.Fired) {
+    for (uint32_t R = C.RouteBegin[F.Neuron]; R < C.RouteBegin[F.Neuron + 1]; ++R) {
+      Outgoing O;
+      O.M = C.Routes[R];
+      O.M.Payload = F.Payload;
+      O.M.Id = uint64_t(Index) << 32 | Seq;
+      O.Source = Index;
+      O.Seq = Seq++;
+      O.Ready = C0 + Timing.cycles(Busy + double(Seq) * Send);
+      submit(C.Tile, O);
+    }
+  }
+  C.BusyUntil = C0 + Timing.cycles(Busy + double(Seq) * Send);
+  TheBarrier->workUntil(C.BusyUntil);
+  if (Seq == 0)
+    return;
+  TheBarrier->expect(Seq);
+  Tiles[C.Tile].Module->submitted();
+}
+
+void ChipModel::sendHost() {
+  if (HostQueue.empty())
+    return;
+  const uint64_t C0 = TheBarrier->startCycle();
+  const uint32_t HostTile = tileIndex(0, 0, 0);
+  for (uint32_t K = 0; K < HostQueue.size(); ++K) {
+    Outgoing O = HostQueue[K];
+    O.Source = uint32_t(Cores.size());
+    O.Seq = K;
+    O.M.Id = uint64_t(O.Source) << 32 | K;
+    O.Ready = C0 + uint64_t(K + 1) * Timing.HostCyclesPerMessage;
+    submit(HostTile, O);
+  }
+  TheBarrier->expect(HostQueue.size());
+  HostMessages += HostQueue.size();
+  HostQueue.clear();
+  Tiles[HostTile].Module->submitted();
+}
+
+void ChipModel::arbitrateTile(uint32_t Index) {
+  Tile &T = Tiles[Index];
+  std::sort(T.Out.begin(), T.Out.end());
+  // The local port takes one message per cycle, from C0 + 1 on.
+  const uint64_t First = TheBarrier->startCycle() + 1;
+  bool ToGateway = false;
+  for (const Outgoing &O : T.Out) {
+    if (O.M.Chip != T.Chip) {
+      Gateways[T.Chip].push_back(O);
+      ToGateway = true;
+      continue;
+    }
+    const uint64_t At = std::max({O.Ready, T.PortFree, First});
+    T.PortFree = At + 1;
+    Meshes[T.Chip]->inject(T.X, T.Y, O.M, At);
+  }
+  T.Out.clear();
+  if (ToGateway)
+    Links->submitted();
+}
+
+void ChipModel::forwardChipLinks() {
+  const uint64_t First = TheBarrier->startCycle() + 1;
+  const uint64_t Occupy = std::max<uint64_t>(1, Timing.cycles(Timing.ChipLinkSeconds));
+  for (size_t C = 0; C < Gateways.size(); ++C) {
+    std::vector<Outgoing> &G = Gateways[C];
+    std::sort(G.begin(), G.end());
+    for (const Outgoing &O : G) {
+      const uint64_t Start = std::max({O.Ready, GatewayFree[C], First});
+      GatewayFree[C] = Start + Occupy;
+      // It enters the destination chip at that chip's gateway tile (0,0).
+      Meshes[O.M.Chip]->inject(0, 0, O.M, Start + Occupy);
+      ++ChipLinkMessages;
+    }
+    G.clear();
+  }
+}
+
+uint64_t ChipModel::ejectTile(uint32_t Index, EjectBuffer &Eject) {
+  Tile &T = Tiles[Index];
+  const uint64_t N = cycle();
+  while (const Message *Head = Eject.front()) {
+    assert(Head->Slot < T.SlotCore.size() && T.SlotCore[Head->Slot] >= 0 &&
+           "messages go to existing cores");
+    CoreSlot &C = Cores[T.SlotCore[Head->Slot]];
+    // The shared eject buffer is taken in order: a busy core holds up the
+    // messages behind its own.
+    if (C.BusyUntil > N)
+      return C.BusyUntil - N;
+    Message M;
+    Eject.pop(M);
+    const CoreCounters Before = C.State.counters();
+    C.State.receive(M.Axon, M.Payload, Step);
+    C.BusyUntil = N + Timing.cycles(Timing.Core.latency(C.State.counters() - Before));
+    TheBarrier->absorbed(C.BusyUntil);
+  }
+  return 0;
+}
+
+ChipStats ChipModel::stats() const {
+  ChipStats S;
+  for (const auto &M : Meshes)
+    for (uint16_t Y = 0; Y < H; ++Y)
+      for (uint16_t X = 0; X < W; ++X) {
+        RouterStats R = M->router(X, Y).stats();
+        S.MeshMessages += R.Forwarded[int(Dir::Local)];
+        S.HopsEastWest += R.forwardedEastWest();
+        S.HopsNorthSouth += R.forwardedNorthSouth();
+        S.StallCycles += R.totalStallCycles();
+        S.InjectStallCycles += R.InjectStallCycles;
+      }
+  S.ChipLinkMessages = ChipLinkMessages;
+  S.HostMessages = HostMessages;
+  return S;
+}
+
+} // namespace neuromesh::emulator::systemc

@@ -1,0 +1,92 @@
+//===- Timing.cpp - chip timing -------------------------------------------===//
+//
+// Times are rounded to whole picoseconds before they are cut into cycles,
+// so that 3 x 1 ns is 3 cycles of 1 ns and not 4 (3e-9 / 1e-9 is a hair
+// above 3 in binary floating point).
+//
+//===----------------------------------------------------------------------===//
+#include "neuromesh/emulator/systemc/Timing.h"
+
+#include "neuromesh/isa/Error.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace neuromesh::emulator::systemc {
+
+double CoreTiming::latency(const CoreCounters &C) const {
+  const uint64_t Inactive = C.NeuronUpdates - C.ActiveNeuronUpdates;
+  return double(C.sparseSynapticEvents()) * SynapseSparse +
+         double(C.DenseSynapticEvents) * SynapseDense +
+         double(C.CrossbarSynapticEvents) * SynapseCrossbar + double(C.DendriteReads) * Dendrite +
+         double(C.NeuronUpdates) * NeuronAccess + double(C.ActiveNeuronUpdates) * NeuronActive +
+         double(Inactive) * NeuronInactive + double(C.SpikesOut) * SpikeGeneration +
+         double(C.MessagesOut) * MessageOut + double(C.SpikesIn) * MessageIn;
+}
+
+void SystemCTiming::validate() const {
+  const std::pair<const char *, double> Seconds[] = {
+      {"core.synapse_sparse latency", Core.SynapseSparse},
+      {"core.synapse_dense latency", Core.SynapseDense},
+      {"core.synapse_crossbar latency", Core.SynapseCrossbar},
+      {"core.dendrite latency", Core.Dendrite},
+      {"core.neuron_access latency", Core.NeuronAccess},
+      {"core.neuron_active latency", Core.NeuronActive},
+      {"core.neuron_inactive latency", Core.NeuronInactive},
+      {"core.spike_generation latency", Core.SpikeGeneration},
+      {"core.message_out latency", Core.MessageOut},
+      {"core.message_in latency", Core.MessageIn},
+      {"chip_link latency", ChipLinkSeconds},
+      {"barrier latency", BarrierSeconds},
+  };
+  for (const auto &[Name, Value] : Seconds)
+    if (!(Value >= 0) || !std::isfinite(Value))
+      throw Error(fmt::format("systemc timing: {} must be a finite number of seconds >= 0, got {}",
+                              Name, Value));
+  if (HostCyclesPerMessage < 1)
+    throw Error(fmt::format("systemc timing: host cycles per message must be >= 1, got {}",
+                            HostCyclesPerMessage));
+  if (MessageBits < 1)
+    throw Error(fmt::format("systemc timing: message bits must be >= 1, got {}", MessageBits));
+  if (NoProgressCycles < 1)
+    throw Error(fmt::format("mesh.no_progress_cycles must be >= 1, got {}", NoProgressCycles));
+  router().validate();
+}
+
+uint64_t SystemCTiming::cycles(double Seconds) const {
+  const auto Ps = static_cast<uint64_t>(std::llround(Seconds * 1e12));
+  return (Ps + ClockPeriodPs - 1) / ClockPeriodPs;
+}
+
+RouterConfig SystemCTiming::router() const {
+  RouterConfig R;
+  R.BufferDepth = BufferDepth;
+  R.LinkBitsPerCycle = LinkBitsPerCycle;
+  R.HopLatencyCycles = HopLatencyCycles;
+  R.ClockPeriodPs = ClockPeriodPs;
+  return R;
+}
+
+SystemCTiming timingFromArchitecture(const isa::Architecture &Arch, int64_t TilesInUse) {
+  const isa::CostSpec &C = Arch.Costs;
+  SystemCTiming T;
+  T.Core.SynapseSparse = C.SynapseSparse.Latency;
+  T.Core.SynapseDense = C.SynapseDense.Latency;
+  T.Core.SynapseCrossbar = C.SynapseCrossbar.Latency;
+  T.Core.Dendrite = C.Dendrite.Latency;
+  T.Core.NeuronAccess = C.NeuronAccess.Latency;
+  T.Core.NeuronActive = C.NeuronActive.Latency;
+  T.Core.NeuronInactive = C.NeuronInactive.Latency;
+  T.Core.SpikeGeneration = C.SpikeGeneration.Latency;
+  T.Core.MessageOut = C.MessageOut.Latency;
+  T.Core.MessageIn = C.MessageIn.Latency;
+  const double Hop = std::max(C.HopEastWest.Latency, C.HopNorthSouth.Latency);
+  T.HopLatencyCycles = static_cast<uint32_t>(std::max<uint64_t>(1, T.cycles(Hop)));
+  T.ChipLinkSeconds = C.ChipLink.Latency;
+  T.BarrierSeconds = C.barrierLatency(TilesInUse);
+  return T;
+}
+
+} // namespace neuromesh::emulator::systemc

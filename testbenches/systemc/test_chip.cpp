@@ -1,0 +1,380 @@
+// The SystemC chip model against the functional engine, and its step
+// latency against hand-worked arithmetic. Every SystemCEngine elaborates in
+// a simulation context of its own (SystemCEngine.h), so a test case may
+// build several engines one after another; quietKernel gives the case a
+// fresh context besides, as in test_router.cpp.
+#include "neuromesh/emulator/FunctionalEngine.h"
+#include "neuromesh/emulator/systemc/SystemCEngine.h"
+#include "neuromesh/isa/Architecture.h"
+#include "neuromesh/isa/Assembly.h"
+#include "neuromesh/isa/Error.h"
+
+#include "isa/RandomImage.h"
+
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+using namespace neuromesh;
+using namespace neuromesh::emulator;
+using namespace neuromesh::emulator::systemc;
+
+namespace {
+
+void quietKernel() {
+  setenv("SC_COPYRIGHT_MESSAGE", "DISABLE", 1);
+  sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
+  sc_core::sc_curr_simcontext = new sc_core::sc_simcontext;
+  sc_core::sc_default_global_context = sc_core::sc_curr_simcontext;
+}
+
+/// Nothing costs time: every event is free, the barrier too.
+SystemCTiming fastTiming() {
+  SystemCTiming T;
+  T.Core = CoreTiming{0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  T.ClockPeriodPs = 1;
+  T.BufferDepth = 64;
+  T.EjectDepth = 0;
+  T.LinkBitsPerCycle = 64;
+  T.HopLatencyCycles = 1;
+  T.ChipLinkSeconds = 0;
+  T.BarrierSeconds = 0;
+  return T;
+}
+
+/// Every event slow, long hops, slow chip links and barrier.
+SystemCTiming slowTiming() {
+  SystemCTiming T;
+  T.Core = CoreTiming{40e-9, 30e-9, 20e-9, 15e-9, 60e-9, 25e-9, 5e-9, 35e-9, 45e-9, 55e-9};
+  T.ClockPeriodPs = 2500;
+  T.BufferDepth = 8;
+  T.EjectDepth = 16;
+  T.LinkBitsPerCycle = 32;
+  T.HopLatencyCycles = 9;
+  T.ChipLinkSeconds = 1e-6;
+  T.BarrierSeconds = 3e-6;
+  return T;
+}
+
+/// Cheap cores but a starved network: one-message buffers, one-message
+/// eject buffers, 3-bit links (11 cycles per 32-bit message), a slow host.
+SystemCTiming contendedTiming() {
+  SystemCTiming T;
+  T.Core = CoreTiming{1e-9, 1e-9, 1e-9, 0, 1e-9, 0, 0, 1e-9, 1e-9, 1e-9};
+  T.ClockPeriodPs = 1000;
+  T.BufferDepth = 1;
+  T.EjectDepth = 1;
+  T.LinkBitsPerCycle = 3;
+  T.HopLatencyCycles = 2;
+  T.HostCyclesPerMessage = 5;
+  T.ChipLinkSeconds = 20e-9;
+  T.BarrierSeconds = 50e-9;
+  return T;
+}
+
+/// Host input spikes for Steps steps: (step, port symbol, index), a
+/// deterministic spread over the image's input ports.
+std::vector<SpikeRecord> hostInputs(const isa::Image &Img, uint64_t Seed, uint64_t Steps) {
+  std::vector<SpikeRecord> In;
+  testing::detail::Rng R(Seed ^ 0x5eedULL);
+  for (uint64_t T = 0; T < Steps; ++T)
+    for (uint32_t S = 0; S < Img.Symbols.size(); ++S) {
+      const isa::Symbol &Sym = Img.Symbols[S];
+      if (Sym.Kind != isa::SymbolKind::InputPort)
+        continue;
+      for (uint32_t I = 0; I < Sym.Size; ++I)
+        if (R.chance(30))
+          In.push_back({T, S, I});
+    }
+  return In;
+}
+
+template <typename Engine>
+void drive(Engine &E, const std::vector<SpikeRecord> &In, uint64_t Steps) {
+  size_t Next = 0;
+  for (uint64_t T = 0; T < Steps; ++T) {
+    for (; Next < In.size() && In[Next].Step == T; ++Next)
+      E.injectInput(In[Next].Symbol, In[Next].Index, int32_t(In[Next].Index) - 1);
+    E.step();
+  }
+}
+
+/// Larger random images than the ISA defaults: more cores per tile and
+/// more traffic, so that ports and gateways are shared.
+testing::RandomImageOptions busyOptions() {
+  testing::RandomImageOptions O;
+  O.MaxCores = 10;
+  O.MaxNeurons = 24;
+  O.MaxAxons = 8;
+  O.MaxFanout = 6;
+  O.MaxCoresPerTile = 4;
+  return O;
+}
+
+} // namespace
+
+TEST_CASE("systemc engine: same spikes and counts as the functional engine on random images "
+          "under fast, slow and contended timing",
+          "[systemc]") {
+  quietKernel();
+  const uint64_t Steps = 12;
+  const SystemCTiming Timings[] = {fastTiming(), slowTiming(), contendedTiming()};
+  const char *Names[] = {"fast", "slow", "contended"};
+  uint64_t TotalSpikes = 0, TotalMessages = 0, TotalChipLink = 0, TotalStalls = 0;
+  for (uint64_t Seed = 1; Seed <= 24; ++Seed) {
+    isa::Image Img = testing::makeRandomImage(Seed, busyOptions());
+    std::vector<SpikeRecord> In = hostInputs(Img, Seed, Steps);
+    FunctionalEngine Golden(Img);
+    drive(Golden, In, Steps);
+    const EngineCounters Want = Golden.counters();
+    TotalSpikes += Want.Cores.SpikesOut;
+    for (int K = 0; K < 3; ++K) {
+      INFO("seed " << Seed << ", timing " << Names[K]);
+      SystemCEngine Timed(Img, Timings[K]);
+      drive(Timed, In, Steps);
+      CHECK(Timed.recorded() == Golden.recorded());
+      CHECK(Timed.probed() == Golden.probed());
+      const EngineCounters Got = Timed.counters();
+      CHECK(Got.Cores == Want.Cores);
+      CHECK(Got.HostSpikes == Want.HostSpikes);
+      CHECK(Got.HostMessages == Want.HostMessages);
+      CHECK(Got.GeneratedSpikes == Want.GeneratedSpikes);
+      CHECK(Got.GeneratedMessages == Want.GeneratedMessages);
+      CHECK(Got.RecordedSpikes == Want.RecordedSpikes);
+      // Every message crosses exactly one mesh (a gateway bypasses the
+      // source chip's mesh) and is ejected once.
+      const SystemCTraffic Tr = Timed.traffic();
+      const uint64_t Messages = Want.Cores.MessagesOut + Want.HostMessages + Want.GeneratedMessages;
+      CHECK(Tr.MeshMessages == Messages);
+      CHECK(Timed.latencies().size() == Steps);
+      TotalMessages += Messages;
+      TotalChipLink += Tr.ChipLinkMessages;
+      if (K == 2)
+        TotalStalls += Tr.StallCycles + Tr.InjectStallCycles;
+    }
+  }
+  // The corpus exercises what it claims to: spikes, traffic, chip links
+  // and a network that back-pressures.
+  CHECK(TotalSpikes > 100);
+  CHECK(TotalMessages > 1000);
+  CHECK(TotalChipLink > 0);
+  CHECK(TotalStalls > 0);
+}
+
+namespace {
+
+// Core 0 at tile (0,0): 10 neurons; neuron 0 fires every step (its program
+// is just `spike`), the others halt. Neuron 0 sends one message to axon 0
+// of core 1 at tile (2,0), two hops east. Axon 0 reaches all 10 neurons of
+// core 1 (sparse, delay 1), which never fire.
+const char *MicroNetwork = R"(
+.arch "micro" fingerprint=0x0
+.chips 1
+.mesh 3 1
+.cores_per_tile 1
+.core 0 chip=0 x=0 y=0 slot=0
+  .config axons=0 neurons=10 state_words=1 delay_slots=2 seed=0x1
+  .profile 0
+    spike
+  .end
+  .profile 1
+    halt
+  .end
+  .neuron 0 profile=0 state=0
+  .neurons 1 count=9 profile=1 state=0
+  .out 0 -> 0:1:0
+.core 1 chip=0 x=2 y=0 slot=0
+  .config axons=1 neurons=10 state_words=1 delay_slots=2 seed=0x1
+  .profile 0
+    halt
+  .end
+  .neurons 0 count=10 profile=0 state=0
+  .axon 0
+    .sparse shift=0 0:1:1, 1:1:1, 2:1:1, 3:1:1, 4:1:1, 5:1:1, 6:1:1, 7:1:1, 8:1:1, 9:1:1
+.population "src" size=1
+  .segment core=0 first=0 count=1 offset=0
+)";
+
+/// 1 ns cycles; the latencies the hand computation uses.
+SystemCTiming microTiming() {
+  SystemCTiming T = fastTiming();
+  T.ClockPeriodPs = 1000;
+  T.Core.NeuronAccess = 3e-9;
+  T.Core.SpikeGeneration = 2e-9;
+  T.Core.MessageOut = 4e-9;
+  T.Core.MessageIn = 5e-9;
+  T.Core.SynapseSparse = 1e-9;
+  T.HopLatencyCycles = 2;
+  T.LinkBitsPerCycle = 32; // a 32-bit message takes S = 1 cycle per link
+  T.MessageBits = 32;
+  T.BufferDepth = 4;
+  T.EjectDepth = 4;
+  T.BarrierSeconds = 10e-9;
+  return T;
+}
+
+} // namespace
+
+TEST_CASE("systemc engine: hand-computed step latency of one spike two hops away", "[systemc]") {
+  quietKernel();
+  isa::Image Img = isa::parseAssembly(MicroNetwork, "micro.s");
+  SystemCEngine E(Img, microTiming());
+  E.run(2);
+  // Step 0 starts at cycle 0 (1 cycle = 1 ns).
+  //  core 0 update: 10 neuron updates x 3 ns + 1 spike x 2 ns = 32 ns;
+  //    its one message is ready after one message-out, 32 + 4 = 36: cycle 36
+  //  core 1 update: 10 x 3 ns = 30 ns, free from cycle 30
+  //  injection: the local port takes it at cycle 36
+  //  mesh: S = 1, H = 2, so each of the 3 traversals (router (0,0) east,
+  //    router (1,0) east, router (2,0) local) takes S - 1 + H = 2 cycles:
+  //    in the eject buffer of tile (2,0) at 36 + 3 x 2 = 42
+  //  ejection: core 1 is free (since 30), so it takes the message at 42
+  //  delivery: 1 message-in x 5 ns + 10 sparse synapses x 1 ns = 15 ns: 57
+  //  barrier: 10 ns after the last work: the step closes at cycle 67
+  REQUIRE(E.latencies().size() == 2);
+  CHECK(E.latencies()[0].StartCycle == 0);
+  CHECK(E.latencies()[0].Cycles == 67);
+  CHECK(E.latencies()[0].Seconds == Approx(67e-9));
+  // Step 1 starts where step 0 closed and repeats it exactly.
+  CHECK(E.latencies()[1].StartCycle == 67);
+  CHECK(E.latencies()[1].Cycles == 67);
+  CHECK(E.simulatedSeconds() == Approx(134e-9));
+  const SystemCTraffic Tr = E.traffic();
+  CHECK(Tr.MeshMessages == 2);
+  CHECK(Tr.HopsEastWest == 4); // 2 hops per message
+  CHECK(Tr.HopsNorthSouth == 0);
+  CHECK(E.counters().Cores.SynapticEvents == 20);
+  CHECK(E.recorded() == std::vector<SpikeRecord>{{0, 0, 0}, {1, 0, 0}});
+}
+
+TEST_CASE("systemc engine: cores sharing a tile take turns on its local port", "[systemc]") {
+  quietKernel();
+  // The micro network with a second sender, core 2, in tile (0,0) next to
+  // core 0 (slot 1), identical to core 0 and sending to axon 0 of core 1.
+  std::string Text = MicroNetwork;
+  Text.replace(Text.find(".cores_per_tile 1"), 17, ".cores_per_tile 2");
+  const std::string Core0 =
+      Text.substr(Text.find(".core 0"), Text.find(".core 1") - Text.find(".core 0"));
+  std::string Core2 = Core0;
+  Core2.replace(0, 29, ".core 2 chip=0 x=0 y=0 slot=1");
+  Text.insert(Text.find(".population"), Core2);
+  isa::Image Img = isa::parseAssembly(Text, "micro2.s");
+  SystemCEngine E(Img, microTiming());
+  E.step();
+  // Both messages are ready at cycle 36 (as above). The port takes core
+  // 0's at 36 and core 2's at 37 (ties in image core order, one per
+  // cycle). Each arrives 6 cycles later: 42 and 43. Core 1 absorbs the
+  // first from 42 to 57, then the second from 57 to 72 (it was busy when
+  // the second arrived). Barrier: 72 + 10 = 82.
+  CHECK(E.latencies()[0].Cycles == 82);
+}
+
+TEST_CASE("systemc engine: hand-computed latency of a spike to another chip", "[systemc]") {
+  quietKernel();
+  // The micro network on two chips of one tile each: core 0 on chip 0
+  // sends to core 0 of chip 1 through chip 0's gateway.
+  std::string Text = MicroNetwork;
+  Text.replace(Text.find(".chips 1"), 8, ".chips 2");
+  Text.replace(Text.find(".mesh 3 1"), 9, ".mesh 1 1");
+  Text.replace(Text.find(".out 0 -> 0:1:0"), 15, ".out 0 -> 1:0:0");
+  Text.replace(Text.find(".core 1 chip=0 x=2"), 18, ".core 1 chip=1 x=0");
+  isa::Image Img = isa::parseAssembly(Text, "micro_chips.s");
+  SystemCTiming T = microTiming();
+  T.ChipLinkSeconds = 20e-9;
+  SystemCEngine E(Img, T);
+  E.step();
+  // Core 0's message is ready at 36 (as in the two-hop case). The gateway
+  // takes it at 36 and holds it 20 cycles: it enters chip 1 at tile (0,0)
+  // at 56, one local traversal (2 cycles) puts it in the eject buffer at
+  // 58, core 1 (free since 30) absorbs it until 58 + 15 = 73, and the
+  // barrier closes the step at 83.
+  CHECK(E.latencies()[0].Cycles == 83);
+  CHECK(E.traffic().ChipLinkMessages == 1);
+  CHECK(E.traffic().HopsEastWest == 0);
+  CHECK(E.counters().Cores.SynapticEvents == 10);
+}
+
+TEST_CASE("systemc engine: hand-computed latency of host input spikes", "[systemc]") {
+  quietKernel();
+  // Core 1 of the micro network, alone at tile (2,0), fed by an input port
+  // of two indices, both to its axon 0.
+  std::string Text = MicroNetwork;
+  Text.insert(Text.find(".population"), ".input \"in\" size=2\n  .target 0 -> 0:1:0\n"
+                                        "  .target 1 -> 0:1:0\n");
+  isa::Image Img = isa::parseAssembly(Text, "micro_host.s");
+  SystemCTiming T = microTiming();
+  T.HostCyclesPerMessage = 3;
+  SystemCEngine E(Img, T);
+  E.injectInput(0, 0); // "in" is symbol 0 (it precedes "src")
+  E.injectInput(0, 1);
+  E.step();
+  // Host messages are ready at 0 + 3 = 3 and 0 + 6 = 6 at tile (0,0),
+  // which core 0 shares: its own message is ready at 36 and goes after.
+  // Each host message needs 6 cycles to tile (2,0): in its eject buffer at
+  // 9 and 12. Core 1 is busy with its update until 30, so it absorbs the
+  // first from 30 to 45, the second from 45 to 60, and core 0's message
+  // (arrived at 42) from 60 to 75. Barrier: 75 + 10 = 85.
+  CHECK(E.latencies()[0].Cycles == 85);
+  CHECK(E.counters().HostMessages == 2);
+  CHECK(E.counters().Cores.SynapticEvents == 30);
+}
+
+TEST_CASE("systemc engine: two runs give identical spikes, latencies and traffic", "[systemc]") {
+  quietKernel();
+  const uint64_t Steps = 10;
+  for (uint64_t Seed : {3u, 7u, 11u}) {
+    isa::Image Img = testing::makeRandomImage(Seed, busyOptions());
+    std::vector<SpikeRecord> In = hostInputs(Img, Seed, Steps);
+    SystemCEngine A(Img, contendedTiming());
+    drive(A, In, Steps);
+    SystemCEngine B(Img, contendedTiming());
+    drive(B, In, Steps);
+    INFO("seed " << Seed);
+    CHECK(A.recorded() == B.recorded());
+    CHECK(A.latencies() == B.latencies());
+    CHECK(A.traffic().StallCycles == B.traffic().StallCycles);
+    CHECK(A.traffic().HopsEastWest == B.traffic().HopsEastWest);
+    CHECK(A.counters().Cores == B.counters().Cores);
+  }
+}
+
+TEST_CASE("systemc engine: bad timing values and inputs are errors", "[systemc]") {
+  quietKernel();
+  isa::Image Img = isa::parseAssembly(MicroNetwork, "micro.s");
+  SystemCTiming T = microTiming();
+  T.BufferDepth = 0;
+  CHECK_THROWS_WITH(SystemCEngine(Img, T),
+                    Catch::Contains("mesh.router.buffer_depth must be >= 1"));
+  T = microTiming();
+  T.Core.MessageIn = -1e-9;
+  CHECK_THROWS_WITH(SystemCEngine(Img, T), Catch::Contains("message_in latency"));
+  SystemCEngine E(Img, microTiming());
+  CHECK_THROWS_WITH(E.injectInput(0, 0), Catch::Contains("not an input port"));
+}
+
+TEST_CASE("systemc timing: filled from the loihi preset's cost sets", "[systemc]") {
+  const std::string Path = std::string(NM_SOURCE_DIR) + "/examples/arch/loihi.yaml";
+  // Values as written in examples/arch/loihi.yaml (davies2018 is the
+  // default set).
+  isa::Architecture Davies = isa::loadArchitecture(Path);
+  SystemCTiming T = timingFromArchitecture(Davies, 32);
+  CHECK(T.Core.SynapseSparse == Approx(3.5e-9));
+  CHECK(T.Core.NeuronActive == Approx(8.4e-9));
+  CHECK(T.Core.NeuronInactive == Approx(5.3e-9));
+  CHECK(T.Core.MessageIn == 0);
+  // Hops: the slower of 4.1 ns (x) and 6.5 ns (y) at the 1 ns placeholder
+  // clock: 7 cycles.
+  CHECK(T.HopLatencyCycles == 7);
+  CHECK(T.BarrierSeconds == Approx(465e-9)); // 32 tiles
+  CHECK(timingFromArchitecture(Davies, 1).BarrierSeconds == Approx(113e-9));
+  CHECK(T.ClockPeriodPs == SystemCTiming().ClockPeriodPs);
+
+  isa::Architecture Silicon = isa::loadArchitecture(Path, {{"costs.model", "silicon"}});
+  T = timingFromArchitecture(Silicon, 4);
+  CHECK(T.Core.MessageIn == Approx(16e-9));
+  CHECK(T.Core.SpikeGeneration == Approx(30e-9));
+  CHECK(T.BarrierSeconds == Approx(1.4e-6));
+  CHECK_NOTHROW(T.validate());
+}
