@@ -81,6 +81,31 @@ TrafficTable::TrafficTable(const isa::Architecture &Arch, const isa::Image &Img)
   Begin.push_back(uint32_t(Spike.size()));
 }
 
+CoreLatencies CoreLatencies::fromCosts(const isa::CostSpec &C) {
+  CoreLatencies L;
+  L.SynapseSparse = C.SynapseSparse.Latency;
+  L.SynapseDense = C.SynapseDense.Latency;
+  L.SynapseCrossbar = C.SynapseCrossbar.Latency;
+  L.Dendrite = C.Dendrite.Latency;
+  L.NeuronAccess = C.NeuronAccess.Latency;
+  L.NeuronActive = C.NeuronActive.Latency;
+  L.NeuronInactive = C.NeuronInactive.Latency;
+  L.SpikeGeneration = C.SpikeGeneration.Latency;
+  L.MessageOut = C.MessageOut.Latency;
+  L.MessageIn = C.MessageIn.Latency;
+  return L;
+}
+
+double CoreLatencies::busyTime(const CoreCounters &C) const {
+  const uint64_t Inactive = C.NeuronUpdates - C.ActiveNeuronUpdates;
+  return double(C.sparseSynapticEvents()) * SynapseSparse +
+         double(C.DenseSynapticEvents) * SynapseDense +
+         double(C.CrossbarSynapticEvents) * SynapseCrossbar + double(C.DendriteReads) * Dendrite +
+         double(C.NeuronUpdates) * NeuronAccess + double(C.ActiveNeuronUpdates) * NeuronActive +
+         double(Inactive) * NeuronInactive + double(C.SpikesOut) * SpikeGeneration +
+         double(C.MessagesOut) * MessageOut + double(C.SpikesIn) * MessageIn;
+}
+
 double EnergyBreakdown::dynamic() const {
   return SynapticOps + Dendrite + NeuronUpdates + SpikeGeneration + MessageOut + MessageIn +
          WithinTile + HopsEastWest + HopsNorthSouth + ChipLinks + Barrier;
@@ -115,7 +140,7 @@ double EnergyTotals::pacedPower() const {
 }
 
 EnergyModel::EnergyModel(const isa::Architecture &Arch, const isa::Image &Img)
-    : Costs(Arch.Costs), Tick(Arch.Timestep.TickSeconds), Table(Arch, Img) {
+    : Costs(Arch.Costs), CoreTimes(CoreLatencies::fromCosts(Arch.Costs)), Tick(Arch.Timestep.TickSeconds), Table(Arch, Img) {
   const double Cores = double(Arch.coresPerChip()) * double(Arch.Chips.Count);
   StaticPower =
       Costs.StaticPowerPerCore * Cores + Costs.StaticPowerPerChip * double(Arch.Chips.Count);
@@ -139,19 +164,7 @@ EnergyBreakdown EnergyModel::coreEnergy(const CoreCounters &C) const {
   return E;
 }
 
-double EnergyModel::coreLatency(const CoreCounters &C) const {
-  const uint64_t Inactive = C.NeuronUpdates - C.ActiveNeuronUpdates;
-  return double(C.sparseSynapticEvents()) * Costs.SynapseSparse.Latency +
-         double(C.DenseSynapticEvents) * Costs.SynapseDense.Latency +
-         double(C.CrossbarSynapticEvents) * Costs.SynapseCrossbar.Latency +
-         double(C.DendriteReads) * Costs.Dendrite.Latency +
-         double(C.NeuronUpdates) * Costs.NeuronAccess.Latency +
-         double(C.ActiveNeuronUpdates) * Costs.NeuronActive.Latency +
-         double(Inactive) * Costs.NeuronInactive.Latency +
-         double(C.SpikesOut) * Costs.SpikeGeneration.Latency +
-         double(C.MessagesOut) * Costs.MessageOut.Latency +
-         double(C.SpikesIn) * Costs.MessageIn.Latency;
-}
+double EnergyModel::coreLatency(const CoreCounters &C) const { return CoreTimes.busyTime(C); }
 
 EnergyBreakdown EnergyModel::trafficEnergy(const TrafficCounts &T) const {
   EnergyBreakdown E;
@@ -171,6 +184,17 @@ double EnergyModel::routeLatency(const TrafficCounts &R) const {
 
 StepReport EnergyModel::step(const std::vector<CoreCounters> &PerCore, const TrafficCounts &Traffic,
                              double NetworkTime) {
+  return account(PerCore, Traffic, NetworkTime, -1);
+}
+
+StepReport EnergyModel::stepMeasured(const std::vector<CoreCounters> &PerCore,
+                                     const TrafficCounts &Traffic, double Latency) {
+  return account(PerCore, Traffic, 0, std::max(0.0, Latency));
+}
+
+StepReport EnergyModel::account(const std::vector<CoreCounters> &PerCore,
+                                const TrafficCounts &Traffic, double NetworkTime,
+                                double Measured) {
   StepReport R;
   for (size_t K = 0; K < PerCore.size(); ++K) {
     R.Energy += coreEnergy(PerCore[K]);
@@ -184,6 +208,10 @@ StepReport EnergyModel::step(const std::vector<CoreCounters> &PerCore, const Tra
   R.Energy.Barrier = BarrierEnergy;
   R.Time.Network = NetworkTime;
   R.Time.Barrier = BarrierLatency;
+  if (Measured >= 0) {
+    R.Time.Measured = Measured;
+    R.Time.Network = std::max(0.0, Measured - R.Time.Compute - R.Time.Barrier);
+  }
   const double Latency = R.Time.latency();
   R.Duration = std::max(Tick, Latency);
   R.Energy.Static = StaticPower * R.Duration;

@@ -11,7 +11,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <fmt/format.h>
+#include <memory>
 
 namespace neuromesh::runtime {
 
@@ -23,10 +25,20 @@ double secondsSince(Clock::time_point Start) {
   return std::chrono::duration<double>(Clock::now() - Start).count();
 }
 
-/// Steps any engine with the FunctionalEngine's host API.
-template <typename EngineT>
+EnergyReport startReport(const isa::Architecture &Arch, const emulator::EnergyModel &M) {
+  EnergyReport E;
+  E.ArchName = Arch.Name;
+  E.CostModel = Arch.Costs.Model;
+  E.StaticPower = M.staticPower();
+  E.TickSeconds = Arch.Timestep.TickSeconds;
+  return E;
+}
+
+/// Steps any engine with the FunctionalEngine's host API; OnStep(Engine)
+/// runs after every step.
+template <typename EngineT, typename OnStepT>
 RunResult runSteps(EngineT &Engine, const RunOptions &Opts,
-                   const std::vector<emulator::SpikeRecord> &Inputs) {
+                   const std::vector<emulator::SpikeRecord> &Inputs, OnStepT OnStep) {
   RunResult R;
   Clock::time_point Start = Clock::now();
   size_t Next = 0;
@@ -34,6 +46,7 @@ RunResult runSteps(EngineT &Engine, const RunOptions &Opts,
     for (; Next < Inputs.size() && Inputs[Next].Step == T; ++Next)
       Engine.injectInput(Inputs[Next].Symbol, Inputs[Next].Index);
     Engine.step();
+    OnStep(Engine);
   }
   R.WallSeconds = secondsSince(Start);
   R.IgnoredInputs = Inputs.size() - Next;
@@ -47,22 +60,65 @@ RunResult runFunctional(const isa::Image &Img, const RunOptions &Opts,
                         const std::vector<emulator::SpikeRecord> &Inputs) {
   Clock::time_point Start = Clock::now();
   emulator::FunctionalEngine Engine(Img);
+  std::unique_ptr<emulator::EnergyModel> Model;
+  if (Opts.Arch)
+    Model = std::make_unique<emulator::EnergyModel>(*Opts.Arch, Img);
   const double Setup = secondsSince(Start);
-  RunResult R = runSteps(Engine, Opts, Inputs);
+  std::vector<emulator::StepReport> PerStep;
+  std::vector<emulator::CoreCounters> Before;
+  RunResult R = runSteps(Engine, Opts, Inputs, [&](const emulator::FunctionalEngine &E) {
+    if (Model)
+      PerStep.push_back(Model->step(E, Before));
+  });
   R.SetupSeconds = Setup;
+  if (Model) {
+    R.Energy = startReport(*Opts.Arch, *Model);
+    R.Energy->PerStep = std::move(PerStep);
+    R.Energy->Totals = Model->totals();
+  }
   return R;
 }
 
-/// The SystemC chip model with its default (placeholder) timing.
+/// The SystemC chip model: with an architecture, its timing comes from the
+/// architecture and each step is priced with the simulated latency; the
+/// event counts and the traffic (the energy model's routes) are the ones
+/// the functional engine would count, so the energy components other than
+/// static are the functional engine's.
 RunResult runSystemC(const isa::Image &Img, const RunOptions &Opts,
                      const std::vector<emulator::SpikeRecord> &Inputs) {
+  namespace sc = emulator::systemc;
   Clock::time_point Start = Clock::now();
-  emulator::systemc::SystemCEngine Engine(Img);
+  std::unique_ptr<emulator::EnergyModel> Model;
+  sc::SystemCTiming Timing;
+  if (Opts.Arch) {
+    Model = std::make_unique<emulator::EnergyModel>(*Opts.Arch, Img);
+    Timing = sc::timingFromArchitecture(*Opts.Arch, Model->traffic().tilesUsed());
+  }
+  sc::SystemCEngine Engine(Img, Timing);
   const double Setup = secondsSince(Start);
-  RunResult R = runSteps(Engine, Opts, Inputs);
+  std::vector<emulator::StepReport> PerStep;
+  std::vector<emulator::CoreCounters> Before(Engine.numCores()), PerCore(Engine.numCores());
+  RunResult R = runSteps(Engine, Opts, Inputs, [&](const sc::SystemCEngine &E) {
+    if (!Model)
+      return;
+    emulator::TrafficCounts Traffic;
+    for (size_t K = 0; K < E.numCores(); ++K) {
+      const emulator::CoreCounters &Now = E.core(K).counters();
+      PerCore[K] = Now - Before[K];
+      Before[K] = Now;
+      for (const emulator::FiredNeuron &F : E.fired(K))
+        Traffic += Model->traffic().spike(uint32_t(K), F.Neuron);
+    }
+    PerStep.push_back(Model->stepMeasured(PerCore, Traffic, E.latencies().back().Seconds));
+  });
   R.SetupSeconds = Setup;
-  for (const emulator::systemc::StepLatency &L : Engine.latencies())
+  for (const sc::StepLatency &L : Engine.latencies())
     R.StepSeconds.push_back(L.Seconds);
+  if (Model) {
+    R.Energy = startReport(*Opts.Arch, *Model);
+    R.Energy->PerStep = std::move(PerStep);
+    R.Energy->Totals = Model->totals();
+  }
   return R;
 }
 
@@ -100,6 +156,8 @@ RunResult runImage(const isa::Image &Img, const RunOptions &Opts) {
   }
   if (Opts.Validate)
     isa::validateImage(Img);
+  if (Opts.Arch)
+    checkArchitecture(Img, *Opts.Arch);
 
   for (const emulator::SpikeRecord &S : Opts.Inputs) {
     if (S.Symbol >= Img.Symbols.size() ||
@@ -175,6 +233,194 @@ std::string formatRunSummary(const RunResult &R, const isa::Image &Img) {
   Line("synaptic events/s", Rate(C.SynapticEvents));
   Line("neuron updates/s", Rate(C.NeuronUpdates));
   return fmt::to_string(Out);
+}
+
+double EnergyReport::pacedPower(size_t I) const {
+  const emulator::StepReport &S = PerStep[I];
+  return S.Duration > 0 ? S.Energy.total() / S.Duration : 0;
+}
+
+std::string checkArchitecture(const isa::Image &Img, const isa::Architecture &Arch) {
+  const isa::ChipHeader &H = Img.Header;
+  const uint64_t Want = Arch.fingerprint();
+  std::string Warning;
+  if (H.ArchFingerprint == 0)
+    Warning = fmt::format("warning: the image has no architecture fingerprint (0, as assembled "
+                          "by hand), so it cannot be checked against '{}' (fingerprint {:#018x}); "
+                          "pricing it with '{}' anyway",
+                          Arch.Name, Want, Arch.Name);
+  else if (H.ArchFingerprint != Want)
+    throw Error(fmt::format(
+        "error: the image was compiled for architecture '{}' (fingerprint {:#018x}), but --arch "
+        "gives '{}' (fingerprint {:#018x}); recompile the network for '{}', or pass the "
+        "architecture the image was compiled for (with the same --set overrides)",
+        H.ArchName, H.ArchFingerprint, Arch.Name, Want, Arch.Name));
+  if (int64_t(H.MeshWidth) > Arch.Mesh.Width || int64_t(H.MeshHeight) > Arch.Mesh.Height ||
+      int64_t(H.CoresPerTile) > Arch.Mesh.CoresPerTile || int64_t(H.NumChips) > Arch.Chips.Count)
+    throw Error(fmt::format(
+        "error: the image's system ({} chips of {} x {} tiles, {} cores per tile) does not fit "
+        "architecture '{}' ({} chips of {} x {} tiles, {} cores per tile); pass the architecture "
+        "the image was made for",
+        int(H.NumChips), int(H.MeshWidth), int(H.MeshHeight), int(H.CoresPerTile), Arch.Name, Arch.Chips.Count,
+        Arch.Mesh.Width, Arch.Mesh.Height, Arch.Mesh.CoresPerTile));
+  return Warning;
+}
+
+const std::vector<EnergyComponent> &energyComponents() {
+  using B = emulator::EnergyBreakdown;
+  static const std::vector<EnergyComponent> Components = {
+      {"synaptic_ops", "synaptic ops", &B::SynapticOps},
+      {"dendrite", "dendrite", &B::Dendrite},
+      {"neuron_updates", "neuron updates", &B::NeuronUpdates},
+      {"spike_generation", "spike generation", &B::SpikeGeneration},
+      {"message_out", "message out", &B::MessageOut},
+      {"message_in", "message in", &B::MessageIn},
+      {"within_tile", "within tile", &B::WithinTile},
+      {"hops_east_west", "hops east-west", &B::HopsEastWest},
+      {"hops_north_south", "hops north-south", &B::HopsNorthSouth},
+      {"chip_links", "chip links", &B::ChipLinks},
+      {"barrier", "barrier", &B::Barrier},
+      {"static", "static", &B::Static},
+  };
+  return Components;
+}
+
+std::string formatSI(double Value, const std::string &Unit) {
+  if (Value == 0 || !std::isfinite(Value))
+    return fmt::format("{} {}", Value, Unit);
+  static const std::pair<double, const char *> Prefixes[] = {
+      {1e9, "G"}, {1e6, "M"}, {1e3, "k"}, {1, ""},     {1e-3, "m"},
+      {1e-6, "u"}, {1e-9, "n"}, {1e-12, "p"}, {1e-15, "f"}};
+  const double A = std::fabs(Value);
+  for (const auto &[Scale, Prefix] : Prefixes)
+    if (A >= Scale * (1 - 5e-5))
+      return fmt::format("{:.4g} {}{}", Value / Scale, Prefix, Unit);
+  return fmt::format("{:.4g} f{}", Value / 1e-15, Unit);
+}
+
+std::string formatEnergySummary(const RunResult &R) {
+  if (!R.Energy)
+    return "energy:                no architecture given (pass --arch to report energy, "
+           "latency and power)\n";
+  const EnergyReport &E = *R.Energy;
+  const emulator::EnergyTotals &T = E.Totals;
+  fmt::memory_buffer Out;
+  auto Line = [&](const std::string &Key, const std::string &Value) {
+    fmt::format_to(std::back_inserter(Out), "{:<22} {}\n", Key + ":", Value);
+  };
+  Line("architecture", E.CostModel.empty() ? E.ArchName
+                                           : fmt::format("{} (costs {})", E.ArchName, E.CostModel));
+  Line("latency source", R.Engine == "systemc" ? "simulated (systemc)"
+                                               : "energy model estimate (uncontended)");
+  const double Total = T.Energy.total();
+  fmt::format_to(std::back_inserter(Out), "energy by component:\n");
+  for (const EnergyComponent &C : energyComponents()) {
+    const double V = T.Energy.*C.Field;
+    fmt::format_to(std::back_inserter(Out), "  {:<20} {:>12} {:>7.2f} %\n", C.Label,
+                   formatSI(V, "J"), Total > 0 ? 100 * V / Total : 0.0);
+  }
+  Line("energy total", formatSI(Total, "J"));
+  Line("step latency mean", formatSI(T.meanLatency(), "s"));
+  Line("step latency max", formatSI(T.LatencyMax, "s"));
+  Line("power unthrottled", formatSI(T.unthrottledPower(E.StaticPower), "W"));
+  Line("power paced", E.TickSeconds > 0
+                          ? fmt::format("{} (tick {})", formatSI(T.pacedPower(), "W"),
+                                        formatSI(E.TickSeconds, "s"))
+                          : fmt::format("{} (no tick: unthrottled)", formatSI(T.pacedPower(), "W")));
+  return fmt::to_string(Out);
+}
+
+namespace {
+
+/// A JSON string literal (names here are plain identifiers and file-safe
+/// architecture names, but escape anyway).
+std::string jsonString(const std::string &S) {
+  std::string Out = "\"";
+  for (char C : S) {
+    if (C == '"' || C == '\\')
+      Out += '\\';
+    if (static_cast<unsigned char>(C) < 0x20) {
+      Out += fmt::format("\\u{:04x}", int(C));
+      continue;
+    }
+    Out += C;
+  }
+  return Out + "\"";
+}
+
+/// Shortest round-trip text of a double (JSON has no inf or nan; these
+/// values are finite).
+std::string num(double V) { return fmt::format("{}", V); }
+
+} // namespace
+
+std::string energyReportJson(const RunResult &R) {
+  const EnergyReport &E = *R.Energy;
+  const emulator::EnergyTotals &T = E.Totals;
+  fmt::memory_buffer Out;
+  auto W = [&](const std::string &S) { fmt::format_to(std::back_inserter(Out), "{}", S); };
+  W("{\n");
+  W(fmt::format("  \"engine\": {},\n", jsonString(R.Engine)));
+  W(fmt::format("  \"architecture\": {},\n", jsonString(E.ArchName)));
+  W(fmt::format("  \"cost_model\": {},\n", jsonString(E.CostModel)));
+  W(fmt::format("  \"latency_source\": {},\n",
+                jsonString(R.Engine == "systemc" ? "simulated" : "estimate")));
+  W(fmt::format("  \"steps\": {},\n", R.Steps));
+  W(fmt::format("  \"spikes\": {},\n", R.Counters.Cores.SpikesOut));
+  W(fmt::format("  \"synaptic_events\": {},\n", R.Counters.Cores.SynapticEvents));
+  W(fmt::format("  \"energy_j\": {},\n", num(T.Energy.total())));
+  W(fmt::format("  \"dynamic_energy_j\": {},\n", num(T.Energy.dynamic())));
+  W("  \"energy_by_component_j\": {\n");
+  const std::vector<EnergyComponent> &Cs = energyComponents();
+  for (size_t I = 0; I < Cs.size(); ++I)
+    W(fmt::format("    \"{}\": {}{}\n", Cs[I].Key, num(T.Energy.*Cs[I].Field),
+                  I + 1 < Cs.size() ? "," : ""));
+  W("  },\n");
+  W(fmt::format("  \"latency_sum_s\": {},\n", num(T.LatencySum)));
+  W(fmt::format("  \"latency_mean_s\": {},\n", num(T.meanLatency())));
+  W(fmt::format("  \"latency_max_s\": {},\n", num(T.LatencyMax)));
+  W(fmt::format("  \"duration_s\": {},\n", num(T.DurationSum)));
+  W(fmt::format("  \"tick_s\": {},\n", num(E.TickSeconds)));
+  W(fmt::format("  \"static_power_w\": {},\n", num(E.StaticPower)));
+  W(fmt::format("  \"power_unthrottled_w\": {},\n", num(T.unthrottledPower(E.StaticPower))));
+  W(fmt::format("  \"power_paced_w\": {}\n", num(T.pacedPower())));
+  W("}\n");
+  return fmt::to_string(Out);
+}
+
+std::string perStepCsv(const EnergyReport &E) {
+  fmt::memory_buffer Out;
+  fmt::format_to(std::back_inserter(Out), "step,latency_s,energy_j");
+  for (const EnergyComponent &C : energyComponents())
+    fmt::format_to(std::back_inserter(Out), ",{}_j", C.Key);
+  fmt::format_to(std::back_inserter(Out), "\n");
+  for (size_t I = 0; I < E.PerStep.size(); ++I) {
+    const emulator::StepReport &S = E.PerStep[I];
+    fmt::format_to(std::back_inserter(Out), "{},{},{}", I, num(S.Time.latency()),
+                   num(S.Energy.total()));
+    for (const EnergyComponent &C : energyComponents())
+      fmt::format_to(std::back_inserter(Out), ",{}", num(S.Energy.*C.Field));
+    fmt::format_to(std::back_inserter(Out), "\n");
+  }
+  return fmt::to_string(Out);
+}
+
+std::vector<PowerStretch> powerBudgetStretches(const EnergyReport &E, double BudgetWatts) {
+  std::vector<PowerStretch> Stretches;
+  bool Open = false;
+  for (size_t I = 0; I < E.PerStep.size(); ++I) {
+    const double P = E.pacedPower(I);
+    if (!(P > BudgetWatts)) {
+      Open = false;
+      continue;
+    }
+    if (!Open)
+      Stretches.push_back({uint64_t(I), uint64_t(I), P});
+    Open = true;
+    Stretches.back().LastStep = uint64_t(I);
+    Stretches.back().PeakWatts = std::max(Stretches.back().PeakWatts, P);
+  }
+  return Stretches;
 }
 
 } // namespace neuromesh::runtime

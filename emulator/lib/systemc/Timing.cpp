@@ -16,14 +16,19 @@
 
 namespace neuromesh::emulator::systemc {
 
-double CoreTiming::latency(const CoreCounters &C) const {
-  const uint64_t Inactive = C.NeuronUpdates - C.ActiveNeuronUpdates;
-  return double(C.sparseSynapticEvents()) * SynapseSparse +
-         double(C.DenseSynapticEvents) * SynapseDense +
-         double(C.CrossbarSynapticEvents) * SynapseCrossbar + double(C.DendriteReads) * Dendrite +
-         double(C.NeuronUpdates) * NeuronAccess + double(C.ActiveNeuronUpdates) * NeuronActive +
-         double(Inactive) * NeuronInactive + double(C.SpikesOut) * SpikeGeneration +
-         double(C.MessagesOut) * MessageOut + double(C.SpikesIn) * MessageIn;
+CoreLatencies CoreTiming::latencies() const {
+  CoreLatencies L;
+  L.SynapseSparse = SynapseSparse;
+  L.SynapseDense = SynapseDense;
+  L.SynapseCrossbar = SynapseCrossbar;
+  L.Dendrite = Dendrite;
+  L.NeuronAccess = NeuronAccess;
+  L.NeuronActive = NeuronActive;
+  L.NeuronInactive = NeuronInactive;
+  L.SpikeGeneration = SpikeGeneration;
+  L.MessageOut = MessageOut;
+  L.MessageIn = MessageIn;
+  return L;
 }
 
 void SystemCTiming::validate() const {
@@ -72,16 +77,10 @@ RouterConfig SystemCTiming::router() const {
 SystemCTiming timingFromArchitecture(const isa::Architecture &Arch, int64_t TilesInUse) {
   const isa::CostSpec &C = Arch.Costs;
   SystemCTiming T;
-  T.Core.SynapseSparse = C.SynapseSparse.Latency;
-  T.Core.SynapseDense = C.SynapseDense.Latency;
-  T.Core.SynapseCrossbar = C.SynapseCrossbar.Latency;
-  T.Core.Dendrite = C.Dendrite.Latency;
-  T.Core.NeuronAccess = C.NeuronAccess.Latency;
-  T.Core.NeuronActive = C.NeuronActive.Latency;
-  T.Core.NeuronInactive = C.NeuronInactive.Latency;
-  T.Core.SpikeGeneration = C.SpikeGeneration.Latency;
-  T.Core.MessageOut = C.MessageOut.Latency;
-  T.Core.MessageIn = C.MessageIn.Latency;
+  const CoreLatencies L = CoreLatencies::fromCosts(C);
+  T.Core = CoreTiming{L.SynapseSparse,   L.SynapseDense,    L.SynapseCrossbar, L.Dendrite,
+                      L.NeuronAccess,    L.NeuronActive,    L.NeuronInactive,  L.SpikeGeneration,
+                      L.MessageOut,      L.MessageIn};
   const double Hop = std::max(C.HopEastWest.Latency, C.HopNorthSouth.Latency);
   T.HopLatencyCycles = static_cast<uint32_t>(std::max<uint64_t>(1, T.cycles(Hop)));
   T.ChipLinkSeconds = C.ChipLink.Latency;

@@ -1,6 +1,9 @@
 //===- nmesh/run.cpp - nmesh run: run an image and record its spikes ------===//
 #include "CommandLine.h"
 
+#include "neuromesh/isa/Architecture.h"
+#include "neuromesh/isa/Error.h"
+#include "neuromesh/isa/FileIO.h"
 #include "neuromesh/isa/ImageFile.h"
 #include "neuromesh/runtime/ProbeFile.h"
 #include "neuromesh/runtime/Run.h"
@@ -16,13 +19,23 @@ int commandRun(const Args &A) {
     Engines += (Engines.empty() ? "" : ", ") + N;
   po::options_description Visible(
       "usage: nmesh run <image.nmb> --steps N [--input in.csv] "
-      "[--spikes out.csv] [--probes trace.csv] [--engine NAME]\n\n"
+      "[--spikes out.csv] [--probes trace.csv] [--engine NAME]\n"
+      "                 [--arch arch.yaml [--set path=value ...] [--report report.json]\n"
+      "                  [--per-step steps.csv] [--power-budget 100mW]]\n\n"
       "Runs a chip image for N timesteps, feeding it the host input spikes of\n"
       "--input, and prints a summary (spikes per population, synaptic events,\n"
       "neuron updates, wall time, throughput). Spike files are CSV with the\n"
       "header 'step,population,neuron'; --probes writes the probed state\n"
       "words (membrane traces, readouts) under the header\n"
-      "'step,population,neuron,variable,value' (docs/formats.md).\n\noptions");
+      "'step,population,neuron,variable,value' (docs/formats.md).\n\n"
+      "With --arch (the architecture the image was compiled for) the run is\n"
+      "priced with the architecture's costs (docs/energy-model.md): energy by\n"
+      "component, step latency, power unthrottled and paced at the tick. The\n"
+      "systemc engine then takes its timing from the architecture and reports\n"
+      "simulated step latencies; the functional engine reports the energy\n"
+      "model's uncontended estimate.\n\n"
+      "Exit status: 0 success; 1 error; 2 usage error; 3 --power-budget\n"
+      "exceeded by at least one step (the stretches are printed).\n\noptions");
   Visible.add_options()("help,h", "print this help and exit")(
       "steps,n", po::value<int64_t>()->value_name("N"),
       "timesteps to run (required)")(
@@ -34,7 +47,19 @@ int commandRun(const Args &A) {
       "write every probe sample (state after each step) to FILE")(
       "engine,e",
       po::value<std::string>()->default_value("functional")->value_name("NAME"),
-      ("the engine to run on: " + Engines).c_str());
+      ("the engine to run on: " + Engines).c_str())(
+      "arch,a", po::value<std::string>()->value_name("FILE"),
+      "architecture file to price the run with (must be the one the image was compiled for)")(
+      "set", po::value<std::vector<std::string>>()->composing()->value_name("PATH=VALUE"),
+      "override an architecture field, as for nmesh compile, e.g. --set costs.model=silicon "
+      "(repeatable)")(
+      "report", po::value<std::string>()->value_name("FILE"),
+      "write the energy, latency and power totals as JSON (needs --arch)")(
+      "per-step", po::value<std::string>()->value_name("FILE"),
+      "write each step's latency and energy by component as CSV (needs --arch)")(
+      "power-budget", po::value<std::string>()->value_name("POWER"),
+      "report every stretch of steps whose paced power exceeds POWER (e.g. 100mW) and exit 3 "
+      "if any (needs --arch)");
   ParsedCommandLine P = parseCommandLine(
       "run", A, Visible, "image",
       {{"image", "missing the input image"}, {"steps", "missing --steps N"}});
@@ -46,12 +71,39 @@ int commandRun(const Args &A) {
                                  std::to_string(VM["steps"].as<int64_t>()),
                       Visible);
 
+  for (const char *Needs : {"report", "per-step", "power-budget", "set"})
+    if (VM.count(Needs) && !VM.count("arch"))
+      return usageError("run", std::string("--") + Needs + " needs --arch FILE", Visible);
+  double Budget = 0;
+  if (VM.count("power-budget") &&
+      (!neuromesh::isa::parseQuantity(VM["power-budget"].as<std::string>(), "W", Budget) ||
+       Budget < 0))
+    return usageError("run",
+                      "--power-budget must be a power >= 0 in W with an optional SI prefix, "
+                      "e.g. 100mW, got '" +
+                          VM["power-budget"].as<std::string>() + "'",
+                      Visible);
+
   const std::string ImagePath = VM["image"].as<std::string>();
   neuromesh::isa::Image Img = neuromesh::isa::readImageFile(ImagePath);
   neuromesh::runtime::RunOptions Opts;
   Opts.Steps = static_cast<uint64_t>(VM["steps"].as<int64_t>());
   Opts.Engine = VM["engine"].as<std::string>();
   Opts.Validate = false; // readImageFile has validated it
+  if (VM.count("arch")) {
+    std::vector<neuromesh::isa::ArchOverride> Overrides;
+    if (VM.count("set"))
+      for (const std::string &S : VM["set"].as<std::vector<std::string>>())
+        Overrides.push_back(neuromesh::isa::parseArchOverride(S));
+    Opts.Arch = neuromesh::isa::loadArchitecture(VM["arch"].as<std::string>(), Overrides);
+    try {
+      const std::string Warning = neuromesh::runtime::checkArchitecture(Img, *Opts.Arch);
+      if (!Warning.empty())
+        std::cerr << ImagePath << ": " << Warning << "\n";
+    } catch (const neuromesh::Error &E) {
+      throw neuromesh::Error(ImagePath + ": " + E.what());
+    }
+  }
   if (VM.count("input"))
     Opts.Inputs = neuromesh::runtime::readSpikeFile(
         VM["input"].as<std::string>(), Img,
@@ -64,8 +116,31 @@ int commandRun(const Args &A) {
     neuromesh::runtime::writeProbeFile(VM["probes"].as<std::string>(),
                                        R.Probes, Img);
   std::cout << "image:                 " << ImagePath << "\n"
-            << neuromesh::runtime::formatRunSummary(R, Img);
-  return 0;
+            << neuromesh::runtime::formatRunSummary(R, Img)
+            << neuromesh::runtime::formatEnergySummary(R);
+  if (!R.Energy)
+    return 0;
+  if (VM.count("report"))
+    neuromesh::isa::writeFileAtomically(VM["report"].as<std::string>(),
+                                        neuromesh::runtime::energyReportJson(R));
+  if (VM.count("per-step"))
+    neuromesh::isa::writeFileAtomically(VM["per-step"].as<std::string>(),
+                                        neuromesh::runtime::perStepCsv(*R.Energy));
+  if (!VM.count("power-budget"))
+    return 0;
+  const std::vector<neuromesh::runtime::PowerStretch> Over =
+      neuromesh::runtime::powerBudgetStretches(*R.Energy, Budget);
+  if (Over.empty()) {
+    std::cout << "power budget:          " << neuromesh::runtime::formatSI(Budget, "W")
+              << " never exceeded (paced power per step)\n";
+    return 0;
+  }
+  std::cout << "power budget:          " << neuromesh::runtime::formatSI(Budget, "W")
+            << " exceeded in " << Over.size() << " stretch(es) of steps (paced power):\n";
+  for (const neuromesh::runtime::PowerStretch &S : Over)
+    std::cout << "  steps " << S.FirstStep << "-" << S.LastStep << ": peak "
+              << neuromesh::runtime::formatSI(S.PeakWatts, "W") << "\n";
+  return 3;
 }
 
 } // namespace nmesh

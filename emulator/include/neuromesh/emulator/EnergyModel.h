@@ -84,6 +84,28 @@ private:
   int64_t Tiles = 0;
 };
 
+/// Seconds per event a core spends on each kind of event it counts. A core
+/// does its events one after another, so its busy time is the sum: this is
+/// the one formula for a core's time, used by EnergyModel::coreLatency and
+/// by the SystemC core module (systemc::CoreTiming).
+struct CoreLatencies {
+  double SynapseSparse = 0;   ///< s per synapse of a sparse segment
+  double SynapseDense = 0;    ///< s per synapse of a dense segment
+  double SynapseCrossbar = 0; ///< s per connected crossbar bit
+  double Dendrite = 0;        ///< s per neuron whose dendritic input is nonzero
+  double NeuronAccess = 0;    ///< s per neuron update (every neuron, every step)
+  double NeuronActive = 0;    ///< s extra per active neuron update
+  double NeuronInactive = 0;  ///< s extra per inactive neuron update
+  double SpikeGeneration = 0; ///< s per neuron that fired
+  double MessageOut = 0;      ///< s per message (axon address) sent
+  double MessageIn = 0;       ///< s per spike taken in on an input axon
+
+  /// The .Latency of the core rows of a cost set.
+  static CoreLatencies fromCosts(const isa::CostSpec &Costs);
+  /// Busy time of the events counted in C, s.
+  double busyTime(const CoreCounters &C) const;
+};
+
 /// Energy by component, in joules.
 struct EnergyBreakdown {
   double SynapticOps = 0;     ///< sparse, dense and crossbar synapses
@@ -111,8 +133,12 @@ struct StepTime {
   double Network = 0;       ///< the NoC time of the step's traffic
   double Barrier = 0;       ///< barrier latency for the tiles in use
   uint32_t SlowestCore = 0; ///< the core that set Compute (image order)
-  /// Compute + Network + Barrier: the step run unthrottled.
-  double latency() const { return Compute + Network + Barrier; }
+  /// The step's latency as a timed simulation measured it, s; negative
+  /// when the step was estimated (Compute + Network + Barrier).
+  double Measured = -1;
+  /// The step run unthrottled: Measured when measured, else Compute +
+  /// Network + Barrier.
+  double latency() const { return Measured >= 0 ? Measured : Compute + Network + Barrier; }
 };
 
 /// One accounted step.
@@ -174,6 +200,14 @@ public:
   StepReport step(const std::vector<CoreCounters> &PerCore, const TrafficCounts &Traffic,
                   double NetworkTime);
 
+  /// Accounts one step whose latency a timed simulation measured
+  /// (Latency, s, start of the step to its barrier's release): the energy
+  /// as step() prices it, Compute and Barrier as step() estimates them,
+  /// Network what is left of Latency after them (>= 0), and latency() =
+  /// Latency.
+  StepReport stepMeasured(const std::vector<CoreCounters> &PerCore, const TrafficCounts &Traffic,
+                          double Latency);
+
   /// Accounts the step a FunctionalEngine just ran: per-core counts are
   /// the difference from Before (the engine's core counters before the
   /// step, updated here to the current ones), traffic from the fired
@@ -184,7 +218,11 @@ public:
   const TrafficTable &traffic() const { return Table; }
 
 private:
+  StepReport account(const std::vector<CoreCounters> &PerCore, const TrafficCounts &Traffic,
+                     double NetworkTime, double Measured);
+
   isa::CostSpec Costs;
+  CoreLatencies CoreTimes;
   double Tick = 0;
   double StaticPower = 0;
   double BarrierLatency = 0;

@@ -2,15 +2,20 @@
 //
 // The one library entry point behind `nmesh run`: feed host input spikes to
 // a chip image on a named engine for a number of steps and collect the
-// population spikes, the event counters and the wall time.
+// population spikes, the event counters and the wall time; with an
+// architecture, also the energy, latency and power of the run, priced by
+// emulator::EnergyModel (docs/energy-model.md, docs/formats.md).
 //
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "neuromesh/emulator/EnergyModel.h"
 #include "neuromesh/emulator/FunctionalEngine.h"
+#include "neuromesh/isa/Architecture.h"
 #include "neuromesh/isa/Image.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +32,29 @@ struct RunOptions {
   /// Run isa::validateImage first. An image from readImageFile or
   /// parseAssembly is already validated and may skip it.
   bool Validate = true;
+  /// The architecture to price the run with (checkArchitecture must accept
+  /// it). With it the SystemC engine takes its timing from the
+  /// architecture (timingFromArchitecture) and the result has an energy
+  /// report; without it the SystemC engine uses placeholder timing and
+  /// nothing is priced.
+  std::optional<isa::Architecture> Arch;
+};
+
+/// The energy, latency and power of a run (units: J, s, W).
+struct EnergyReport {
+  std::string ArchName;  ///< the architecture's name
+  std::string CostModel; ///< its selected cost set; empty when unnamed
+  double StaticPower = 0; ///< W, the whole system
+  double TickSeconds = 0; ///< s, the architecture's tick; 0 = unthrottled
+  /// Every step, in order. The functional engine's latencies are the energy
+  /// model's uncontended estimates; the SystemC engine's are simulated
+  /// (StepTime::Measured).
+  std::vector<emulator::StepReport> PerStep;
+  emulator::EnergyTotals Totals;
+
+  /// Average power paced at the tick, W, of step I: its energy over its
+  /// duration.
+  double pacedPower(size_t I) const;
 };
 
 /// What a run produced.
@@ -45,7 +73,47 @@ struct RunResult {
   double SetupSeconds = 0; ///< building the engine from the image
   double WallSeconds = 0;  ///< stepping, inputs included
   uint64_t IgnoredInputs = 0;
+  /// Present when RunOptions::Arch was given.
+  std::optional<EnergyReport> Energy;
 };
+
+/// Checks that Img was compiled for Arch: the image's architecture
+/// fingerprint must equal Arch.fingerprint() (else neuromesh::Error naming
+/// both architectures and fingerprints), and its chips and mesh must fit
+/// Arch's. An image assembled with fingerprint 0 is not checked: the
+/// returned string is a warning to show; otherwise it is empty.
+std::string checkArchitecture(const isa::Image &Img, const isa::Architecture &Arch);
+
+/// One energy component: its report name (snake_case, as in report.json
+/// and the per-step CSV) and its value in a breakdown.
+struct EnergyComponent {
+  const char *Key;   ///< e.g. "synaptic_ops"
+  const char *Label; ///< e.g. "synaptic ops"
+  double emulator::EnergyBreakdown::*Field;
+};
+/// Every component, in the order reports list them (static last).
+const std::vector<EnergyComponent> &energyComponents();
+
+/// Formats a value with an SI prefix (f p n u m, none, k M G) and Unit,
+/// with 4 significant digits, e.g. "20.16 nJ", "0 J".
+std::string formatSI(double Value, const std::string &Unit);
+
+/// The energy section of `nmesh run`'s summary (docs/formats.md).
+std::string formatEnergySummary(const RunResult &R);
+/// report.json text (docs/formats.md). R must have an energy report.
+std::string energyReportJson(const RunResult &R);
+/// The per-step CSV: step, latency_s, energy_j, then one column per
+/// component in J (docs/formats.md).
+std::string perStepCsv(const EnergyReport &E);
+
+/// A stretch of consecutive steps whose paced power exceeds a budget.
+struct PowerStretch {
+  uint64_t FirstStep = 0, LastStep = 0; ///< inclusive
+  double PeakWatts = 0;                 ///< the highest step power in it, W
+};
+/// Every stretch of steps whose paced power (EnergyReport::pacedPower)
+/// exceeds BudgetWatts, in step order.
+std::vector<PowerStretch> powerBudgetStretches(const EnergyReport &E, double BudgetWatts);
 
 /// The engine names runImage accepts, in the order help text lists them.
 std::vector<std::string> availableEngines();

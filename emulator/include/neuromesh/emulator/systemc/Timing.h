@@ -15,6 +15,7 @@
 #pragma once
 
 #include "neuromesh/emulator/CoreState.h"
+#include "neuromesh/emulator/EnergyModel.h"
 #include "neuromesh/emulator/systemc/Router.h"
 #include "neuromesh/isa/Architecture.h"
 
@@ -37,8 +38,11 @@ struct CoreTiming {
   double MessageOut = 2e-9;      ///< s per message (axon address) sent
   double MessageIn = 2e-9;       ///< s per spike taken in on an input axon
 
-  /// Busy time of the events counted in C, s.
-  double latency(const CoreCounters &C) const;
+  /// These latencies as the energy model's CoreLatencies.
+  CoreLatencies latencies() const;
+  /// Busy time of the events counted in C, s: CoreLatencies::busyTime,
+  /// the formula EnergyModel::coreLatency uses (one accounting component).
+  double latency(const CoreCounters &C) const { return latencies().busyTime(C); }
 };
 
 /// Everything the SystemC chip model needs to know about time.
