@@ -101,36 +101,61 @@ isa::NeuronProfile finishProfile(std::vector<int32_t> Params, ProgramBuilder &B,
 
 constexpr int32_t Max24 = (1 << 23) - 1;
 
-} // namespace
+// The adaptive LIF extends the Loihi CUBA LIF: its first state and parameter
+// words are laid out alike, so the two share the helpers below.
+namespace cuba = loihi_cuba_lif;
+static_assert(adaptive_lif::StateU == cuba::StateU && adaptive_lif::StateV == cuba::StateV &&
+                  adaptive_lif::StateRefractory == cuba::StateRefractory &&
+                  adaptive_lif::ParamDecayU == cuba::ParamDecayU &&
+                  adaptive_lif::ParamDecayV == cuba::ParamDecayV &&
+                  adaptive_lif::ParamBias == cuba::ParamBias &&
+                  adaptive_lif::ParamThreshold == cuba::ParamThreshold &&
+                  adaptive_lif::ParamRefractory == cuba::ParamRefractory,
+              "adaptive_lif's first words must be laid out as loihi_cuba_lif's");
 
-isa::NeuronProfile loihiCubaLifProfile(const LoihiCubaLifParams &P) {
-  namespace L = loihi_cuba_lif;
-  const char *Model = "loihi cuba lif";
+/// Checks the CUBA LIF fields of P (a LoihiCubaLifParams or an
+/// AdaptiveLifParams) and returns NumParams parameter words with the CUBA
+/// LIF ones filled in.
+template <typename Params>
+std::vector<int32_t> cubaLifParamWords(const char *Model, const Params &P, unsigned NumParams) {
   checkRange(Model, "du", P.Du, 0, 4095, "12-bit current decay, tau_u = 4096/du");
   checkRange(Model, "dv", P.Dv, 0, 4095, "12-bit voltage decay, tau_v = 4096/dv");
   checkRange(Model, "bias_mant", P.BiasMant, -4096, 4095, "13-bit signed bias mantissa");
   checkRange(Model, "bias_exp", P.BiasExp, 0, 7, "3-bit bias exponent");
   checkRange(Model, "vth_mant", P.VthMant, 0, 131071, "17-bit threshold mantissa");
-  checkRange(Model, "refractory", P.Refractory, 0, L::MaxRefractory, "refractory steps");
+  checkRange(Model, "refractory", P.Refractory, 0, cuba::MaxRefractory, "refractory steps");
+  std::vector<int32_t> Words(NumParams);
+  Words[cuba::ParamDecayU] = 4096 - P.Du;
+  Words[cuba::ParamDecayV] = 4096 - P.Dv;
+  Words[cuba::ParamBias] = P.BiasMant * (1 << P.BiasExp);
+  Words[cuba::ParamThreshold] = P.VthMant * (1 << 6);
+  Words[cuba::ParamRefractory] = P.Refractory;
+  return Words;
+}
 
-  std::vector<int32_t> Params(L::NumParams);
-  Params[L::ParamDecayU] = 4096 - P.Du;
-  Params[L::ParamDecayV] = 4096 - P.Dv;
-  Params[L::ParamBias] = P.BiasMant * (1 << P.BiasExp);
-  Params[L::ParamThreshold] = P.VthMant * (1 << 6);
-  Params[L::ParamRefractory] = P.Refractory;
-
-  // r0 u, r1 scratch, r2 Input, r3 counter, r4 v.
-  ProgramBuilder B;
-  auto Refractory = B.newLabel(), StoreV = B.newLabel();
-  B.d(Opcode::Lds, 0, L::StateU);
-  B.d(Opcode::Ldp, 1, L::ParamDecayU);
+/// u = wrap24(trunc0(u * (4096 - du) / 4096) + wrap24(Input)), stored; leaves
+/// u in r0 and uses r1 and r2.
+void emitCurrentUpdate(ProgramBuilder &B) {
+  B.d(Opcode::Lds, 0, cuba::StateU);
+  B.d(Opcode::Ldp, 1, cuba::ParamDecayU);
   B.dab(Opcode::Mulsh, 0, 0, 1, 12); // trunc0(u * (4096 - du) / 4096)
   B.d(Opcode::Ldin, 2);
   B.da(Opcode::Wrap, 2, 2, 24); // exact mod 2^24, and the add below cannot saturate
   B.dab(Opcode::Add, 0, 0, 2);
   B.da(Opcode::Wrap, 0, 0, 24);
-  B.sts(0, L::StateU);
+  B.sts(0, cuba::StateU);
+}
+
+} // namespace
+
+isa::NeuronProfile loihiCubaLifProfile(const LoihiCubaLifParams &P) {
+  namespace L = loihi_cuba_lif;
+  std::vector<int32_t> Params = cubaLifParamWords("loihi cuba lif", P, L::NumParams);
+
+  // r0 u, r1 scratch, r2 Input, r3 counter, r4 v.
+  ProgramBuilder B;
+  auto Refractory = B.newLabel(), StoreV = B.newLabel();
+  emitCurrentUpdate(B);
   B.d(Opcode::Lds, 3, L::StateRefractory);
   B.branch(Opcode::Brnz, 3, Refractory);
   B.d(Opcode::Lds, 4, L::StateV);
@@ -159,36 +184,17 @@ isa::NeuronProfile loihiCubaLifProfile(const LoihiCubaLifParams &P) {
 isa::NeuronProfile adaptiveLifProfile(const AdaptiveLifParams &P) {
   namespace L = adaptive_lif;
   const char *Model = "adaptive lif";
-  checkRange(Model, "du", P.Du, 0, 4095, "12-bit current decay, tau_u = 4096/du");
-  checkRange(Model, "dv", P.Dv, 0, 4095, "12-bit voltage decay, tau_v = 4096/dv");
-  checkRange(Model, "bias_mant", P.BiasMant, -4096, 4095, "13-bit signed bias mantissa");
-  checkRange(Model, "bias_exp", P.BiasExp, 0, 7, "3-bit bias exponent");
-  checkRange(Model, "vth_mant", P.VthMant, 0, 131071, "17-bit threshold mantissa");
-  checkRange(Model, "refractory", P.Refractory, 0, L::MaxRefractory, "refractory steps");
+  std::vector<int32_t> Params = cubaLifParamWords(Model, P, L::NumParams);
   checkRange(Model, "dth", P.Dth, 0, 4095, "12-bit threshold decay, tau_theta = 4096/dth");
   checkRange(Model, "th_step", P.ThStep, 0, L::MaxThetaStep,
              "threshold rise per spike in v units, as vth_mant * 2^6");
-
-  std::vector<int32_t> Params(L::NumParams);
-  Params[L::ParamDecayU] = 4096 - P.Du;
-  Params[L::ParamDecayV] = 4096 - P.Dv;
-  Params[L::ParamBias] = P.BiasMant * (1 << P.BiasExp);
-  Params[L::ParamThreshold] = P.VthMant * (1 << 6);
-  Params[L::ParamRefractory] = P.Refractory;
   Params[L::ParamDecayTheta] = 4096 - P.Dth;
   Params[L::ParamThetaStep] = P.ThStep;
 
   // r0 u, r1 scratch, r2 Input, r3 counter, r4 v, r5 theta.
   ProgramBuilder B;
   auto Refractory = B.newLabel(), StoreV = B.newLabel();
-  B.d(Opcode::Lds, 0, L::StateU);
-  B.d(Opcode::Ldp, 1, L::ParamDecayU);
-  B.dab(Opcode::Mulsh, 0, 0, 1, 12); // trunc0(u * (4096 - du) / 4096)
-  B.d(Opcode::Ldin, 2);
-  B.da(Opcode::Wrap, 2, 2, 24); // exact mod 2^24, and the add below cannot saturate
-  B.dab(Opcode::Add, 0, 0, 2);
-  B.da(Opcode::Wrap, 0, 0, 24);
-  B.sts(0, L::StateU);
+  emitCurrentUpdate(B);
   B.d(Opcode::Lds, 5, L::StateTheta); // theta decays every step, refractory or not
   B.d(Opcode::Ldp, 1, L::ParamDecayTheta);
   B.dab(Opcode::Mulsh, 5, 5, 1, 12); // trunc0(theta * (4096 - dth) / 4096)
