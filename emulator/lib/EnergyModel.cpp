@@ -16,28 +16,21 @@
 
 namespace neuromesh::emulator {
 
-namespace {
-
-int64_t absDiff(int64_t A, int64_t B) { return A > B ? A - B : B - A; }
-
-} // namespace
-
 TrafficCounts routeMessage(const isa::Architecture &Arch, const isa::CoreLocation &From,
                            const isa::CoreLocation &To) {
-  const int64_t GW = Arch.Chips.GridWidth;
-  const int64_t FCX = From.Chip % GW, FCY = From.Chip / GW;
-  const int64_t TCX = To.Chip % GW, TCY = To.Chip / GW;
-  const int64_t DX = absDiff(FCX * Arch.Mesh.Width + From.X, TCX * Arch.Mesh.Width + To.X);
-  const int64_t DY = absDiff(FCY * Arch.Mesh.Height + From.Y, TCY * Arch.Mesh.Height + To.Y);
-  const int64_t LX = absDiff(FCX, TCX), LY = absDiff(FCY, TCY);
   TrafficCounts T;
   T.Messages = 1;
-  T.WithinTile = DX == 0 && DY == 0;
-  // Every step along x crosses either a router-to-router link inside a chip
-  // or a chip edge; a chip edge is crossed once per chip column passed.
-  T.HopsEastWest = uint64_t(DX - LX);
-  T.HopsNorthSouth = uint64_t(DY - LY);
-  T.ChipCrossings = uint64_t(LX + LY);
+  bool Moved = false;
+  forEachRouteLink(Arch, From, To, [&](const MeshLink &L) {
+    Moved = true;
+    if (L.ChipEdge)
+      ++T.ChipCrossings;
+    else if (L.DX != 0)
+      ++T.HopsEastWest;
+    else
+      ++T.HopsNorthSouth;
+  });
+  T.WithinTile = !Moved;
   return T;
 }
 

@@ -35,11 +35,16 @@ EnergyReport startReport(const isa::Architecture &Arch, const emulator::EnergyMo
 }
 
 /// Steps any engine with the FunctionalEngine's host API; OnStep(Engine)
-/// runs after every step.
+/// runs after every step. With an architecture it also counts how often
+/// each neuron fired, for the activity summary (RunResult::Activity).
 template <typename EngineT, typename OnStepT>
-RunResult runSteps(EngineT &Engine, const RunOptions &Opts,
+RunResult runSteps(const isa::Image &Img, EngineT &Engine, const RunOptions &Opts,
                    const std::vector<emulator::SpikeRecord> &Inputs, OnStepT OnStep) {
   RunResult R;
+  std::vector<std::vector<uint64_t>> FiredCount;
+  if (Opts.Arch)
+    for (const isa::Core &C : Img.Cores)
+      FiredCount.emplace_back(C.Neurons.size(), 0);
   Clock::time_point Start = Clock::now();
   size_t Next = 0;
   for (uint64_t T = 0; T < Opts.Steps; ++T) {
@@ -47,8 +52,17 @@ RunResult runSteps(EngineT &Engine, const RunOptions &Opts,
       Engine.injectInput(Inputs[Next].Symbol, Inputs[Next].Index);
     Engine.step();
     OnStep(Engine);
+    for (size_t K = 0; K < FiredCount.size(); ++K)
+      for (const emulator::FiredNeuron &F : Engine.fired(K))
+        ++FiredCount[K][F.Neuron];
   }
   R.WallSeconds = secondsSince(Start);
+  if (Opts.Arch) {
+    std::vector<emulator::CoreCounters> PerCore;
+    for (size_t K = 0; K < Engine.numCores(); ++K)
+      PerCore.push_back(Engine.core(K).counters());
+    R.Activity = summariseActivity(Img, *Opts.Arch, PerCore, FiredCount);
+  }
   R.IgnoredInputs = Inputs.size() - Next;
   R.Spikes = Engine.takeRecorded();
   R.Probes = Engine.takeProbed();
@@ -66,7 +80,7 @@ RunResult runFunctional(const isa::Image &Img, const RunOptions &Opts,
   const double Setup = secondsSince(Start);
   std::vector<emulator::StepReport> PerStep;
   std::vector<emulator::CoreCounters> Before;
-  RunResult R = runSteps(Engine, Opts, Inputs, [&](const emulator::FunctionalEngine &E) {
+  RunResult R = runSteps(Img, Engine, Opts, Inputs, [&](const emulator::FunctionalEngine &E) {
     if (Model)
       PerStep.push_back(Model->step(E, Before));
   });
@@ -98,7 +112,7 @@ RunResult runSystemC(const isa::Image &Img, const RunOptions &Opts,
   const double Setup = secondsSince(Start);
   std::vector<emulator::StepReport> PerStep;
   std::vector<emulator::CoreCounters> Before(Engine.numCores()), PerCore(Engine.numCores());
-  RunResult R = runSteps(Engine, Opts, Inputs, [&](const sc::SystemCEngine &E) {
+  RunResult R = runSteps(Img, Engine, Opts, Inputs, [&](const sc::SystemCEngine &E) {
     if (!Model)
       return;
     emulator::TrafficCounts Traffic;
@@ -383,8 +397,59 @@ std::string energyReportJson(const RunResult &R) {
   W(fmt::format("  \"tick_s\": {},\n", num(E.TickSeconds)));
   W(fmt::format("  \"static_power_w\": {},\n", num(E.StaticPower)));
   W(fmt::format("  \"power_unthrottled_w\": {},\n", num(T.unthrottledPower(E.StaticPower))));
-  W(fmt::format("  \"power_paced_w\": {}\n", num(T.pacedPower())));
-  W("}\n");
+  W(fmt::format("  \"power_paced_w\": {},\n", num(T.pacedPower())));
+  // What the visual report draws (nmesh report): every step, every spike,
+  // every core and every link with traffic.
+  W("  \"components\": [");
+  for (size_t I = 0; I < Cs.size(); ++I)
+    W(fmt::format("{}\"{}\"", I ? ", " : "", Cs[I].Key));
+  W("],\n  \"per_step\": [");
+  for (size_t I = 0; I < E.PerStep.size(); ++I) {
+    const emulator::StepReport &S = E.PerStep[I];
+    W(fmt::format("{}\n    {{\"latency_s\": {}, \"duration_s\": {}, \"energy_j\": {}, "
+                  "\"by_component_j\": [",
+                  I ? "," : "", num(S.Time.latency()), num(S.Duration), num(S.Energy.total())));
+    for (size_t C = 0; C < Cs.size(); ++C)
+      W(fmt::format("{}{}", C ? ", " : "", num(S.Energy.*Cs[C].Field)));
+    W("]}");
+  }
+  W("\n  ],\n  \"populations\": [");
+  const RunActivity NoActivity;
+  const RunActivity &A = R.Activity ? *R.Activity : NoActivity;
+  for (size_t I = 0; I < A.Populations.size(); ++I) {
+    const PopulationInfo &P = A.Populations[I];
+    W(fmt::format("{}\n    {{\"name\": {}, \"symbol\": {}, \"size\": {}, \"recorded\": {}}}",
+                  I ? "," : "", jsonString(P.Name), P.Symbol, P.Size,
+                  P.Recorded ? "true" : "false"));
+  }
+  // [step, symbol, neuron], as the spike CSV has them, in recording order.
+  W("\n  ],\n  \"spike_records\": [");
+  for (size_t I = 0; I < R.Spikes.size(); ++I)
+    W(fmt::format("{}{}[{}, {}, {}]", I ? "," : "", I % 8 ? " " : "\n    ", R.Spikes[I].Step,
+                  R.Spikes[I].Symbol, R.Spikes[I].Index));
+  W(fmt::format("\n  ],\n  \"mesh\": {{\"tiles_x\": {}, \"tiles_y\": {}, \"chip_tiles_x\": {}, "
+                "\"chip_tiles_y\": {}, \"cores_per_tile\": {}}},\n  \"cores\": [",
+                A.TilesX, A.TilesY, A.ChipTilesX, A.ChipTilesY, A.CoresPerTile));
+  for (size_t I = 0; I < A.Cores.size(); ++I) {
+    const CoreActivity &C = A.Cores[I];
+    W(fmt::format("{}\n    {{\"core\": {}, \"chip\": {}, \"x\": {}, \"y\": {}, \"slot\": {}, "
+                  "\"neurons\": {}, \"input_axons\": {}, \"utilisation\": {}, \"spikes_out\": {}, "
+                  "\"messages_out\": {}, \"spikes_in\": {}, \"synaptic_events\": {}, "
+                  "\"neuron_updates\": {}}}",
+                  I ? "," : "", I, C.Location.Chip, C.Location.X, C.Location.Y,
+                  int(C.Location.Slot), C.Neurons, C.InputAxons, num(C.Utilisation),
+                  C.Counters.SpikesOut, C.Counters.MessagesOut, C.Counters.SpikesIn,
+                  C.Counters.SynapticEvents, C.Counters.NeuronUpdates));
+  }
+  W("\n  ],\n  \"links\": [");
+  for (size_t I = 0; I < A.Links.size(); ++I) {
+    const LinkTraffic &L = A.Links[I];
+    W(fmt::format("{}\n    {{\"x\": {}, \"y\": {}, \"dx\": {}, \"dy\": {}, \"chip_edge\": {}, "
+                  "\"messages\": {}}}",
+                  I ? "," : "", L.Link.X, L.Link.Y, int(L.Link.DX), int(L.Link.DY),
+                  L.Link.ChipEdge ? "true" : "false", L.Messages));
+  }
+  W("\n  ]\n}\n");
   return fmt::to_string(Out);
 }
 

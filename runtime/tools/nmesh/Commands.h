@@ -18,5 +18,7 @@ int commandCompile(const Args &A); ///< network description -> .nmb
 int commandAs(const Args &A);      ///< assembly text -> .nmb
 int commandObjdump(const Args &A); ///< .nmb -> assembly text
 int commandRun(const Args &A);     ///< run an image on an engine
+int commandSweep(const Args &A);   ///< sweep architecture fields: compile and run each point
+int commandReport(const Args &A);  ///< run.json or sweep.csv -> HTML report
 
 } // namespace nmesh

@@ -24,6 +24,8 @@ const Command Commands[] = {
     {"as", nmesh::commandAs, "assemble a chip image from assembly text (.s -> .nmb)"},
     {"objdump", nmesh::commandObjdump, "print a chip image as assembly text"},
     {"run", nmesh::commandRun, "run a chip image and record its spikes"},
+    {"sweep", nmesh::commandSweep, "sweep architecture fields: compile and run every point"},
+    {"report", nmesh::commandReport, "draw a run report or a sweep as an HTML page"},
 };
 
 void printUsage(std::ostream &OS) {

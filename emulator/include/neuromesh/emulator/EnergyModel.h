@@ -48,6 +48,38 @@ struct TrafficCounts {
   }
 };
 
+/// One link a message crosses: it leaves the tile at global coordinate
+/// (X, Y) (see routeMessage) for its neighbour one step in x (DX = +-1) or
+/// in y (DY = +-1). ChipEdge: the step crosses a chip edge (a chip-to-chip
+/// link), not a router-to-router hop.
+struct MeshLink {
+  int64_t X = 0, Y = 0;
+  int8_t DX = 0, DY = 0;
+  bool ChipEdge = false;
+};
+
+/// The one x-then-y router: calls Visit(const MeshLink &) for every link a
+/// message from the core at From to the core at To crosses, in order (none
+/// within a tile). routeMessage counts these; reports draw them per link.
+template <typename VisitT>
+void forEachRouteLink(const isa::Architecture &Arch, const isa::CoreLocation &From,
+                      const isa::CoreLocation &To, VisitT Visit) {
+  const int64_t GW = Arch.Chips.GridWidth, W = Arch.Mesh.Width, H = Arch.Mesh.Height;
+  MeshLink L;
+  L.X = (From.Chip % GW) * W + From.X;
+  L.Y = (From.Chip / GW) * H + From.Y;
+  const int64_t TX = (To.Chip % GW) * W + To.X, TY = (To.Chip / GW) * H + To.Y;
+  for (L.DX = TX > L.X ? 1 : -1, L.DY = 0; L.X != TX; L.X += L.DX) {
+    // Tiles X and X + DX sit in different chip columns: a chip edge.
+    L.ChipEdge = (L.DX > 0 ? (L.X + 1) % W : L.X % W) == 0;
+    Visit(static_cast<const MeshLink &>(L));
+  }
+  for (L.DX = 0, L.DY = TY > L.Y ? 1 : -1; L.Y != TY; L.Y += L.DY) {
+    L.ChipEdge = (L.DY > 0 ? (L.Y + 1) % H : L.Y % H) == 0;
+    Visit(static_cast<const MeshLink &>(L));
+  }
+}
+
 /// The route of one message from the core at From to the core at To, x
 /// then y over the grid of all chips: chip c sits at (c mod
 /// chips.grid_width, c / chips.grid_width) and its tiles continue the mesh,
@@ -55,6 +87,7 @@ struct TrafficCounts {
 /// alike). A step between neighbouring tiles of one chip is a hop; a step
 /// across a chip edge is a chip crossing, not a hop. Source and destination
 /// in the same tile (the same core included) make a within-tile message.
+/// Counted over forEachRouteLink.
 TrafficCounts routeMessage(const isa::Architecture &Arch, const isa::CoreLocation &From,
                            const isa::CoreLocation &To);
 

@@ -10,6 +10,7 @@
 #pragma once
 
 #include "neuromesh/emulator/EnergyModel.h"
+#include "neuromesh/runtime/Activity.h"
 #include "neuromesh/emulator/FunctionalEngine.h"
 #include "neuromesh/isa/Architecture.h"
 #include "neuromesh/isa/Image.h"
@@ -75,6 +76,8 @@ struct RunResult {
   uint64_t IgnoredInputs = 0;
   /// Present when RunOptions::Arch was given.
   std::optional<EnergyReport> Energy;
+  /// Per-core and per-link activity; present when RunOptions::Arch was given.
+  std::optional<RunActivity> Activity;
 };
 
 /// Checks that Img was compiled for Arch: the image's architecture

@@ -1,0 +1,526 @@
+//===- HtmlReport.cpp - the visual report: XHTML with inline SVG ----------===//
+//
+// Every chart is plain SVG text written with fmt: nothing runs in the
+// browser, so the file renders the same anywhere and stays checkable as XML.
+// Marks carry a class naming what they count (docs/formats.md).
+//
+//===----------------------------------------------------------------------===//
+#include "neuromesh/runtime/HtmlReport.h"
+
+#include "neuromesh/isa/Error.h"
+#include "neuromesh/runtime/Run.h"
+
+#include <llvm/Support/JSON.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+#include <map>
+#include <vector>
+
+namespace neuromesh::runtime {
+
+namespace {
+
+std::string escape(const std::string &S) {
+  std::string Out;
+  for (char C : S) {
+    switch (C) {
+    case '<': Out += "&lt;"; break;
+    case '>': Out += "&gt;"; break;
+    case '&': Out += "&amp;"; break;
+    case '"': Out += "&quot;"; break;
+    default:
+      // XML 1.0 forbids most control characters; drop them.
+      if (static_cast<unsigned char>(C) >= 0x20 || C == '\n' || C == '\t')
+        Out += C;
+    }
+  }
+  return Out;
+}
+
+/// Components' colours, in energyComponents() order (static last, grey).
+const char *componentColour(size_t I) {
+  static const char *Palette[] = {"#1f77b4", "#aec7e8", "#ff7f0e", "#ffbb78",
+                                  "#2ca02c", "#98df8a", "#d62728", "#ff9896",
+                                  "#9467bd", "#c5b0d5", "#8c564b", "#9a9a9a"};
+  return Palette[I % (sizeof Palette / sizeof *Palette)];
+}
+
+/// A chart: an SVG canvas with a plot area and axes.
+class Chart {
+public:
+  Chart(double Width, double Height, double Left = 70, double Bottom = 36)
+      : W(Width), H(Height), L(Left), B(Bottom) {}
+  double plotWidth() const { return W - L - 16; }
+  double plotHeight() const { return H - B - 12; }
+  double x0() const { return L; }
+  double y0() const { return H - B; } ///< the plot's bottom edge
+  template <typename... T> void add(const char *Format, const T &...Args) {
+    fmt::format_to(std::back_inserter(Body), fmt::runtime(Format), Args...);
+  }
+  /// Axes with labels and a few ticks; XMax/YMax are the data ranges.
+  void axes(const std::string &XLabel, double XMax, const std::string &YLabel, double YMax,
+            const std::string &YUnit) {
+    add("<line class=\"axis\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>\n", L, y0(), L + plotWidth(),
+        y0());
+    add("<line class=\"axis\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>\n", L, y0(), L,
+        y0() - plotHeight());
+    for (int I = 0; I <= 4; ++I) {
+      const double F = I / 4.0;
+      add("<text class=\"tick\" x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">{}</text>\n",
+          L + F * plotWidth(), y0() + 14, escape(fmt::format("{:.4g}", F * XMax)));
+      add("<text class=\"tick\" x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>\n", L - 4,
+          y0() - F * plotHeight() + 4,
+          escape(YUnit.empty() ? fmt::format("{:.4g}", F * YMax) : formatSI(F * YMax, YUnit)));
+    }
+    add("<text class=\"label\" x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">{}</text>\n",
+        L + plotWidth() / 2, H - 4, escape(XLabel));
+    add("<text class=\"label\" x=\"12\" y=\"{:.1f}\" text-anchor=\"middle\" "
+        "transform=\"rotate(-90 12 {:.1f})\">{}</text>\n",
+        y0() - plotHeight() / 2, y0() - plotHeight() / 2, escape(YLabel));
+  }
+  std::string str(const std::string &Class) const {
+    return fmt::format("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"{}\" width=\"{}\" "
+                       "height=\"{}\" viewBox=\"0 0 {} {}\">\n{}</svg>\n",
+                       Class, W, H, W, H, fmt::to_string(Body));
+  }
+
+private:
+  double W, H, L, B;
+  fmt::memory_buffer Body;
+};
+
+const char *Style = R"(
+body { font-family: sans-serif; margin: 24px; color: #222; max-width: 1000px; }
+h1 { font-size: 20px; } h2 { font-size: 16px; margin-top: 28px; }
+table { border-collapse: collapse; font-size: 13px; }
+td, th { border: 1px solid #ccc; padding: 3px 8px; text-align: right; }
+th { background: #f0f0f0; } td.text { text-align: left; }
+.axis { stroke: #444; stroke-width: 1; }
+.tick, .label, .legendtext { font-size: 11px; fill: #333; }
+.spike { fill: #1f4e9c; }
+.latency { fill: #e0803a; }
+.link { stroke-linecap: round; }
+.chipedge { stroke: #000; stroke-width: 2; fill: none; }
+.tile { fill: none; stroke: #999; stroke-width: 1; }
+.front { stroke: #c00; stroke-width: 2; }
+.frontline { stroke: #c00; fill: none; stroke-dasharray: 4 3; }
+.note { font-size: 12px; color: #555; }
+)";
+
+std::string page(const std::string &Title, const std::string &Body) {
+  return fmt::format("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n"
+                     "<head>\n<meta charset=\"utf-8\"/>\n<title>{}</title>\n<style>{}</style>\n"
+                     "</head>\n<body>\n<h1>{}</h1>\n{}</body>\n</html>\n",
+                     escape(Title), Style, escape(Title), Body);
+}
+
+/// Reads report.json's fields, naming the file and the key on error.
+class ReportJson {
+public:
+  ReportJson(const std::string &Text, const std::string &File) : File(File) {
+    llvm::Expected<llvm::json::Value> V = llvm::json::parse(Text);
+    if (!V)
+      throw Error(fmt::format("{}: error: not valid JSON: {}; pass a report written by nmesh run "
+                              "--report",
+                              File, llvm::toString(V.takeError())));
+    Root = std::move(*V);
+    if (!Root.getAsObject())
+      throw Error(fmt::format("{}: error: expected a JSON object (a report written by nmesh run "
+                              "--report)",
+                              File));
+  }
+  const llvm::json::Object &root() const { return *Root.getAsObject(); }
+  [[noreturn]] void missing(const std::string &Key, const char *What) const {
+    throw Error(fmt::format("{}: error: '{}' is missing or not {}; the visual report needs a "
+                            "report.json from this version of nmesh run --report (--arch given)",
+                            File, Key, What));
+  }
+  double number(const llvm::json::Object &O, const char *Key) const {
+    if (auto N = O.getNumber(Key))
+      return *N;
+    missing(Key, "a number");
+  }
+  std::string string(const llvm::json::Object &O, const char *Key) const {
+    if (auto S = O.getString(Key))
+      return S->str();
+    missing(Key, "a string");
+  }
+  const llvm::json::Array &array(const llvm::json::Object &O, const char *Key) const {
+    if (const llvm::json::Array *A = O.getArray(Key))
+      return *A;
+    missing(Key, "an array");
+  }
+  const llvm::json::Object &object(const llvm::json::Value &V, const char *Where) const {
+    if (const llvm::json::Object *O = V.getAsObject())
+      return *O;
+    missing(Where, "an object");
+  }
+  std::string File;
+
+private:
+  llvm::json::Value Root = nullptr;
+};
+
+std::string summaryTable(const std::vector<std::pair<std::string, std::string>> &Rows) {
+  std::string Out = "<table>\n";
+  for (const auto &[K, V] : Rows)
+    Out += fmt::format("<tr><th>{}</th><td class=\"text\">{}</td></tr>\n", escape(K), escape(V));
+  return Out + "</table>\n";
+}
+
+struct Population {
+  std::string Name;
+  int64_t Symbol = 0, Size = 0;
+  bool Recorded = true;
+};
+
+std::string rasterSection(const ReportJson &J, int64_t Steps) {
+  const llvm::json::Object &Root = J.root();
+  std::vector<Population> Pops;
+  for (const llvm::json::Value &V : J.array(Root, "populations")) {
+    const llvm::json::Object &O = J.object(V, "populations[]");
+    Population P{J.string(O, "name"), int64_t(J.number(O, "symbol")), int64_t(J.number(O, "size")),
+                 O.getBoolean("recorded").getValueOr(true)};
+    Pops.push_back(P);
+  }
+  std::map<int64_t, std::vector<std::pair<int64_t, int64_t>>> BySymbol; // step, neuron
+  for (const llvm::json::Value &V : J.array(Root, "spike_records")) {
+    const llvm::json::Array *A = V.getAsArray();
+    if (!A || A->size() != 3 || !(*A)[0].getAsNumber() || !(*A)[1].getAsNumber() ||
+        !(*A)[2].getAsNumber())
+      J.missing("spike_records[]", "a [step, symbol, neuron] triple");
+    BySymbol[int64_t(*(*A)[1].getAsNumber())].push_back(
+        {int64_t(*(*A)[0].getAsNumber()), int64_t(*(*A)[2].getAsNumber())});
+  }
+  std::string Out = "<h2>Spike raster</h2>\n";
+  for (const Population &P : Pops) {
+    if (!P.Recorded) {
+      Out += fmt::format("<p class=\"note\">population {} ({} neurons): spikes not recorded</p>\n",
+                         escape(P.Name), P.Size);
+      continue;
+    }
+    const std::vector<std::pair<int64_t, int64_t>> &S = BySymbol[P.Symbol];
+    const double H = std::clamp(double(P.Size) * 3, 80.0, 260.0) + 48;
+    Chart C(900, H);
+    C.axes("timestep", double(Steps), "neuron", double(P.Size), "");
+    const double DX = C.plotWidth() / double(std::max<int64_t>(Steps, 1));
+    const double DY = C.plotHeight() / double(std::max<int64_t>(P.Size, 1));
+    const double R = std::clamp(std::min(DX, DY) / 2, 0.6, 3.0);
+    for (const auto &[Step, Neuron] : S)
+      C.add("<circle class=\"spike\" cx=\"{:.2f}\" cy=\"{:.2f}\" r=\"{:.2f}\"/>\n",
+            C.x0() + (double(Step) + 0.5) * DX, C.y0() - (double(Neuron) + 0.5) * DY, R);
+    Out += fmt::format("<h3>{} ({} neurons, {} spikes)</h3>\n", escape(P.Name), P.Size, S.size());
+    Out += C.str("raster");
+  }
+  return Out;
+}
+
+std::string perStepSection(const ReportJson &J) {
+  const llvm::json::Object &Root = J.root();
+  std::vector<std::string> Names;
+  for (const llvm::json::Value &V : J.array(Root, "components")) {
+    if (!V.getAsString())
+      J.missing("components[]", "a string");
+    Names.push_back(V.getAsString()->str());
+  }
+  struct Step {
+    double Latency;
+    std::vector<double> Parts;
+  };
+  std::vector<Step> Steps;
+  double MaxEnergy = 0, MaxLatency = 0;
+  for (const llvm::json::Value &V : J.array(Root, "per_step")) {
+    const llvm::json::Object &O = J.object(V, "per_step[]");
+    Step S{J.number(O, "latency_s"), {}};
+    for (const llvm::json::Value &P : J.array(O, "by_component_j"))
+      S.Parts.push_back(P.getAsNumber().getValueOr(0));
+    if (S.Parts.size() != Names.size())
+      J.missing("per_step[].by_component_j", "an array with one value per component");
+    double Sum = 0;
+    for (double P : S.Parts)
+      Sum += P;
+    MaxEnergy = std::max(MaxEnergy, Sum);
+    MaxLatency = std::max(MaxLatency, S.Latency);
+    Steps.push_back(S);
+  }
+  const double N = double(std::max<size_t>(Steps.size(), 1));
+  Chart E(900, 300);
+  E.axes("timestep", N, "energy per step", MaxEnergy, "J");
+  const double BW = E.plotWidth() / N;
+  const double EScale = MaxEnergy > 0 ? E.plotHeight() / MaxEnergy : 0;
+  for (size_t I = 0; I < Steps.size(); ++I) {
+    double Y = E.y0();
+    for (size_t C = 0; C < Names.size(); ++C) {
+      const double Hgt = Steps[I].Parts[C] * EScale;
+      Y -= Hgt;
+      E.add("<rect class=\"bar\" x=\"{:.2f}\" y=\"{:.2f}\" width=\"{:.2f}\" height=\"{:.2f}\" "
+            "fill=\"{}\"><title>step {}: {} {}</title></rect>\n",
+            E.x0() + double(I) * BW, Y, std::max(BW * 0.9, 0.3), Hgt, componentColour(C), I,
+            escape(Names[C]), escape(formatSI(Steps[I].Parts[C], "J")));
+    }
+  }
+  std::string Legend = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"legend\" width=\"900\" "
+                       "height=\"40\" viewBox=\"0 0 900 40\">\n";
+  for (size_t C = 0; C < Names.size(); ++C) {
+    const double X = double(C % 6) * 150, Y = double(C / 6) * 18 + 4;
+    Legend += fmt::format("<rect class=\"legendkey\" x=\"{}\" y=\"{}\" width=\"10\" height=\"10\" "
+                          "fill=\"{}\"/><text class=\"legendtext\" x=\"{}\" y=\"{}\">{}</text>\n",
+                          X, Y, componentColour(C), X + 14, Y + 9, escape(Names[C]));
+  }
+  Legend += "</svg>\n";
+
+  Chart L(900, 220);
+  L.axes("timestep", N, "step latency", MaxLatency, "s");
+  const double LScale = MaxLatency > 0 ? L.plotHeight() / MaxLatency : 0;
+  for (size_t I = 0; I < Steps.size(); ++I)
+    L.add("<rect class=\"latency\" x=\"{:.2f}\" y=\"{:.2f}\" width=\"{:.2f}\" height=\"{:.2f}\">"
+          "<title>step {}: {}</title></rect>\n",
+          L.x0() + double(I) * BW, L.y0() - Steps[I].Latency * LScale, std::max(BW * 0.9, 0.3),
+          Steps[I].Latency * LScale, I, escape(formatSI(Steps[I].Latency, "s")));
+  return "<h2>Energy per step, by component</h2>\n" + E.str("energy") + Legend +
+         "<h2>Latency per step</h2>\n" + L.str("latency");
+}
+
+/// White to blue for utilisation 0..1.
+std::string utilisationColour(double U) {
+  U = std::clamp(U, 0.0, 1.0);
+  return fmt::format("rgb({},{},{})", int(255 - 215 * U), int(255 - 160 * U), 255 - int(60 * U));
+}
+
+std::string meshSection(const ReportJson &J) {
+  const llvm::json::Object &Root = J.root();
+  const llvm::json::Object *Mesh = Root.getObject("mesh");
+  if (!Mesh)
+    J.missing("mesh", "an object");
+  const int64_t TX = int64_t(J.number(*Mesh, "tiles_x")), TY = int64_t(J.number(*Mesh, "tiles_y"));
+  const int64_t CX = int64_t(J.number(*Mesh, "chip_tiles_x"));
+  const int64_t CY = int64_t(J.number(*Mesh, "chip_tiles_y"));
+  const int64_t PerTile = std::max<int64_t>(1, int64_t(J.number(*Mesh, "cores_per_tile")));
+  if (TX < 1 || TY < 1 || CX < 1 || CY < 1)
+    J.missing("mesh.tiles_x", "a positive mesh size");
+  const double Cell = std::clamp(860.0 / double(std::max(TX, TY)), 6.0, 90.0);
+  const double Pad = 20;
+  const double W = Pad * 2 + Cell * double(TX), H = Pad * 2 + Cell * double(TY);
+  fmt::memory_buffer B;
+  auto Add = [&](const std::string &S) { fmt::format_to(std::back_inserter(B), "{}", S); };
+  // y grows downwards on screen as tile y does.
+  auto TileX = [&](double X) { return Pad + X * Cell; };
+  auto TileY = [&](double Y) { return Pad + Y * Cell; };
+  for (int64_t Y = 0; Y < TY; ++Y)
+    for (int64_t X = 0; X < TX; ++X)
+      Add(fmt::format("<rect class=\"tile\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" "
+                      "height=\"{:.1f}\"/>\n",
+                      TileX(double(X)), TileY(double(Y)), Cell, Cell));
+  for (int64_t Y = 0; Y < TY; Y += CY)
+    for (int64_t X = 0; X < TX; X += CX)
+      Add(fmt::format("<rect class=\"chipedge\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" "
+                      "height=\"{:.1f}\"/>\n",
+                      TileX(double(X)), TileY(double(Y)), Cell * double(CX), Cell * double(CY)));
+  // Cores: a small grid of squares inside their tile, coloured by utilisation.
+  const int64_t Side = int64_t(std::ceil(std::sqrt(double(PerTile))));
+  const double Sub = Cell * 0.7 / double(Side);
+  size_t Cores = 0;
+  for (const llvm::json::Value &V : J.array(Root, "cores")) {
+    const llvm::json::Object &O = J.object(V, "cores[]");
+    const int64_t Chip = int64_t(J.number(O, "chip"));
+    const int64_t GX = (Chip % std::max<int64_t>(1, TX / CX)) * CX + int64_t(J.number(O, "x"));
+    const int64_t GY = (Chip / std::max<int64_t>(1, TX / CX)) * CY + int64_t(J.number(O, "y"));
+    const int64_t Slot = int64_t(J.number(O, "slot"));
+    const double U = J.number(O, "utilisation");
+    const double X = TileX(double(GX)) + Cell * 0.15 + double(Slot % Side) * Sub;
+    const double Y = TileY(double(GY)) + Cell * 0.15 + double(Slot / Side) * Sub;
+    Add(fmt::format("<rect class=\"core\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" "
+                    "height=\"{:.1f}\" fill=\"{}\" stroke=\"#555\" stroke-width=\"0.5\"><title>core "
+                    "{}: {} neurons ({:.1f} %), {} spikes, {} synaptic events</title></rect>\n",
+                    X, Y, Sub * 0.92, Sub * 0.92, utilisationColour(U), Cores,
+                    int64_t(J.number(O, "neurons")), 100 * U, int64_t(J.number(O, "spikes_out")),
+                    int64_t(J.number(O, "synaptic_events"))));
+    ++Cores;
+  }
+  // Links: one line per direction, offset to its side so both show.
+  double MaxMessages = 0;
+  const llvm::json::Array &Links = J.array(Root, "links");
+  for (const llvm::json::Value &V : Links)
+    MaxMessages = std::max(MaxMessages, J.number(J.object(V, "links[]"), "messages"));
+  for (const llvm::json::Value &V : Links) {
+    const llvm::json::Object &O = J.object(V, "links[]");
+    const double X = J.number(O, "x"), Y = J.number(O, "y");
+    const double DX = J.number(O, "dx"), DY = J.number(O, "dy"), M = J.number(O, "messages");
+    const double F = MaxMessages > 0 ? M / MaxMessages : 0;
+    const double Off = Cell * 0.12 * (DX + DY > 0 ? 1 : -1);
+    const double X1 = TileX(X + 0.5) + (DY != 0 ? Off : 0), Y1 = TileY(Y + 0.5) + (DX != 0 ? Off : 0);
+    Add(fmt::format("<line class=\"link\" x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" "
+                    "stroke=\"rgb({},{},{})\" stroke-width=\"{:.1f}\"><title>({}, {}) to ({}, {}): "
+                    "{} messages{}</title></line>\n",
+                    X1, Y1, X1 + DX * Cell, Y1 + DY * Cell, int(120 + 135 * F), int(120 - 100 * F),
+                    int(120 - 100 * F), 1 + 5 * F, X, Y, X + DX, Y + DY, M,
+                    O.getBoolean("chip_edge").getValueOr(false) ? " (chip-to-chip link)" : ""));
+  }
+  return fmt::format(
+      "<h2>Mesh: core utilisation and link traffic</h2>\n<p class=\"note\">{} x {} tiles "
+      "(chips of {} x {} outlined), {} cores per tile; a core's blue is its neuron "
+      "utilisation, a link's red and width its messages (max {}), drawn on the side of its "
+      "direction.</p>\n<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"mesh\" width=\"{}\" "
+      "height=\"{}\" viewBox=\"0 0 {} {}\">\n{}</svg>\n",
+      TX, TY, CX, CY, PerTile, MaxMessages, W, H, W, H, fmt::to_string(B));
+}
+
+} // namespace
+
+std::string runReportHtml(const std::string &JsonText, const std::string &FileName) {
+  ReportJson J(JsonText, FileName);
+  const llvm::json::Object &Root = J.root();
+  const int64_t Steps = int64_t(J.number(Root, "steps"));
+  const std::string Arch = J.string(Root, "architecture");
+  std::string Body = summaryTable({
+      {"report", FileName},
+      {"architecture", Arch + (J.string(Root, "cost_model").empty()
+                                   ? std::string()
+                                   : " (costs " + J.string(Root, "cost_model") + ")")},
+      {"engine", J.string(Root, "engine") + " (latency " + J.string(Root, "latency_source") + ")"},
+      {"steps", fmt::format("{}", Steps)},
+      {"spikes", fmt::format("{}", int64_t(J.number(Root, "spikes")))},
+      {"synaptic events", fmt::format("{}", int64_t(J.number(Root, "synaptic_events")))},
+      {"energy", formatSI(J.number(Root, "energy_j"), "J")},
+      {"energy per step", formatSI(Steps ? J.number(Root, "energy_j") / double(Steps) : 0, "J")},
+      {"step latency mean / max", formatSI(J.number(Root, "latency_mean_s"), "s") + " / " +
+                                      formatSI(J.number(Root, "latency_max_s"), "s")},
+      {"power unthrottled", formatSI(J.number(Root, "power_unthrottled_w"), "W")},
+      {"power paced", formatSI(J.number(Root, "power_paced_w"), "W")},
+  });
+  Body += rasterSection(J, Steps);
+  Body += perStepSection(J);
+  Body += meshSection(J);
+  return page("Neuromesh run report: " + Arch, Body);
+}
+
+namespace {
+
+/// Splits CSV text into rows of fields (quoted fields may hold commas,
+/// doubled quotes and newlines).
+std::vector<std::vector<std::string>> parseCsv(const std::string &Text) {
+  std::vector<std::vector<std::string>> Rows(1, std::vector<std::string>(1));
+  bool Quoted = false;
+  for (size_t I = 0; I < Text.size(); ++I) {
+    const char C = Text[I];
+    if (Quoted) {
+      if (C == '"' && I + 1 < Text.size() && Text[I + 1] == '"')
+        Rows.back().back() += Text[++I];
+      else if (C == '"')
+        Quoted = false;
+      else
+        Rows.back().back() += C;
+    } else if (C == '"') {
+      Quoted = true;
+    } else if (C == ',') {
+      Rows.back().emplace_back();
+    } else if (C == '\n') {
+      Rows.emplace_back(1);
+    } else if (C != '\r') {
+      Rows.back().back() += C;
+    }
+  }
+  if (Rows.back().size() == 1 && Rows.back()[0].empty())
+    Rows.pop_back();
+  return Rows;
+}
+
+} // namespace
+
+std::string sweepReportHtml(const std::string &CsvText, const std::string &FileName) {
+  const std::vector<std::vector<std::string>> Rows = parseCsv(CsvText);
+  if (Rows.empty())
+    throw Error(fmt::format("{}: error: empty file; pass a CSV written by nmesh sweep --csv",
+                            FileName));
+  const std::vector<std::string> &Head = Rows[0];
+  auto Column = [&](const char *Name) {
+    auto It = std::find(Head.begin(), Head.end(), Name);
+    if (It == Head.end())
+      throw Error(fmt::format("{}:1: error: no '{}' column; pass a CSV written by nmesh sweep "
+                              "--csv",
+                              FileName, Name));
+    return size_t(It - Head.begin());
+  };
+  const size_t Feasible = Column("feasible"), Energy = Column("energy_per_step_j");
+  const size_t Latency = Column("latency_per_step_s"), Pareto = Column("pareto");
+  const size_t Message = Column("message");
+  struct Point {
+    size_t Row;
+    double E, L;
+    bool Front;
+  };
+  std::vector<Point> Points;
+  for (size_t R = 1; R < Rows.size(); ++R) {
+    if (Rows[R].size() != Head.size())
+      throw Error(fmt::format("{}:{}: error: {} fields, the header has {}", FileName, R + 1,
+                              Rows[R].size(), Head.size()));
+    if (Rows[R][Feasible] != "1")
+      continue;
+    try {
+      Points.push_back({R, std::stod(Rows[R][Energy]), std::stod(Rows[R][Latency]),
+                        Rows[R][Pareto] == "1"});
+    } catch (const std::exception &) {
+      throw Error(fmt::format("{}:{}: error: energy or latency is not a number", FileName, R + 1));
+    }
+  }
+  // The parameters are the columns before 'feasible'.
+  auto PointLabel = [&](size_t R) {
+    std::string S;
+    for (size_t C = 0; C < Feasible; ++C)
+      S += (C ? ", " : "") + Head[C] + "=" + Rows[R][C];
+    return S;
+  };
+  double MaxE = 0, MaxL = 0;
+  for (const Point &P : Points) {
+    MaxE = std::max(MaxE, P.E);
+    MaxL = std::max(MaxL, P.L);
+  }
+  MaxE *= 1.1;
+  MaxL *= 1.1;
+  Chart C(900, 460);
+  C.axes("latency per step (s)", MaxL, "energy per step", MaxE, "J");
+  auto PX = [&](double L) { return C.x0() + (MaxL > 0 ? L / MaxL : 0) * C.plotWidth(); };
+  auto PY = [&](double E) { return C.y0() - (MaxE > 0 ? E / MaxE : 0) * C.plotHeight(); };
+  std::vector<Point> Front;
+  for (const Point &P : Points)
+    if (P.Front)
+      Front.push_back(P);
+  std::sort(Front.begin(), Front.end(), [](const Point &A, const Point &B) {
+    return A.L < B.L || (A.L == B.L && A.E < B.E);
+  });
+  if (Front.size() > 1) {
+    std::string Pts;
+    for (const Point &P : Front)
+      Pts += fmt::format("{}{:.1f},{:.1f}", Pts.empty() ? "" : " ", PX(P.L), PY(P.E));
+    C.add("<polyline class=\"frontline\" points=\"{}\"/>\n", Pts);
+  }
+  for (const Point &P : Points)
+    C.add("<circle class=\"point{}\" cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"5\" fill=\"{}\"><title>{}: "
+          "{} per step, {} per step{}</title></circle>\n",
+          P.Front ? " front" : "", PX(P.L), PY(P.E), P.Front ? "#e33" : "#79a", escape(PointLabel(P.Row)),
+          escape(formatSI(P.E, "J")), escape(formatSI(P.L, "s")),
+          P.Front ? " (Pareto front)" : "");
+  std::string Table = "<table>\n<tr>";
+  for (const std::string &H : Head)
+    Table += "<th>" + escape(H) + "</th>";
+  Table += "</tr>\n";
+  for (size_t R = 1; R < Rows.size(); ++R) {
+    Table += "<tr>";
+    for (size_t Col = 0; Col < Rows[R].size(); ++Col)
+      Table += fmt::format("<td{}>{}</td>", Col == Message ? " class=\"text\"" : "",
+                           escape(Rows[R][Col]));
+    Table += "</tr>\n";
+  }
+  Table += "</table>\n";
+  const std::string Body =
+      fmt::format("<p class=\"note\">{}: {} points, {} feasible, {} on the energy-latency Pareto "
+                  "front (red, joined by the dashed line).</p>\n<h2>Energy against latency</h2>\n{}"
+                  "<h2>Points</h2>\n{}",
+                  escape(FileName), Rows.size() - 1, Points.size(), Front.size(),
+                  C.str("pareto"), Table);
+  return page("Neuromesh sweep report", Body);
+}
+
+} // namespace neuromesh::runtime
