@@ -181,8 +181,8 @@ SweepPoint runPoint(const isa::Architecture &Arch, const SweepOptions &Opts,
     P.Power = T.unthrottledPower(Run.Energy->StaticPower);
     P.PowerPaced = T.pacedPower();
     P.Spikes = Run.Counters.Cores.SpikesOut;
-    P.Recorded = std::move(Run.Spikes);
     P.ReportJson = energyReportJson(Run);
+    P.Recorded = std::move(Run.Spikes);
   } catch (const Error &E) {
     P.Feasible = false;
     P.Message = E.what();
