@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <fmt/format.h>
 #include <map>
 #include <vector>
@@ -52,7 +53,7 @@ class Chart {
 public:
   Chart(double Width, double Height, double Left = 70, double Bottom = 36)
       : W(Width), H(Height), L(Left), B(Bottom) {}
-  double plotWidth() const { return W - L - 16; }
+  double plotWidth() const { return W - L - 40; }
   double plotHeight() const { return H - B - 12; }
   double x0() const { return L; }
   double y0() const { return H - B; } ///< the plot's bottom edge
@@ -61,7 +62,7 @@ public:
   }
   /// Axes with labels and a few ticks; XMax/YMax are the data ranges.
   void axes(const std::string &XLabel, double XMax, const std::string &YLabel, double YMax,
-            const std::string &YUnit) {
+            const std::string &YUnit, const std::string &XUnit = "") {
     add("<line class=\"axis\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>\n", L, y0(), L + plotWidth(),
         y0());
     add("<line class=\"axis\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>\n", L, y0(), L,
@@ -69,7 +70,8 @@ public:
     for (int I = 0; I <= 4; ++I) {
       const double F = I / 4.0;
       add("<text class=\"tick\" x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">{}</text>\n",
-          L + F * plotWidth(), y0() + 14, escape(fmt::format("{:.4g}", F * XMax)));
+          L + F * plotWidth(), y0() + 14,
+          escape(XUnit.empty() ? fmt::format("{:.4g}", F * XMax) : formatSI(F * XMax, XUnit)));
       add("<text class=\"tick\" x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>\n", L - 4,
           y0() - F * plotHeight() + 4,
           escape(YUnit.empty() ? fmt::format("{:.4g}", F * YMax) : formatSI(F * YMax, YUnit)));
@@ -95,7 +97,7 @@ const char *Style = R"(
 body { font-family: sans-serif; margin: 24px; color: #222; max-width: 1000px; }
 h1 { font-size: 20px; } h2 { font-size: 16px; margin-top: 28px; }
 table { border-collapse: collapse; font-size: 13px; }
-td, th { border: 1px solid #ccc; padding: 3px 8px; text-align: right; }
+td, th { border: 1px solid #ccc; padding: 3px 8px; text-align: right; white-space: nowrap; }
 th { background: #f0f0f0; } td.text { text-align: left; }
 .axis { stroke: #444; stroke-width: 1; }
 .tick, .label, .legendtext { font-size: 11px; fill: #333; }
@@ -427,6 +429,28 @@ std::vector<std::vector<std::string>> parseCsv(const std::string &Text) {
   return Rows;
 }
 
+/// A CSV figure as people read it: SI units for _j, _s and _w columns,
+/// percent for utilisation; anything else as written.
+std::string readableCell(const std::string &Column, const std::string &Value) {
+  auto EndsWith = [&](const char *Suffix) {
+    const std::string S = Suffix;
+    return Column.size() >= S.size() && Column.compare(Column.size() - S.size(), S.size(), S) == 0;
+  };
+  char *End = nullptr;
+  const double V = std::strtod(Value.c_str(), &End);
+  if (Value.empty() || *End != '\0')
+    return Value;
+  if (EndsWith("_j"))
+    return formatSI(V, "J");
+  if (EndsWith("_s"))
+    return formatSI(V, "s");
+  if (EndsWith("_w"))
+    return formatSI(V, "W");
+  if (Column.rfind("neuron_use", 0) == 0)
+    return fmt::format("{:.1f} %", 100 * V);
+  return Value;
+}
+
 } // namespace
 
 std::string sweepReportHtml(const std::string &CsvText, const std::string &FileName) {
@@ -480,7 +504,7 @@ std::string sweepReportHtml(const std::string &CsvText, const std::string &FileN
   MaxE *= 1.1;
   MaxL *= 1.1;
   Chart C(900, 460);
-  C.axes("latency per step (s)", MaxL, "energy per step", MaxE, "J");
+  C.axes("latency per step", MaxL, "energy per step", MaxE, "J", "s");
   auto PX = [&](double L) { return C.x0() + (MaxL > 0 ? L / MaxL : 0) * C.plotWidth(); };
   auto PY = [&](double E) { return C.y0() - (MaxE > 0 ? E / MaxE : 0) * C.plotHeight(); };
   std::vector<Point> Front;
@@ -496,6 +520,19 @@ std::string sweepReportHtml(const std::string &CsvText, const std::string &FileN
       Pts += fmt::format("{}{:.1f},{:.1f}", Pts.empty() ? "" : " ", PX(P.L), PY(P.E));
     C.add("<polyline class=\"frontline\" points=\"{}\"/>\n", Pts);
   }
+  // Label every point with its values; points drawn on the same spot share
+  // one label.
+  std::map<std::pair<long, long>, std::string> Labels;
+  for (const Point &P : Points) {
+    std::string Values;
+    for (size_t Col = 0; Col < Feasible; ++Col)
+      Values += (Col ? ", " : "") + Rows[P.Row][Col];
+    std::string &L = Labels[{std::lround(PX(P.L)), std::lround(PY(P.E))}];
+    L += (L.empty() ? "" : " | ") + Values;
+  }
+  for (const auto &[XY, Text] : Labels)
+    C.add("<text class=\"tick\" x=\"{}\" y=\"{}\">{}</text>\n", XY.first + 7, XY.second - 5,
+          escape(Text));
   for (const Point &P : Points)
     C.add("<circle class=\"point{}\" cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"5\" fill=\"{}\"><title>{}: "
           "{} per step, {} per step{}</title></circle>\n",
@@ -510,7 +547,7 @@ std::string sweepReportHtml(const std::string &CsvText, const std::string &FileN
     Table += "<tr>";
     for (size_t Col = 0; Col < Rows[R].size(); ++Col)
       Table += fmt::format("<td{}>{}</td>", Col == Message ? " class=\"text\"" : "",
-                           escape(Rows[R][Col]));
+                           escape(readableCell(Head[Col], Rows[R][Col])));
     Table += "</tr>\n";
   }
   Table += "</table>\n";

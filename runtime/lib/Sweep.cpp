@@ -41,16 +41,21 @@ std::vector<std::vector<isa::ArchOverride>> sweepPoints(const std::vector<SweepP
   if (Params.empty())
     return {{}};
   if (Zip) {
+    // A parameter with one value is fixed: it joins every pair.
+    const SweepParameter *Longest = &Params[0];
     for (const SweepParameter &P : Params)
-      if (P.Values.size() != Params[0].Values.size())
+      if (P.Values.size() > Longest->Values.size())
+        Longest = &P;
+    for (const SweepParameter &P : Params)
+      if (P.Values.size() != 1 && P.Values.size() != Longest->Values.size())
         throw Error(fmt::format("--zip pairs the i-th values of every --set, but {} has {} "
-                                "values and {} has {}; give them the same number",
-                                Params[0].Path, Params[0].Values.size(), P.Path,
-                                P.Values.size()));
-    for (size_t I = 0; I < Params[0].Values.size(); ++I) {
+                                "values and {} has {}; give them the same number (or one value "
+                                "to fix a field)",
+                                Longest->Path, Longest->Values.size(), P.Path, P.Values.size()));
+    for (size_t I = 0; I < Longest->Values.size(); ++I) {
       Points.emplace_back();
       for (const SweepParameter &P : Params)
-        Points.back().push_back({P.Path, P.Values[I]});
+        Points.back().push_back({P.Path, P.Values[P.Values.size() == 1 ? 0 : I]});
     }
     return Points;
   }

@@ -19,6 +19,7 @@
 #include <catch2/catch.hpp>
 
 #include <map>
+#include <tuple>
 
 namespace isa = neuromesh::isa;
 namespace rt = neuromesh::runtime;
@@ -141,4 +142,35 @@ TEST_CASE("nmesh report writes the page and rejects a report without the activit
   R = neuromesh::testing::nmesh(T, "report '" + T / "bad.csv" + "' -o '" + T / "r.html" + "'");
   CHECK(R.Exit == 1);
   CHECK_THAT(R.Err, Catch::Contains("bad.csv:1: error: no 'feasible' column"));
+}
+
+TEST_CASE("the links of an x-then-y route across a chip edge, by hand", "[runtime][report]") {
+  // tiny: 2 chips side by side (grid 2 x 1), each a 2 x 2 mesh. From chip 0
+  // tile (0,0) to chip 1 tile (1,1): global x 0 -> 3 (hop, chip edge, hop),
+  // then y 0 -> 1 at x = 3 (hop).
+  const isa::Architecture Arch =
+      isa::loadArchitecture(std::string(NM_SOURCE_DIR) + "/examples/arch/tiny.yaml");
+  isa::CoreLocation From, To;
+  To.Chip = 1;
+  To.X = 1;
+  To.Y = 1;
+  std::vector<std::tuple<int64_t, int64_t, int, int, bool>> Links;
+  neuromesh::emulator::forEachRouteLink(Arch, From, To, [&](const neuromesh::emulator::MeshLink &L) {
+    Links.emplace_back(L.X, L.Y, L.DX, L.DY, L.ChipEdge);
+  });
+  using T = std::tuple<int64_t, int64_t, int, int, bool>;
+  CHECK(Links == std::vector<T>{T{0, 0, 1, 0, false}, T{1, 0, 1, 0, true}, T{2, 0, 1, 0, false},
+                                T{3, 0, 0, 1, false}});
+  // And back: x 3 -> 0 (hop, edge, hop), then y 1 -> 0 at x = 0.
+  Links.clear();
+  neuromesh::emulator::forEachRouteLink(Arch, To, From, [&](const neuromesh::emulator::MeshLink &L) {
+    Links.emplace_back(L.X, L.Y, L.DX, L.DY, L.ChipEdge);
+  });
+  CHECK(Links == std::vector<T>{T{3, 1, -1, 0, false}, T{2, 1, -1, 0, true}, T{1, 1, -1, 0, false},
+                                T{0, 1, 0, -1, false}});
+  const neuromesh::emulator::TrafficCounts C = neuromesh::emulator::routeMessage(Arch, From, To);
+  CHECK(C.HopsEastWest == 2);
+  CHECK(C.HopsNorthSouth == 1);
+  CHECK(C.ChipCrossings == 1);
+  CHECK(C.WithinTile == 0);
 }

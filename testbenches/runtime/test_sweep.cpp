@@ -162,10 +162,11 @@ TEST_CASE("sweep grid and zip orders", "[runtime][sweep]") {
   REQUIRE(Grid.size() == 6);
   CHECK(Grid[1] == std::vector<isa::ArchOverride>{{"a", "1"}, {"b", "y"}});
   CHECK(Grid[3] == std::vector<isa::ArchOverride>{{"a", "2"}, {"b", "x"}});
-  CHECK_THROWS_WITH(rt::sweepPoints(P, true), Catch::Contains("a has 2 values and b has 3"));
-  const auto Zip = rt::sweepPoints({P[0], rt::parseSweepParameter("c=5,6")}, true);
+  CHECK_THROWS_WITH(rt::sweepPoints(P, true), Catch::Contains("b has 3 values and a has 2"));
+  const auto Zip = rt::sweepPoints(
+      {P[0], rt::parseSweepParameter("d=9"), rt::parseSweepParameter("c=5,6")}, true);
   REQUIRE(Zip.size() == 2);
-  CHECK(Zip[1] == std::vector<isa::ArchOverride>{{"a", "2"}, {"c", "6"}});
+  CHECK(Zip[1] == std::vector<isa::ArchOverride>{{"a", "2"}, {"d", "9"}, {"c", "6"}});
 }
 
 TEST_CASE("nmesh sweep: a bad --set path or value names the field and its range",

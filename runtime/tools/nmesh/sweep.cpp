@@ -30,7 +30,7 @@ int commandSweep(const Args &A) {
       "set", po::value<std::vector<std::string>>()->composing()->value_name("PATH=V1,V2,..."),
       "sweep an architecture field over comma-separated values, e.g. "
       "--set core.neurons=256,512,1024 (repeatable; one value fixes the field)")(
-      "zip", "pair the i-th values of every --set instead of taking all combinations")(
+      "zip", "pair the i-th values of every --set instead of taking all combinations (a --set with one value joins every pair)")(
       "steps,n", po::value<int64_t>()->value_name("N"), "timesteps to run each point (required)")(
       "input,i", po::value<std::string>()->value_name("FILE"), "host input spikes (CSV)")(
       "csv", po::value<std::string>()->value_name("FILE"), "write the table as CSV")(

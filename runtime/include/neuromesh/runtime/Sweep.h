@@ -40,8 +40,8 @@ SweepParameter parseSweepParameter(const std::string &Text);
 
 /// The override sets of every point: the grid of all combinations (the
 /// last parameter varying fastest), or with Zip the i-th value of every
-/// parameter together (all must have as many values, else
-/// neuromesh::Error naming them).
+/// parameter together (all must have as many values, or one value, which
+/// every point shares; else neuromesh::Error naming them).
 std::vector<std::vector<isa::ArchOverride>> sweepPoints(const std::vector<SweepParameter> &Params,
                                                         bool Zip);
 
