@@ -54,7 +54,8 @@ int commandRun(const Args &A) {
       "override an architecture field, as for nmesh compile, e.g. --set costs.model=silicon "
       "(repeatable)")(
       "report", po::value<std::string>()->value_name("FILE"),
-      "write the energy, latency and power totals as JSON (needs --arch)")(
+      "write the energy, latency and power report as JSON: totals, every step, the spikes, "
+      "per-core and per-link activity; nmesh report draws it (needs --arch)")(
       "per-step", po::value<std::string>()->value_name("FILE"),
       "write each step's latency and energy by component as CSV (needs --arch)")(
       "power-budget", po::value<std::string>()->value_name("POWER"),
