@@ -69,13 +69,18 @@ void forEachRouteLink(const isa::Architecture &Arch, const isa::CoreLocation &Fr
   L.X = (From.Chip % GW) * W + From.X;
   L.Y = (From.Chip / GW) * H + From.Y;
   const int64_t TX = (To.Chip % GW) * W + To.X, TY = (To.Chip / GW) * H + To.Y;
+  // In tracks the tile's place inside its chip: leaving the last tile of a
+  // chip (or the first, going back) crosses a chip edge.
+  int64_t In = From.X;
   for (L.DX = TX > L.X ? 1 : -1, L.DY = 0; L.X != TX; L.X += L.DX) {
-    // Tiles X and X + DX sit in different chip columns: a chip edge.
-    L.ChipEdge = (L.DX > 0 ? (L.X + 1) % W : L.X % W) == 0;
+    L.ChipEdge = L.DX > 0 ? In == W - 1 : In == 0;
+    In = L.ChipEdge ? (L.DX > 0 ? 0 : W - 1) : In + L.DX;
     Visit(static_cast<const MeshLink &>(L));
   }
+  In = From.Y;
   for (L.DX = 0, L.DY = TY > L.Y ? 1 : -1; L.Y != TY; L.Y += L.DY) {
-    L.ChipEdge = (L.DY > 0 ? (L.Y + 1) % H : L.Y % H) == 0;
+    L.ChipEdge = L.DY > 0 ? In == H - 1 : In == 0;
+    In = L.ChipEdge ? (L.DY > 0 ? 0 : H - 1) : In + L.DY;
     Visit(static_cast<const MeshLink &>(L));
   }
 }
