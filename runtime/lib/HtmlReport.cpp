@@ -178,6 +178,13 @@ struct Population {
   bool Recorded = true;
 };
 
+/// Beyond this many spikes a population's raster is a density map (a page
+/// of a million dots would not open), and beyond MaxBars steps the per-step
+/// charts show groups of steps.
+constexpr size_t MaxRasterDots = 100000;
+constexpr int64_t RasterBins = 300;
+constexpr size_t MaxBars = 1000;
+
 std::string rasterSection(const ReportJson &J, int64_t Steps) {
   const llvm::json::Object &Root = J.root();
   std::vector<Population> Pops;
@@ -210,10 +217,35 @@ std::string rasterSection(const ReportJson &J, int64_t Steps) {
     const double DX = C.plotWidth() / double(std::max<int64_t>(Steps, 1));
     const double DY = C.plotHeight() / double(std::max<int64_t>(P.Size, 1));
     const double R = std::clamp(std::min(DX, DY) / 2, 0.6, 3.0);
-    for (const auto &[Step, Neuron] : S)
-      C.add("<circle class=\"spike\" cx=\"{:.2f}\" cy=\"{:.2f}\" r=\"{:.2f}\"/>\n",
-            C.x0() + (double(Step) + 0.5) * DX, C.y0() - (double(Neuron) + 0.5) * DY, R);
-    Out += fmt::format("<h3>{} ({} neurons, {} spikes)</h3>\n", escape(P.Name), P.Size, S.size());
+    std::string Binned;
+    if (S.size() <= MaxRasterDots) {
+      for (const auto &[Step, Neuron] : S)
+        C.add("<circle class=\"spike\" cx=\"{:.2f}\" cy=\"{:.2f}\" r=\"{:.2f}\"/>\n",
+              C.x0() + (double(Step) + 0.5) * DX, C.y0() - (double(Neuron) + 0.5) * DY, R);
+    } else {
+      // Too many dots for a page: a density map, every spike counted in
+      // its cell of RasterBins x RasterBins (steps x neurons).
+      const int64_t BX = std::min<int64_t>(Steps, RasterBins), BY = std::min<int64_t>(P.Size, RasterBins);
+      std::vector<uint64_t> Count(size_t(BX * BY), 0);
+      uint64_t Max = 0;
+      for (const auto &[Step, Neuron] : S) {
+        uint64_t &N = Count[size_t((Neuron * BY / P.Size) * BX + Step * BX / Steps)];
+        Max = std::max(Max, ++N);
+      }
+      const double W = C.plotWidth() / double(BX), Hh = C.plotHeight() / double(BY);
+      for (int64_t Y = 0; Y < BY; ++Y)
+        for (int64_t X = 0; X < BX; ++X)
+          if (const uint64_t N = Count[size_t(Y * BX + X)])
+            C.add("<rect class=\"spikebin\" x=\"{:.2f}\" y=\"{:.2f}\" width=\"{:.2f}\" "
+                  "height=\"{:.2f}\" fill=\"#1f4e9c\" fill-opacity=\"{:.3f}\"/>\n",
+                  C.x0() + double(X) * W, C.y0() - double(Y + 1) * Hh, W, Hh,
+                  0.1 + 0.9 * double(N) / double(Max));
+      Binned = fmt::format("; more than {} spikes: drawn as a density map of {} x {} cells, the "
+                           "darkest holding {} spikes",
+                           MaxRasterDots, BX, BY, Max);
+    }
+    Out += fmt::format("<h3>{} ({} neurons, {} spikes{})</h3>\n", escape(P.Name), P.Size, S.size(),
+                       Binned);
     Out += C.str("raster");
   }
   return Out;
@@ -230,26 +262,54 @@ std::string perStepSection(const ReportJson &J) {
   struct Step {
     double Latency;
     std::vector<double> Parts;
+    size_t First = 0, Last = 0; ///< the steps a bar stands for
   };
   std::vector<Step> Steps;
-  double MaxEnergy = 0, MaxLatency = 0;
   for (const llvm::json::Value &V : J.array(Root, "per_step")) {
     const llvm::json::Object &O = J.object(V, "per_step[]");
-    Step S{J.number(O, "latency_s"), {}};
+    Step S{J.number(O, "latency_s"), {}, Steps.size(), Steps.size()};
     for (const llvm::json::Value &P : J.array(O, "by_component_j"))
       S.Parts.push_back(P.getAsNumber().getValueOr(0));
     if (S.Parts.size() != Names.size())
       J.missing("per_step[].by_component_j", "an array with one value per component");
+    Steps.push_back(S);
+  }
+  // A long run: one bar per group of Group consecutive steps, their mean.
+  const size_t Group = (Steps.size() + MaxBars - 1) / MaxBars;
+  std::string GroupNote;
+  if (Group > 1) {
+    std::vector<Step> Groups;
+    for (size_t I = 0; I < Steps.size(); I += Group) {
+      const size_t End = std::min(Steps.size(), I + Group);
+      Step G{0, std::vector<double>(Names.size(), 0), I, End - 1};
+      for (size_t K = I; K < End; ++K) {
+        G.Latency += Steps[K].Latency / double(End - I);
+        for (size_t C = 0; C < Names.size(); ++C)
+          G.Parts[C] += Steps[K].Parts[C] / double(End - I);
+      }
+      Groups.push_back(G);
+    }
+    Steps = std::move(Groups);
+    GroupNote = fmt::format("<p class=\"note\">{} steps: each bar is the mean of {} consecutive "
+                            "steps.</p>\n",
+                            Steps.back().Last + 1, Group);
+  }
+  double MaxEnergy = 0, MaxLatency = 0;
+  for (const Step &S : Steps) {
     double Sum = 0;
     for (double P : S.Parts)
       Sum += P;
     MaxEnergy = std::max(MaxEnergy, Sum);
     MaxLatency = std::max(MaxLatency, S.Latency);
-    Steps.push_back(S);
   }
+  auto StepName = [](const Step &S) {
+    return S.First == S.Last ? fmt::format("step {}", S.First)
+                             : fmt::format("steps {}-{} (mean)", S.First, S.Last);
+  };
   const double N = double(std::max<size_t>(Steps.size(), 1));
+  const double Span = Steps.empty() ? 1 : double(Steps.back().Last + 1);
   Chart E(900, 300);
-  E.axes("timestep", N, "energy per step", MaxEnergy, "J");
+  E.axes("timestep", Span, "energy per step", MaxEnergy, "J");
   const double BW = E.plotWidth() / N;
   const double EScale = MaxEnergy > 0 ? E.plotHeight() / MaxEnergy : 0;
   for (size_t I = 0; I < Steps.size(); ++I) {
@@ -258,8 +318,9 @@ std::string perStepSection(const ReportJson &J) {
       const double Hgt = Steps[I].Parts[C] * EScale;
       Y -= Hgt;
       E.add("<rect class=\"bar\" x=\"{:.2f}\" y=\"{:.2f}\" width=\"{:.2f}\" height=\"{:.2f}\" "
-            "fill=\"{}\"><title>step {}: {} {}</title></rect>\n",
-            E.x0() + double(I) * BW, Y, std::max(BW * 0.9, 0.3), Hgt, componentColour(C), I,
+            "fill=\"{}\"><title>{}: {} {}</title></rect>\n",
+            E.x0() + double(I) * BW, Y, std::max(BW * 0.9, 0.3), Hgt, componentColour(C),
+            StepName(Steps[I]),
             escape(Names[C]), escape(formatSI(Steps[I].Parts[C], "J")));
     }
   }
@@ -274,14 +335,14 @@ std::string perStepSection(const ReportJson &J) {
   Legend += "</svg>\n";
 
   Chart L(900, 220);
-  L.axes("timestep", N, "step latency", MaxLatency, "s");
+  L.axes("timestep", Span, "step latency", MaxLatency, "s");
   const double LScale = MaxLatency > 0 ? L.plotHeight() / MaxLatency : 0;
   for (size_t I = 0; I < Steps.size(); ++I)
     L.add("<rect class=\"latency\" x=\"{:.2f}\" y=\"{:.2f}\" width=\"{:.2f}\" height=\"{:.2f}\">"
-          "<title>step {}: {}</title></rect>\n",
+          "<title>{}: {}</title></rect>\n",
           L.x0() + double(I) * BW, L.y0() - Steps[I].Latency * LScale, std::max(BW * 0.9, 0.3),
-          Steps[I].Latency * LScale, I, escape(formatSI(Steps[I].Latency, "s")));
-  return "<h2>Energy per step, by component</h2>\n" + E.str("energy") + Legend +
+          Steps[I].Latency * LScale, StepName(Steps[I]), escape(formatSI(Steps[I].Latency, "s")));
+  return "<h2>Energy per step, by component</h2>\n" + GroupNote + E.str("energy") + Legend +
          "<h2>Latency per step</h2>\n" + L.str("latency");
 }
 

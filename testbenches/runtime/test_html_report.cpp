@@ -174,3 +174,37 @@ TEST_CASE("the links of an x-then-y route across a chip edge, by hand", "[runtim
   CHECK(C.ChipCrossings == 1);
   CHECK(C.WithinTile == 0);
 }
+
+TEST_CASE("a long busy run's report bins its raster and groups its steps", "[runtime][report]") {
+  // 2,500 steps of a 100-neuron population firing wherever step + neuron is
+  // even: 125,000 spikes, more than a page of dots (100,000), so a density
+  // map of 300 x 100 cells, every cell holding 8 or 9 steps and so at least
+  // 4 spikes; and 2,500 steps > 1,000 bars, so bars of 3 steps: 834 of them.
+  rt::RunResult R;
+  R.Engine = "systemc";
+  R.Steps = 2500;
+  R.Energy.emplace();
+  R.Energy->ArchName = "made-up";
+  R.Energy->PerStep.resize(2500);
+  for (size_t I = 0; I < 2500; ++I) {
+    R.Energy->PerStep[I].Energy.SynapticOps = 1e-9 * double(I % 7);
+    R.Energy->PerStep[I].Time.Measured = 1e-6;
+  }
+  R.Activity.emplace();
+  R.Activity->TilesX = R.Activity->TilesY = R.Activity->ChipTilesX = R.Activity->ChipTilesY = 1;
+  R.Activity->CoresPerTile = 1;
+  R.Activity->Populations = {{"p", 1, 100, true}};
+  for (uint64_t Step = 0; Step < 2500; ++Step)
+    for (uint32_t N = 0; N < 100; ++N)
+      if ((Step + N) % 2 == 0)
+        R.Spikes.push_back({Step, 1, N});
+  TempDir T;
+  writeFile(T / "long.html", rt::runReportHtml(rt::energyReportJson(R), "long.json"));
+  std::map<std::string, int> M = svgMarks(T, T / "long.html");
+  CHECK(M["circle.spike"] == 0);
+  CHECK(M["rect.spikebin"] == 300 * 100);
+  CHECK(M["rect.bar"] == 834 * int(rt::energyComponents().size()));
+  CHECK(M["rect.latency"] == 834);
+  CHECK_THAT(readFile(T / "long.html"), Catch::Contains("each bar is the mean of 3 consecutive") &&
+                                            Catch::Contains("125000 spikes; more than 100000"));
+}
