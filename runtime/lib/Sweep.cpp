@@ -292,7 +292,7 @@ SweepResult runSweep(const SweepOptions &Opts, const CompileFunction &Compile) {
   unsigned Jobs = Opts.Jobs ? Opts.Jobs : std::max(1u, std::thread::hardware_concurrency());
   R.Points.resize(Sets.size());
   std::vector<Worker> Running;
-  size_t Next = 0;
+  size_t Next = 0, Done = 0;
   while (Next < Sets.size() || !Running.empty()) {
     while (Next < Sets.size() && Running.size() < Jobs) {
       Running.push_back(startWorker(Next, Archs[Next], Opts, Compile));
@@ -321,6 +321,8 @@ SweepResult runSweep(const SweepOptions &Opts, const CompileFunction &Compile) {
       SweepPoint P = finishWorker(Running[I]);
       R.Points[Running[I].Point] = std::move(P);
       Running.erase(Running.begin() + std::ptrdiff_t(I));
+      if (Opts.Progress)
+        Opts.Progress(++Done, Sets.size());
     }
   }
   for (size_t I = 0; I < Sets.size(); ++I)

@@ -17,6 +17,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <csignal>
+
 namespace isa = neuromesh::isa;
 namespace rt = neuromesh::runtime;
 namespace cc = neuromesh::compiler;
@@ -205,4 +207,28 @@ TEST_CASE("nmesh sweep: the CSV and per-point reports match nmesh compile and nm
                        Sets + " --report '" + T / "p.json" + "'")
               .Exit == 0);
   CHECK(readFile(T / "point-1.json") == readFile(T / "p.json"));
+}
+
+TEST_CASE("a sweep point whose worker dies is a row saying so; the others complete",
+          "[runtime][sweep]") {
+  const cc::Network N = cc::loadNetworkYaml(Net);
+  rt::SweepOptions O = twoPoints(2);
+  std::vector<size_t> Progress;
+  O.Progress = [&](size_t Done, size_t Total) {
+    CHECK(Total == 2);
+    Progress.push_back(Done);
+  };
+  const rt::CompileFunction Compile = compileFor(N);
+  // The worker of the one-tile-wide mesh is killed, as a crash would.
+  const rt::SweepResult S = rt::runSweep(O, [&](const isa::Architecture &Arch) {
+    if (Arch.Mesh.Width == 1)
+      ::raise(SIGKILL);
+    return Compile(Arch);
+  });
+  REQUIRE(S.Points.size() == 2);
+  CHECK(!S.Points[0].Feasible);
+  CHECK_THAT(S.Points[0].Message, Catch::Contains("died with signal 9"));
+  CHECK(S.Points[1].Feasible);
+  CHECK(S.Points[1].Pareto);
+  CHECK(Progress == std::vector<size_t>{1, 2});
 }

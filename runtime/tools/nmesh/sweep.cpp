@@ -8,6 +8,7 @@
 #include "neuromesh/runtime/Sweep.h"
 
 #include <iostream>
+#include <unistd.h>
 
 namespace nmesh {
 
@@ -74,6 +75,11 @@ int commandSweep(const Args &A) {
     Out.Image = std::move(C.Mapped.Image);
     return Out;
   };
+  if (::isatty(STDERR_FILENO))
+    Opts.Progress = [](size_t Done, size_t Total) {
+      std::cerr << "\rsweep: " << Done << " of " << Total << " points done" << (Done == Total ? "\n" : "")
+                << std::flush;
+    };
   const neuromesh::runtime::SweepResult R = neuromesh::runtime::runSweep(Opts, Compile);
   std::cout << neuromesh::runtime::formatSweepTable(R);
   if (VM.count("csv"))

@@ -64,6 +64,8 @@ struct SweepOptions {
   uint64_t Steps = 0;
   std::string InputPath; ///< host input spike CSV (docs/formats.md); empty: none
   unsigned Jobs = 0;     ///< worker processes at once; 0 = hardware concurrency
+  /// Called in the parent after each point finishes (Done of Total).
+  std::function<void(size_t Done, size_t Total)> Progress;
 };
 
 /// One point's row.
