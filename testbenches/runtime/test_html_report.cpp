@@ -56,11 +56,11 @@ std::map<std::string, int> svgMarks(const TempDir &T, const std::string &Path) {
   return Marks;
 }
 
-rt::RunResult demoRun(const isa::Image &Img) {
+rt::RunResult demoRun(const isa::Image &Img, const char *Engine = "systemc") {
   const std::string Dir = std::string(NM_SOURCE_DIR) + "/examples/";
   rt::RunOptions O;
   O.Steps = 20;
-  O.Engine = "systemc";
+  O.Engine = Engine;
   O.Inputs = rt::readSpikeFile(Dir + "asm/if_chain_input.csv", Img, isa::SymbolKind::InputPort);
   O.Arch = isa::loadArchitecture(Dir + "arch/loihi.yaml");
   return rt::runImage(Img, O);
@@ -86,6 +86,14 @@ TEST_CASE("the run report parses as XML and has one mark per spike, step, core a
   CHECK(R.Activity->Links[0].Link.DX == 1);
   CHECK(!R.Activity->Links[0].Link.ChipEdge);
   CHECK(R.Activity->Links[0].Messages == 9);
+  // The functional engine counts the same activity.
+  const rt::RunResult F = demoRun(Img, "functional");
+  REQUIRE(F.Activity);
+  REQUIRE(F.Activity->Cores.size() == 2);
+  for (size_t K = 0; K < 2; ++K)
+    CHECK(F.Activity->Cores[K].Counters == R.Activity->Cores[K].Counters);
+  REQUIRE(F.Activity->Links.size() == 1);
+  CHECK(F.Activity->Links[0].Messages == 9);
 
   TempDir T;
   const std::string Json = rt::energyReportJson(R);
