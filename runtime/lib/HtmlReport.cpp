@@ -10,11 +10,12 @@
 #include "neuromesh/isa/Error.h"
 #include "neuromesh/runtime/Run.h"
 
+#include "Svg.h"
+
 #include <llvm/Support/JSON.h>
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <fmt/format.h>
 #include <map>
 #include <vector>
@@ -23,22 +24,8 @@ namespace neuromesh::runtime {
 
 namespace {
 
-std::string escape(const std::string &S) {
-  std::string Out;
-  for (char C : S) {
-    switch (C) {
-    case '<': Out += "&lt;"; break;
-    case '>': Out += "&gt;"; break;
-    case '&': Out += "&amp;"; break;
-    case '"': Out += "&quot;"; break;
-    default:
-      // XML 1.0 forbids most control characters; drop them.
-      if (static_cast<unsigned char>(C) >= 0x20 || C == '\n' || C == '\t')
-        Out += C;
-    }
-  }
-  return Out;
-}
+using svg::Chart;
+using svg::escape;
 
 /// Components' colours, in energyComponents() order (static last, grey).
 const char *componentColour(size_t I) {
@@ -46,76 +33,6 @@ const char *componentColour(size_t I) {
                                   "#2ca02c", "#98df8a", "#d62728", "#ff9896",
                                   "#9467bd", "#c5b0d5", "#8c564b", "#9a9a9a"};
   return Palette[I % (sizeof Palette / sizeof *Palette)];
-}
-
-/// A chart: an SVG canvas with a plot area and axes.
-class Chart {
-public:
-  Chart(double Width, double Height, double Left = 70, double Bottom = 36)
-      : W(Width), H(Height), L(Left), B(Bottom) {}
-  double plotWidth() const { return W - L - 40; }
-  double plotHeight() const { return H - B - 12; }
-  double x0() const { return L; }
-  double y0() const { return H - B; } ///< the plot's bottom edge
-  template <typename... T> void add(const char *Format, const T &...Args) {
-    fmt::format_to(std::back_inserter(Body), fmt::runtime(Format), Args...);
-  }
-  /// Axes with labels and a few ticks; XMax/YMax are the data ranges.
-  void axes(const std::string &XLabel, double XMax, const std::string &YLabel, double YMax,
-            const std::string &YUnit, const std::string &XUnit = "") {
-    add("<line class=\"axis\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>\n", L, y0(), L + plotWidth(),
-        y0());
-    add("<line class=\"axis\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>\n", L, y0(), L,
-        y0() - plotHeight());
-    for (int I = 0; I <= 4; ++I) {
-      const double F = I / 4.0;
-      add("<text class=\"tick\" x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">{}</text>\n",
-          L + F * plotWidth(), y0() + 14,
-          escape(XUnit.empty() ? fmt::format("{:.4g}", F * XMax) : formatSI(F * XMax, XUnit)));
-      add("<text class=\"tick\" x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>\n", L - 4,
-          y0() - F * plotHeight() + 4,
-          escape(YUnit.empty() ? fmt::format("{:.4g}", F * YMax) : formatSI(F * YMax, YUnit)));
-    }
-    add("<text class=\"label\" x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">{}</text>\n",
-        L + plotWidth() / 2, H - 4, escape(XLabel));
-    add("<text class=\"label\" x=\"12\" y=\"{:.1f}\" text-anchor=\"middle\" "
-        "transform=\"rotate(-90 12 {:.1f})\">{}</text>\n",
-        y0() - plotHeight() / 2, y0() - plotHeight() / 2, escape(YLabel));
-  }
-  std::string str(const std::string &Class) const {
-    return fmt::format("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"{}\" width=\"{}\" "
-                       "height=\"{}\" viewBox=\"0 0 {} {}\">\n{}</svg>\n",
-                       Class, W, H, W, H, fmt::to_string(Body));
-  }
-
-private:
-  double W, H, L, B;
-  fmt::memory_buffer Body;
-};
-
-const char *Style = R"(
-body { font-family: sans-serif; margin: 24px; color: #222; max-width: 1000px; }
-h1 { font-size: 20px; } h2 { font-size: 16px; margin-top: 28px; }
-table { border-collapse: collapse; font-size: 13px; }
-td, th { border: 1px solid #ccc; padding: 3px 8px; text-align: right; white-space: nowrap; }
-th { background: #f0f0f0; } td.text { text-align: left; }
-.axis { stroke: #444; stroke-width: 1; }
-.tick, .label, .legendtext { font-size: 11px; fill: #333; }
-.spike { fill: #1f4e9c; }
-.latency { fill: #e0803a; }
-.link { stroke-linecap: round; }
-.chipedge { stroke: #000; stroke-width: 2; fill: none; }
-.tile { fill: none; stroke: #999; stroke-width: 1; }
-.front { stroke: #c00; stroke-width: 2; }
-.frontline { stroke: #c00; fill: none; stroke-dasharray: 4 3; }
-.note { font-size: 12px; color: #555; }
-)";
-
-std::string page(const std::string &Title, const std::string &Body) {
-  return fmt::format("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n"
-                     "<head>\n<meta charset=\"utf-8\"/>\n<title>{}</title>\n<style>{}</style>\n"
-                     "</head>\n<body>\n<h1>{}</h1>\n{}</body>\n</html>\n",
-                     escape(Title), Style, escape(Title), Body);
 }
 
 /// Reads report.json's fields, naming the file and the key on error.
@@ -456,169 +373,7 @@ std::string runReportHtml(const std::string &JsonText, const std::string &FileNa
   Body += rasterSection(J, Steps);
   Body += perStepSection(J);
   Body += meshSection(J);
-  return page("Neuromesh run report: " + Arch, Body);
-}
-
-namespace {
-
-/// Splits CSV text into rows of fields (quoted fields may hold commas,
-/// doubled quotes and newlines).
-std::vector<std::vector<std::string>> parseCsv(const std::string &Text) {
-  std::vector<std::vector<std::string>> Rows(1, std::vector<std::string>(1));
-  bool Quoted = false;
-  for (size_t I = 0; I < Text.size(); ++I) {
-    const char C = Text[I];
-    if (Quoted) {
-      if (C == '"' && I + 1 < Text.size() && Text[I + 1] == '"')
-        Rows.back().back() += Text[++I];
-      else if (C == '"')
-        Quoted = false;
-      else
-        Rows.back().back() += C;
-    } else if (C == '"') {
-      Quoted = true;
-    } else if (C == ',') {
-      Rows.back().emplace_back();
-    } else if (C == '\n') {
-      Rows.emplace_back(1);
-    } else if (C != '\r') {
-      Rows.back().back() += C;
-    }
-  }
-  if (Rows.back().size() == 1 && Rows.back()[0].empty())
-    Rows.pop_back();
-  return Rows;
-}
-
-/// A CSV figure as people read it: SI units for _j, _s and _w columns,
-/// percent for utilisation; anything else as written.
-std::string readableCell(const std::string &Column, const std::string &Value) {
-  auto EndsWith = [&](const char *Suffix) {
-    const std::string S = Suffix;
-    return Column.size() >= S.size() && Column.compare(Column.size() - S.size(), S.size(), S) == 0;
-  };
-  char *End = nullptr;
-  const double V = std::strtod(Value.c_str(), &End);
-  if (Value.empty() || *End != '\0')
-    return Value;
-  if (EndsWith("_j"))
-    return formatSI(V, "J");
-  if (EndsWith("_s"))
-    return formatSI(V, "s");
-  if (EndsWith("_w"))
-    return formatSI(V, "W");
-  if (Column.rfind("neuron_use", 0) == 0)
-    return fmt::format("{:.1f} %", 100 * V);
-  return Value;
-}
-
-} // namespace
-
-std::string sweepReportHtml(const std::string &CsvText, const std::string &FileName) {
-  const std::vector<std::vector<std::string>> Rows = parseCsv(CsvText);
-  if (Rows.empty())
-    throw Error(fmt::format("{}: error: empty file; pass a CSV written by nmesh sweep --csv",
-                            FileName));
-  const std::vector<std::string> &Head = Rows[0];
-  auto Column = [&](const char *Name) {
-    auto It = std::find(Head.begin(), Head.end(), Name);
-    if (It == Head.end())
-      throw Error(fmt::format("{}:1: error: no '{}' column; pass a CSV written by nmesh sweep "
-                              "--csv",
-                              FileName, Name));
-    return size_t(It - Head.begin());
-  };
-  const size_t Feasible = Column("feasible"), Energy = Column("energy_per_step_j");
-  const size_t Latency = Column("latency_per_step_s"), Pareto = Column("pareto");
-  const size_t Message = Column("message");
-  struct Point {
-    size_t Row;
-    double E, L;
-    bool Front;
-  };
-  std::vector<Point> Points;
-  for (size_t R = 1; R < Rows.size(); ++R) {
-    if (Rows[R].size() != Head.size())
-      throw Error(fmt::format("{}:{}: error: {} fields, the header has {}", FileName, R + 1,
-                              Rows[R].size(), Head.size()));
-    if (Rows[R][Feasible] != "1")
-      continue;
-    try {
-      Points.push_back({R, std::stod(Rows[R][Energy]), std::stod(Rows[R][Latency]),
-                        Rows[R][Pareto] == "1"});
-    } catch (const std::exception &) {
-      throw Error(fmt::format("{}:{}: error: energy or latency is not a number", FileName, R + 1));
-    }
-  }
-  // The parameters are the columns before 'feasible'.
-  auto PointLabel = [&](size_t R) {
-    std::string S;
-    for (size_t C = 0; C < Feasible; ++C)
-      S += (C ? ", " : "") + Head[C] + "=" + Rows[R][C];
-    return S;
-  };
-  double MaxE = 0, MaxL = 0;
-  for (const Point &P : Points) {
-    MaxE = std::max(MaxE, P.E);
-    MaxL = std::max(MaxL, P.L);
-  }
-  MaxE *= 1.1;
-  MaxL *= 1.1;
-  Chart C(900, 460);
-  C.axes("latency per step", MaxL, "energy per step", MaxE, "J", "s");
-  auto PX = [&](double L) { return C.x0() + (MaxL > 0 ? L / MaxL : 0) * C.plotWidth(); };
-  auto PY = [&](double E) { return C.y0() - (MaxE > 0 ? E / MaxE : 0) * C.plotHeight(); };
-  std::vector<Point> Front;
-  for (const Point &P : Points)
-    if (P.Front)
-      Front.push_back(P);
-  std::sort(Front.begin(), Front.end(), [](const Point &A, const Point &B) {
-    return A.L < B.L || (A.L == B.L && A.E < B.E);
-  });
-  if (Front.size() > 1) {
-    std::string Pts;
-    for (const Point &P : Front)
-      Pts += fmt::format("{}{:.1f},{:.1f}", Pts.empty() ? "" : " ", PX(P.L), PY(P.E));
-    C.add("<polyline class=\"frontline\" points=\"{}\"/>\n", Pts);
-  }
-  // Label every point with its values; points drawn on the same spot share
-  // one label.
-  std::map<std::pair<long, long>, std::string> Labels;
-  for (const Point &P : Points) {
-    std::string Values;
-    for (size_t Col = 0; Col < Feasible; ++Col)
-      Values += (Col ? ", " : "") + Rows[P.Row][Col];
-    std::string &L = Labels[{std::lround(PX(P.L)), std::lround(PY(P.E))}];
-    L += (L.empty() ? "" : " | ") + Values;
-  }
-  for (const auto &[XY, Text] : Labels)
-    C.add("<text class=\"tick\" x=\"{}\" y=\"{}\">{}</text>\n", XY.first + 7, XY.second - 5,
-          escape(Text));
-  for (const Point &P : Points)
-    C.add("<circle class=\"point{}\" cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"5\" fill=\"{}\"><title>{}: "
-          "{} per step, {} per step{}</title></circle>\n",
-          P.Front ? " front" : "", PX(P.L), PY(P.E), P.Front ? "#e33" : "#79a", escape(PointLabel(P.Row)),
-          escape(formatSI(P.E, "J")), escape(formatSI(P.L, "s")),
-          P.Front ? " (Pareto front)" : "");
-  std::string Table = "<table>\n<tr>";
-  for (const std::string &H : Head)
-    Table += "<th>" + escape(H) + "</th>";
-  Table += "</tr>\n";
-  for (size_t R = 1; R < Rows.size(); ++R) {
-    Table += "<tr>";
-    for (size_t Col = 0; Col < Rows[R].size(); ++Col)
-      Table += fmt::format("<td{}>{}</td>", Col == Message ? " class=\"text\"" : "",
-                           escape(readableCell(Head[Col], Rows[R][Col])));
-    Table += "</tr>\n";
-  }
-  Table += "</table>\n";
-  const std::string Body =
-      fmt::format("<p class=\"note\">{}: {} points, {} feasible, {} on the energy-latency Pareto "
-                  "front (red, joined by the dashed line).</p>\n<h2>Energy against latency</h2>\n{}"
-                  "<h2>Points</h2>\n{}",
-                  escape(FileName), Rows.size() - 1, Points.size(), Front.size(),
-                  C.str("pareto"), Table);
-  return page("Neuromesh sweep report", Body);
+  return svg::page("Neuromesh run report: " + Arch, Body);
 }
 
 } // namespace neuromesh::runtime

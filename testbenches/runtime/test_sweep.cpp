@@ -232,3 +232,51 @@ TEST_CASE("a sweep point whose worker dies is a row saying so; the others comple
   CHECK(S.Points[1].Pareto);
   CHECK(Progress == std::vector<size_t>{1, 2});
 }
+
+TEST_CASE("the sweep CSV reads back bit for bit", "[runtime][sweep]") {
+  rt::SweepResult S;
+  S.ParameterPaths = {"core.neurons", "costs.model"};
+  rt::SweepPoint A;
+  A.Values = {"64", "silicon"};
+  A.Feasible = true;
+  A.CoresUsed = 16;
+  A.ChipsUsed = 1;
+  A.MeanNeuronUse = 0.9765625;
+  A.MaxNeuronUse = 1;
+  A.EnergyPerStep = 5.057300965e-07;
+  A.LatencyPerStep = 1.0 / 3 * 1e-5;
+  A.LatencyMax = 7.539e-06;
+  A.Power = 0.1 + 0.2; // not a short decimal
+  A.PowerPaced = 0.09167066441415925;
+  A.Spikes = 20983;
+  A.Pareto = true;
+  rt::SweepPoint B;
+  B.Values = {"8", "davies2018"};
+  B.Message = "net.yaml:3:1: error: population 'a, b' needs \"more\"\ncores";
+  S.Points = {A, B};
+  const rt::SweepResult R = rt::readSweepCsv(rt::sweepCsv(S), "s.csv");
+  CHECK(R.ParameterPaths == S.ParameterPaths);
+  REQUIRE(R.Points.size() == 2);
+  const rt::SweepPoint &P = R.Points[0];
+  CHECK(P.Values == A.Values);
+  CHECK(P.Feasible);
+  CHECK(P.CoresUsed == 16);
+  CHECK(P.ChipsUsed == 1);
+  CHECK(P.MeanNeuronUse == A.MeanNeuronUse);
+  CHECK(P.EnergyPerStep == A.EnergyPerStep);
+  CHECK(P.LatencyPerStep == A.LatencyPerStep);
+  CHECK(P.LatencyMax == A.LatencyMax);
+  CHECK(P.Power == A.Power);
+  CHECK(P.PowerPaced == A.PowerPaced);
+  CHECK(P.Spikes == 20983);
+  CHECK(P.Pareto);
+  CHECK(!R.Points[1].Feasible);
+  CHECK(R.Points[1].Message == B.Message);
+  CHECK_THROWS_WITH(rt::readSweepCsv("a,feasible\n", "x.csv"),
+                    Catch::Contains("x.csv:1: error: the header is not that of nmesh sweep"));
+  std::string Bad = rt::sweepCsv(S);
+  Bad.replace(Bad.find("5.057300965e-07"), 15, "lots");
+  CHECK_THROWS_WITH(rt::readSweepCsv(Bad, "x.csv"),
+                    Catch::Contains("x.csv:2: error: column 'energy_per_step_j': 'lots' is not a "
+                                    "number"));
+}

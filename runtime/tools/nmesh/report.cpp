@@ -4,6 +4,7 @@
 #include "neuromesh/isa/Error.h"
 #include "neuromesh/isa/FileIO.h"
 #include "neuromesh/runtime/HtmlReport.h"
+#include "neuromesh/runtime/Sweep.h"
 
 #include <fstream>
 #include <iostream>
@@ -37,8 +38,10 @@ int commandReport(const Args &A) {
   // A report.json is an object; anything else is taken for a sweep's CSV.
   const size_t First = Text.str().find_first_not_of(" \t\r\n");
   const bool IsJson = First != std::string::npos && Text.str()[First] == '{';
-  const std::string Html = IsJson ? neuromesh::runtime::runReportHtml(Text.str(), In)
-                                  : neuromesh::runtime::sweepReportHtml(Text.str(), In);
+  const std::string Html =
+      IsJson ? neuromesh::runtime::runReportHtml(Text.str(), In)
+             : neuromesh::runtime::sweepReportHtml(neuromesh::runtime::readSweepCsv(Text.str(), In),
+                                                   In);
   neuromesh::isa::writeFileAtomically(P.Values["output"].as<std::string>(), Html);
   std::cout << "wrote " << P.Values["output"].as<std::string>() << "\n";
   return 0;

@@ -21,7 +21,9 @@ namespace neuromesh::runtime {
 /// neuromesh::Error naming the file and what is missing or malformed.
 std::string runReportHtml(const std::string &JsonText, const std::string &FileName);
 
-/// The HTML report of a sweep: CsvText is the CSV sweepCsv writes.
-std::string sweepReportHtml(const std::string &CsvText, const std::string &FileName);
+struct SweepResult;
+/// The HTML report of a sweep (e.g. as readSweepCsv reads it); FileName
+/// names it on the page.
+std::string sweepReportHtml(const SweepResult &R, const std::string &FileName);
 
 } // namespace neuromesh::runtime

@@ -108,6 +108,10 @@ SweepResult runSweep(const SweepOptions &Opts, const CompileFunction &Compile);
 /// latency_per_step_s, latency_max_s, power_w, power_paced_w, spikes,
 /// pareto, message.
 std::string sweepCsv(const SweepResult &R);
+/// Reads what sweepCsv wrote (every figure back bit for bit; Recorded and
+/// ReportJson stay empty, Steps 0). Throws neuromesh::Error naming the file
+/// and line of a header or row that is not sweepCsv's.
+SweepResult readSweepCsv(const std::string &Text, const std::string &FileName);
 /// The table `nmesh sweep` prints.
 std::string formatSweepTable(const SweepResult &R);
 
