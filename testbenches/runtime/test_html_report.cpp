@@ -10,6 +10,8 @@
 //===----------------------------------------------------------------------===//
 #include "CliTestUtil.h"
 
+#include "neuromesh/compiler/Compile.h"
+#include "neuromesh/compiler/NetworkYaml.h"
 #include "neuromesh/isa/Assembly.h"
 #include "neuromesh/runtime/HtmlReport.h"
 #include "neuromesh/runtime/Run.h"
@@ -217,4 +219,34 @@ TEST_CASE("a long busy run's report bins its raster and groups its steps", "[run
   CHECK(M["rect.latency"] == 834);
   CHECK_THAT(readFile(T / "long.html"), Catch::Contains("each bar is the mean of 3 consecutive") &&
                                             Catch::Contains("125000 spikes; more than 100000"));
+}
+
+TEST_CASE("per-link traffic adds up to the hops and chip crossings the energy model priced",
+          "[runtime][report]") {
+  // feedforward on tiny, two chips side by side: east-west, north-south and
+  // chip-edge links all carry traffic. Each link count times its cost must
+  // give the energy component (tiny: 2 pJ, 3 pJ, 100 pJ a message).
+  const std::string Ex = std::string(NM_SOURCE_DIR) + "/examples/";
+  const isa::Architecture Arch = isa::loadArchitecture(
+      Ex + "arch/tiny.yaml", {{"core.input_axons", "64"}, {"core.neurons", "8"}});
+  const isa::Image Img =
+      neuromesh::compiler::compileNetwork(
+          neuromesh::compiler::loadNetworkYaml(Ex + "networks/feedforward.yaml"), Arch)
+          .Mapped.Image;
+  rt::RunOptions O;
+  O.Steps = 30;
+  O.Engine = "systemc";
+  O.Arch = Arch;
+  const rt::RunResult R = rt::runImage(Img, O);
+  REQUIRE(R.Activity);
+  uint64_t EastWest = 0, NorthSouth = 0, Edges = 0;
+  for (const rt::LinkTraffic &L : R.Activity->Links)
+    (L.Link.ChipEdge ? Edges : L.Link.DX != 0 ? EastWest : NorthSouth) += L.Messages;
+  REQUIRE(EastWest > 0);
+  REQUIRE(NorthSouth > 0);
+  REQUIRE(Edges > 0);
+  const neuromesh::emulator::EnergyBreakdown &E = R.Energy->Totals.Energy;
+  CHECK(double(EastWest) * 2e-12 == Approx(E.HopsEastWest).epsilon(1e-12));
+  CHECK(double(NorthSouth) * 3e-12 == Approx(E.HopsNorthSouth).epsilon(1e-12));
+  CHECK(double(Edges) * 100e-12 == Approx(E.ChipLinks).epsilon(1e-12));
 }
