@@ -125,6 +125,7 @@ public:
 
 void encode(const SweepPoint &P, Wire &W) {
   W.put(uint8_t(P.Feasible));
+  W.put(uint8_t(P.Stage));
   W.putString(P.Message);
   W.put(P.CoresUsed);
   W.put(P.ChipsUsed);
@@ -143,6 +144,7 @@ void encode(const SweepPoint &P, Wire &W) {
 
 void decode(Wire &W, SweepPoint &P) {
   P.Feasible = W.get<uint8_t>() != 0;
+  P.Stage = SweepPoint::Failure(W.get<uint8_t>());
   P.Message = W.getString();
   P.CoresUsed = W.get<uint32_t>();
   P.ChipsUsed = W.get<uint32_t>();
@@ -165,8 +167,15 @@ void decode(Wire &W, SweepPoint &P) {
 SweepPoint runPoint(const isa::Architecture &Arch, const SweepOptions &Opts,
                     const CompileFunction &Compile) {
   SweepPoint P;
+  CompiledPoint C;
   try {
-    CompiledPoint C = Compile(Arch);
+    C = Compile(Arch);
+  } catch (const Error &E) {
+    P.Message = E.what();
+    return P;
+  }
+  P.Stage = SweepPoint::Failure::Run;
+  try {
     P.CoresUsed = C.CoresUsed;
     P.ChipsUsed = C.ChipsUsed;
     P.MeanNeuronUse = C.MeanNeuronUse;
@@ -175,8 +184,11 @@ SweepPoint runPoint(const isa::Architecture &Arch, const SweepOptions &Opts,
     R.Steps = Opts.Steps;
     R.Engine = "systemc";
     R.Arch = Arch;
-    if (!Opts.InputPath.empty())
+    if (!Opts.InputPath.empty()) {
+      P.Stage = SweepPoint::Failure::Input;
       R.Inputs = readSpikeFile(Opts.InputPath, C.Image, isa::SymbolKind::InputPort);
+      P.Stage = SweepPoint::Failure::Run;
+    }
     RunResult Run = runImage(C.Image, R);
     const emulator::EnergyTotals &T = Run.Energy->Totals;
     P.Feasible = true;
@@ -188,6 +200,7 @@ SweepPoint runPoint(const isa::Architecture &Arch, const SweepOptions &Opts,
     P.Spikes = Run.Counters.Cores.SpikesOut;
     P.ReportJson = energyReportJson(Run);
     P.Recorded = std::move(Run.Spikes);
+    P.Stage = SweepPoint::Failure::None;
   } catch (const Error &E) {
     P.Feasible = false;
     P.Message = E.what();
@@ -221,6 +234,7 @@ Worker startWorker(size_t Point, const isa::Architecture &Arch, const SweepOptio
       encode(runPoint(Arch, Opts, Compile), W);
     } catch (const std::exception &E) {
       SweepPoint Failed;
+      Failed.Stage = SweepPoint::Failure::Run;
       Failed.Message = std::string("the worker failed: ") + E.what();
       W = Wire();
       encode(Failed, W);
@@ -254,6 +268,7 @@ SweepPoint finishWorker(Worker &Wk) {
   while (::waitpid(Wk.Pid, &Status, 0) < 0 && errno == EINTR) {
   }
   SweepPoint P;
+  P.Stage = SweepPoint::Failure::Run;
   if (WIFSIGNALED(Status)) {
     P.Message = fmt::format("the worker process died with signal {} ({})", WTERMSIG(Status),
                             strsignal(WTERMSIG(Status)));
@@ -325,6 +340,11 @@ SweepResult runSweep(const SweepOptions &Opts, const CompileFunction &Compile) {
         Opts.Progress(++Done, Sets.size());
     }
   }
+  // A bad input file fails every point the same way: it is the user's
+  // error to report, not a row.
+  for (const SweepPoint &P : R.Points)
+    if (P.Stage == SweepPoint::Failure::Input)
+      throw Error(P.Message);
   for (size_t I = 0; I < Sets.size(); ++I)
     for (const isa::ArchOverride &O : Sets[I])
       R.Points[I].Values.push_back(O.second);

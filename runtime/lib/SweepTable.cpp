@@ -118,6 +118,8 @@ SweepResult readSweepCsv(const std::string &Text, const std::string &FileName) {
     SweepPoint P;
     P.Values.assign(F.begin(), F.begin() + std::ptrdiff_t(NumParams));
     P.Feasible = F[NumParams] == "1";
+    if (P.Feasible)
+      P.Stage = SweepPoint::Failure::None;
     P.Message = F[NumParams + 12];
     if (P.Feasible) {
       P.CoresUsed = uint32_t(Number(1));
@@ -154,7 +156,10 @@ std::string formatSweepTable(const SweepResult &R) {
             fmt::format("{}", P.Spikes), std::string(P.Pareto ? "*" : "")})
         Row.push_back(S);
     } else {
-      Row.push_back(fmt::format("does not fit (note {})", Notes.size() + 1));
+      Row.push_back(fmt::format("{} (note {})",
+                                P.Stage == SweepPoint::Failure::Compile ? "does not fit"
+                                                                        : "run failed",
+                                Notes.size() + 1));
       Notes.push_back(P.Message);
     }
     Rows.push_back(Row);

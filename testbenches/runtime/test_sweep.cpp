@@ -121,6 +121,8 @@ TEST_CASE("a sweep point that does not fit carries the compiler's message", "[ru
   REQUIRE(!Expected.empty());
   CHECK(!S.Points[0].Feasible);
   CHECK(S.Points[0].Message == Expected);
+  CHECK(S.Points[0].Stage == rt::SweepPoint::Failure::Compile);
+  CHECK_THAT(rt::formatSweepTable(S), Catch::Contains("does not fit (note 1)"));
   CHECK(!S.Points[0].Pareto);
   CHECK(S.Points[1].Feasible);
   CHECK(S.Points[1].Pareto); // the only feasible point
@@ -228,6 +230,8 @@ TEST_CASE("a sweep point whose worker dies is a row saying so; the others comple
   REQUIRE(S.Points.size() == 2);
   CHECK(!S.Points[0].Feasible);
   CHECK_THAT(S.Points[0].Message, Catch::Contains("died with signal 9"));
+  CHECK(S.Points[0].Stage == rt::SweepPoint::Failure::Run);
+  CHECK_THAT(rt::formatSweepTable(S), Catch::Contains("run failed (note 1)"));
   CHECK(S.Points[1].Feasible);
   CHECK(S.Points[1].Pareto);
   CHECK(Progress == std::vector<size_t>{1, 2});
@@ -279,4 +283,34 @@ TEST_CASE("the sweep CSV reads back bit for bit", "[runtime][sweep]") {
   CHECK_THROWS_WITH(rt::readSweepCsv(Bad, "x.csv"),
                     Catch::Contains("x.csv:2: error: column 'energy_per_step_j': 'lots' is not a "
                                     "number"));
+}
+
+TEST_CASE("nmesh sweep --input: the spikes reach every point; a bad file is an error, not rows",
+          "[runtime][sweep][cli]") {
+  TempDir T;
+  neuromesh::testing::writeFile(
+      T / "ext.yaml", "name: ext\ndt: 1e-3\nsources:\n  ext: {size: 2, external: true}\n"
+                      "populations:\n  a: {size: 4, model: if, params: {threshold: 20, reset: 0, "
+                      "reset_value: 0}}\nprojections:\n  - {from: ext, to: a, connector: "
+                      "all_to_all, weight: 10, delay: 1}\n");
+  // ext[0] and ext[1] at step 0 give every neuron of a 20 at step 1: 4
+  // spikes; ext[0] alone at step 3 gives 10, below threshold.
+  neuromesh::testing::writeFile(T / "in.csv", "step,population,neuron\n0,ext,0\n0,ext,1\n3,ext,0\n");
+  const std::string Base =
+      "sweep '" + T / "ext.yaml" + "' --arch '" + Tiny + "' --set core.neurons=2,4 --steps 6 ";
+  auto R = nmesh(T, Base + "--input '" + T / "in.csv" + "' --csv '" + T / "s.csv" + "'");
+  REQUIRE(R.Exit == 0);
+  const rt::SweepResult S = rt::readSweepCsv(readFile(T / "s.csv"), "s.csv");
+  REQUIRE(S.Points.size() == 2);
+  for (const rt::SweepPoint &P : S.Points) {
+    CHECK(P.Feasible);
+    CHECK(P.Spikes == 4);
+  }
+  CHECK(S.Points[0].CoresUsed == 2);
+  CHECK(S.Points[1].CoresUsed == 1);
+  neuromesh::testing::writeFile(T / "bad.csv", "step,population,neuron\n0,nope,0\n");
+  R = nmesh(T, Base + "--input '" + T / "bad.csv" + "'");
+  CHECK(R.Exit == 1);
+  CHECK_THAT(R.Err, Catch::Contains("bad.csv:2: error: unknown input port 'nope'"));
+  CHECK_THAT(R.Out, !Catch::Contains("does not fit"));
 }

@@ -72,6 +72,10 @@ struct SweepOptions {
 struct SweepPoint {
   std::vector<std::string> Values; ///< one per parameter
   bool Feasible = false;
+  /// Where an infeasible point failed: the compiler (the network does not
+  /// fit), reading the input spikes, or the run (or its worker process).
+  enum class Failure : uint8_t { Compile, Input, Run, None };
+  Failure Stage = Failure::Compile;
   std::string Message; ///< why the point did not compile or run
   uint32_t CoresUsed = 0, ChipsUsed = 0;
   double MeanNeuronUse = 0, MaxNeuronUse = 0;
@@ -100,7 +104,8 @@ void markParetoFront(std::vector<SweepPoint> &Points);
 
 /// Runs the sweep. Every point's architecture is derived and checked first,
 /// so a bad --set path or value throws neuromesh::Error (naming the field
-/// and its range) before any work starts.
+/// and its range) before any work starts. A bad input spike file throws the
+/// reader's error (file and line) after the points ran.
 SweepResult runSweep(const SweepOptions &Opts, const CompileFunction &Compile);
 
 /// The CSV (docs/formats.md): one column per parameter, then feasible,
