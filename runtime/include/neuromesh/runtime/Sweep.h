@@ -105,7 +105,9 @@ void markParetoFront(std::vector<SweepPoint> &Points);
 /// Runs the sweep. Every point's architecture is derived and checked first,
 /// so a bad --set path or value throws neuromesh::Error (naming the field
 /// and its range) before any work starts. A bad input spike file throws the
-/// reader's error (file and line) after the points ran.
+/// reader's error (file and line) after the points ran. Workers are forked
+/// (not exec'd) so the compile callback may capture anything: call it from
+/// a process with no other threads running.
 SweepResult runSweep(const SweepOptions &Opts, const CompileFunction &Compile);
 
 /// The CSV (docs/formats.md): one column per parameter, then feasible,
