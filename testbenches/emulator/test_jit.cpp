@@ -150,7 +150,7 @@ std::string difference(const Outcome &Want, const Outcome &Got, unsigned Words) 
 
 TEST_CASE("jit: random programs over random states give the interpreter's results",
           "[jit]") {
-  constexpr unsigned Modules = 8, ProgramsPerModule = 200, Neurons = 64;
+  constexpr unsigned Modules = 4, ProgramsPerModule = 100, Neurons = 256;
   testing::detail::Rng R(0x6a17);
   std::map<Opcode, uint64_t> Executed; // neuron updates that surely ran the opcode
   uint64_t Cases = 0, Spikes = 0, Graded = 0, StateChanges = 0;
