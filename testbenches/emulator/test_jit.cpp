@@ -63,25 +63,80 @@ bool isControl(Opcode Op) {
   return Op == Opcode::Halt || Op == Opcode::Jmp || Op == Opcode::Brz || Op == Opcode::Brnz;
 }
 
+/// Values that sit on the opcodes' edges more often than uniform ones:
+/// +-2^k and +-2^k +- 1 (wrap and sat boundaries, shift overflow), int32's
+/// extremes, small values.
+int32_t edgyValue(testing::detail::Rng &R) {
+  if (!R.chance(50))
+    return R.int32();
+  const int64_t V = (int64_t(1) << R.range(0, 31)) + R.range(-1, 1);
+  return int32_t(R.chance(50) ? V : -V);
+}
+
+/// Loads every register from the input, a state word, a parameter or an
+/// edge value, so the random body computes on live values rather than on
+/// the zeros registers start with.
+std::vector<Instruction> preamble(testing::detail::Rng &R, unsigned NumParams,
+                                  unsigned NumStateWords) {
+  std::vector<Instruction> P;
+  for (uint8_t Reg = 0; Reg < isa::NumRegisters; ++Reg) {
+    Instruction I;
+    I.Rd = Reg;
+    switch (R.range(0, NumParams ? 3 : 2)) {
+    case 0:
+      I.Op = Opcode::Ldin;
+      break;
+    case 1:
+      I.Op = Opcode::Lds;
+      I.Imm = int32_t(R.range(0, NumStateWords - 1));
+      break;
+    case 2:
+      I.Op = Opcode::Movi;
+      I.Imm = edgyValue(R);
+      break;
+    default:
+      I.Op = Opcode::Ldp;
+      I.Imm = int32_t(R.range(0, NumParams - 1));
+      break;
+    }
+    P.push_back(I);
+  }
+  return P;
+}
+
 FuzzCase makeCase(testing::detail::Rng &R, unsigned Neurons) {
   FuzzCase C;
   C.NumStateWords = unsigned(R.range(1, isa::MaxStateWords));
   C.Params.resize(size_t(R.range(0, isa::MaxParams)));
   for (int32_t &P : C.Params)
-    P = R.int32();
+    P = edgyValue(R);
   // Mostly short programs, sometimes full-length ones.
   const unsigned MaxLength = R.chance(2) ? isa::MaxProgramLength : 40;
-  C.Program =
-      testing::detail::randomProgram(R, MaxLength, unsigned(C.Params.size()), C.NumStateWords);
+  const unsigned NumParams = unsigned(C.Params.size());
+  std::vector<Instruction> Body =
+      testing::detail::randomProgram(R, MaxLength, NumParams, C.NumStateWords);
+  // Most programs start by loading every register; branch targets shift.
+  if (R.chance(80) && Body.size() + isa::NumRegisters <= isa::MaxProgramLength) {
+    C.Program = preamble(R, NumParams, C.NumStateWords);
+    for (Instruction I : Body) {
+      const isa::OpcodeInfo *Info = isa::lookupOpcode(uint8_t(I.Op));
+      if (Info->Imm == isa::ImmKind::Target)
+        I.Imm += int32_t(isa::NumRegisters);
+      C.Program.push_back(I);
+    }
+  } else {
+    C.Program = std::move(Body);
+  }
+  REQUIRE(isa::validateProgram(C.Program, NumParams, C.NumStateWords).empty());
   C.Seed = R.chance(10) ? 0 : R.next();
   C.Step = R.chance(10) ? uint64_t(R.range(0, 5)) : R.next();
   C.First = uint32_t(R.range(0, 65535 - Neurons));
   C.State.resize(size_t(Neurons) * C.NumStateWords);
   for (int32_t &S : C.State)
-    S = R.int32();
+    S = edgyValue(R);
   C.Input.resize(Neurons);
   for (uint32_t &In : C.Input)
-    In = R.chance(30) ? 0 : uint32_t(R.int32());
+    In = R.chance(30) ? 0 : uint32_t(edgyValue(R));
   return C;
 }
 
