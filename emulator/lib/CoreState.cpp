@@ -176,14 +176,12 @@ void CoreState::update(uint64_t Step, std::vector<FiredNeuron> &Fired) {
   Counters.ActiveNeuronUpdates += Active;
 }
 
-void CoreState::updateCompiled(uint64_t Step, uint32_t *Slot,
-                               std::vector<FiredNeuron> &Fired) {
+void CoreState::updateCompiled(uint64_t Step, uint32_t *Slot, std::vector<FiredNeuron> &Fired) {
   uint64_t Counts[2] = {0, 0}; // dendrite reads, active updates
   for (const ProfileRun &R : Runs) {
     const uint32_t NumFired =
-        R.Update(Profiles[R.Profile].Params.data(),
-                 &State[size_t(R.First) * NumStateWords], Slot + R.First,
-                 RunFired.data(), Seed, Step, R.First, R.Count, Counts);
+        R.Update(Profiles[R.Profile].Params.data(), &State[size_t(R.First) * NumStateWords],
+                 Slot + R.First, RunFired.data(), Seed, Step, R.First, R.Count, Counts);
     for (uint32_t I = 0; I < NumFired; ++I)
       recordFired(RunFired[I], Fired);
   }

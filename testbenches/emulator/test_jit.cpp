@@ -45,7 +45,7 @@ struct FuzzCase {
   unsigned NumStateWords = 1;
   std::vector<int32_t> Params;
   uint64_t Seed = 0, Step = 0;
-  uint32_t First = 0; ///< index of the first neuron in its core
+  uint32_t First = 0;          ///< index of the first neuron in its core
   std::vector<int32_t> State;  ///< Neurons x NumStateWords
   std::vector<uint32_t> Input; ///< one ring slot entry per neuron
   size_t Index = 0;            ///< NeuronJit::add's index
@@ -203,8 +203,7 @@ std::string difference(const Outcome &Want, const Outcome &Got, unsigned Words) 
 
 } // namespace
 
-TEST_CASE("jit: random programs over random states give the interpreter's results",
-          "[jit]") {
+TEST_CASE("jit: random programs over random states give the interpreter's results", "[jit]") {
   constexpr unsigned Modules = 4, ProgramsPerModule = 100, Neurons = 256;
   testing::detail::Rng R(0x6a17);
   std::map<Opcode, uint64_t> Executed; // neuron updates that surely ran the opcode
@@ -224,8 +223,8 @@ TEST_CASE("jit: random programs over random states give the interpreter's result
       const Outcome Got = compiledRun(C, Jit.function(C.Index));
       const std::string Diff = difference(Want, Got, C.NumStateWords);
       if (!Diff.empty()) {
-        FAIL_CHECK(Diff << "\nseed " << C.Seed << " step " << C.Step << " first neuron "
-                        << C.First << ", program:\n"
+        FAIL_CHECK(Diff << "\nseed " << C.Seed << " step " << C.Step << " first neuron " << C.First
+                        << ", program:\n"
                         << programText(C.Program));
         continue;
       }
@@ -258,15 +257,6 @@ TEST_CASE("jit: hand-worked edge values of the saturating and shifting opcodes",
   // Each program stores one result in state[0]; the expected values are
   // worked by hand from the Opcodes.def summaries, independently of both
   // implementations.
-  auto ins = [](Opcode Op, uint8_t Rd, uint8_t Ra, uint8_t Rb, int32_t Imm) {
-    Instruction I;
-    I.Op = Op;
-    I.Rd = Rd;
-    I.Ra = Ra;
-    I.Rb = Rb;
-    I.Imm = Imm;
-    return I;
-  };
   const int32_t Min = INT32_MIN, Max = INT32_MAX;
   struct Row {
     Opcode Op;
@@ -274,17 +264,17 @@ TEST_CASE("jit: hand-worked edge values of the saturating and shifting opcodes",
     int32_t Want;
   };
   const Row Rows[] = {
-      {Opcode::Add, Max, 1, 0, Max},      {Opcode::Sub, Min, 1, 0, Min},
-      {Opcode::Addi, -5, 0, Min, Min},    {Opcode::Mul, Min, -1, 0, Max},
+      {Opcode::Add, Max, 1, 0, Max},        {Opcode::Sub, Min, 1, 0, Min},
+      {Opcode::Addi, -5, 0, Min, Min},      {Opcode::Mul, Min, -1, 0, Max},
       {Opcode::Mul, 65536, -65536, 0, Min}, {Opcode::Mulsh, -7, 1, 1, -3},
-      {Opcode::Mulsh, Min, Min, 62, 1},   {Opcode::Mulsh, Min, Min, 0, Max},
-      {Opcode::Shl, -3, 0, 31, Min},      {Opcode::Shl, 3, 0, 2, 12},
-      {Opcode::Shr, -7, 0, 1, -4},        {Opcode::Wrap, 8, 0, 4, 8},
-      {Opcode::Wrap, -8, 0, 4, 8},        {Opcode::Wrap, 9, 0, 4, -7},
-      {Opcode::Wrap, Min, 0, 31, 0},      {Opcode::Wrap, Max, 0, 31, -1},
-      {Opcode::Sat, Min, 0, 32, -Max},    {Opcode::Sat, 200, 0, 8, 127},
-      {Opcode::Neg, Min, 0, 0, Max},      {Opcode::Abs, Min, 0, 0, Max},
-      {Opcode::Sgn, Min, 0, 0, -1},       {Opcode::Sle, 3, 3, 0, 1},
+      {Opcode::Mulsh, Min, Min, 62, 1},     {Opcode::Mulsh, Min, Min, 0, Max},
+      {Opcode::Shl, -3, 0, 31, Min},        {Opcode::Shl, 3, 0, 2, 12},
+      {Opcode::Shr, -7, 0, 1, -4},          {Opcode::Wrap, 8, 0, 4, 8},
+      {Opcode::Wrap, -8, 0, 4, 8},          {Opcode::Wrap, 9, 0, 4, -7},
+      {Opcode::Wrap, Min, 0, 31, 0},        {Opcode::Wrap, Max, 0, 31, -1},
+      {Opcode::Sat, Min, 0, 32, -Max},      {Opcode::Sat, 200, 0, 8, 127},
+      {Opcode::Neg, Min, 0, 0, Max},        {Opcode::Abs, Min, 0, 0, Max},
+      {Opcode::Sgn, Min, 0, 0, -1},         {Opcode::Sle, 3, 3, 0, 1},
   };
   emulator::NeuronJit Jit;
   std::vector<size_t> Index;
@@ -293,9 +283,10 @@ TEST_CASE("jit: hand-worked edge values of the saturating and shifting opcodes",
     const isa::OpcodeInfo *Info = isa::lookupOpcode(uint8_t(Rw.Op));
     const bool UsesB = Info->Operands == isa::OperandForm::DAB;
     const bool UsesImm = Info->Imm != isa::ImmKind::None;
-    Programs.push_back({ins(Opcode::Movi, 1, 0, 0, Rw.A), ins(Opcode::Movi, 2, 0, 0, Rw.B),
-                        ins(Rw.Op, 3, 1, UsesB ? 2 : 0, UsesImm ? Rw.Imm : 0),
-                        ins(Opcode::Sts, 0, 3, 0, 0)});
+    Programs.push_back({Instruction{Opcode::Movi, 1, 0, 0, Rw.A},
+                        Instruction{Opcode::Movi, 2, 0, 0, Rw.B},
+                        Instruction{Rw.Op, 3, 1, uint8_t(UsesB ? 2 : 0), UsesImm ? Rw.Imm : 0},
+                        Instruction{Opcode::Sts, 0, 3, 0, 0}});
     REQUIRE(isa::validateProgram(Programs.back(), 0, 1).empty());
     Index.push_back(Jit.add(Programs.back(), 1));
   }
@@ -375,8 +366,7 @@ uint64_t checkJitOnOff(const isa::Image &Img, const std::vector<emulator::SpikeR
 
 } // namespace
 
-TEST_CASE("jit: the generated network corpus spikes identically with the JIT on and off",
-          "[jit]") {
+TEST_CASE("jit: the generated network corpus spikes identically with the JIT on and off", "[jit]") {
   using namespace neuromesh::compiler;
   const isa::Architecture Arch =
       isa::loadArchitecture(std::string(NM_SOURCE_DIR) + "/examples/arch/tiny.yaml");
@@ -384,9 +374,9 @@ TEST_CASE("jit: the generated network corpus spikes identically with the JIT on 
   uint64_t Spikes = 0;
   for (uint64_t Seed = 1; Seed <= 60; ++Seed) {
     const bool Spanning = Seed % 4 == 0;
-    Network Net = testing::makeRandomNetwork(Seed, Spanning
-                                                       ? testing::RandomNetworkOptions::spanning()
-                                                       : testing::RandomNetworkOptions::small());
+    Network Net =
+        testing::makeRandomNetwork(Seed, Spanning ? testing::RandomNetworkOptions::spanning()
+                                                  : testing::RandomNetworkOptions::small());
     for (size_t I = 0; I < Net.Populations.size(); ++I)
       if ((Seed + I) % 3 == 0)
         for (const ModelVariable &V : findModel(Net.Populations[I].Model.Kind)->Variables)

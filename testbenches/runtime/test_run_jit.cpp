@@ -83,8 +83,8 @@ TEST_CASE("nmesh run --jit: on and off write the same spikes; a bad value is a u
   std::string Spikes[2];
   const char *Modes[2] = {"off", "on"};
   for (int K = 0; K < 2; ++K) {
-    Result R = nmesh(T, "run '" + T / "net.nmb" + "' --steps 40 --input '" + In +
-                            "' --jit " + Modes[K] + " --spikes '" + T / "out.csv" + "'");
+    Result R = nmesh(T, "run '" + T / "net.nmb" + "' --steps 40 --input '" + In + "' --jit " +
+                            Modes[K] + " --spikes '" + T / "out.csv" + "'");
     INFO(R.Err);
     REQUIRE(R.Exit == 0);
     CHECK_THAT(R.Out, Catch::Contains(K ? "neuron programs:       JIT-compiled\n"

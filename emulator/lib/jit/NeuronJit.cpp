@@ -26,17 +26,17 @@
 #include <llvm/IR/Module.h>
 #include <llvm/IR/Verifier.h>
 #include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/TargetSelect.h>
+#include <llvm/Target/TargetMachine.h>
 #include <llvm/Transforms/InstCombine/InstCombine.h>
 #include <llvm/Transforms/Scalar/EarlyCSE.h>
 #include <llvm/Transforms/Scalar/SROA.h>
 #include <llvm/Transforms/Scalar/SimplifyCFG.h>
-#include <llvm/Support/TargetSelect.h>
-#include <llvm/Target/TargetMachine.h>
 
 #include <cassert>
 #include <chrono>
-#include <cstring>
 #include <cstddef>
+#include <cstring>
 #include <limits>
 #include <mutex>
 #include <string>
@@ -85,10 +85,8 @@ struct Emitter {
   Value *sext(Value *V) { return B.CreateSExt(V, I64); }
   /// Clamps a signed i64 to int32's range (the interpreter's sat32).
   Value *sat32(Value *X) {
-    X = B.CreateBinaryIntrinsic(llvm::Intrinsic::smin, X,
-                                i64(std::numeric_limits<int32_t>::max()));
-    X = B.CreateBinaryIntrinsic(llvm::Intrinsic::smax, X,
-                                i64(std::numeric_limits<int32_t>::min()));
+    X = B.CreateBinaryIntrinsic(llvm::Intrinsic::smin, X, i64(std::numeric_limits<int32_t>::max()));
+    X = B.CreateBinaryIntrinsic(llvm::Intrinsic::smax, X, i64(std::numeric_limits<int32_t>::min()));
     return B.CreateTrunc(X, I32);
   }
   Value *flag(Value *Bit) { return B.CreateZExt(Bit, I32); }
@@ -104,10 +102,8 @@ template <Opcode Op> void emitOp(Emitter &, const Instruction &) {
   static_assert(Op != Op, "an opcode of Opcodes.def has no JIT emitter");
 }
 
-#define NM_EMIT(Enum)                                                          \
-  template <>                                                                  \
-  [[maybe_unused]] void emitOp<Opcode::Enum>(Emitter & E,                      \
-                                             const Instruction &I)
+#define NM_EMIT(Enum)                                                                              \
+  template <> [[maybe_unused]] void emitOp<Opcode::Enum>(Emitter & E, const Instruction &I)
 
 // Control. A block left without a terminator falls through to the next.
 NM_EMIT(Nop) { (void)E, (void)I; }
@@ -116,25 +112,23 @@ NM_EMIT(Halt) {
   E.B.CreateBr(E.Blocks.back());
 }
 NM_EMIT(Jmp) { E.B.CreateBr(E.target(I)); }
-NM_EMIT(Brz) {
-  E.B.CreateCondBr(E.B.CreateICmpEQ(E.reg(I.Ra), E.i32(0)), E.target(I), E.next());
-}
-NM_EMIT(Brnz) {
-  E.B.CreateCondBr(E.B.CreateICmpNE(E.reg(I.Ra), E.i32(0)), E.target(I), E.next());
-}
+NM_EMIT(Brz) { E.B.CreateCondBr(E.B.CreateICmpEQ(E.reg(I.Ra), E.i32(0)), E.target(I), E.next()); }
+NM_EMIT(Brnz) { E.B.CreateCondBr(E.B.CreateICmpNE(E.reg(I.Ra), E.i32(0)), E.target(I), E.next()); }
 
 // Data movement.
 NM_EMIT(Movi) { E.set(I.Rd, E.i32(I.Imm)); }
 NM_EMIT(Mov) { E.set(I.Rd, E.reg(I.Ra)); }
 NM_EMIT(Ldin) { E.set(I.Rd, E.Input); }
 NM_EMIT(Lds) {
-  E.set(I.Rd, E.B.CreateLoad(E.I32, E.B.CreateConstInBoundsGEP1_32(E.I32, E.State, unsigned(I.Imm))));
+  E.set(I.Rd,
+        E.B.CreateLoad(E.I32, E.B.CreateConstInBoundsGEP1_32(E.I32, E.State, unsigned(I.Imm))));
 }
 NM_EMIT(Sts) {
   E.B.CreateStore(E.reg(I.Ra), E.B.CreateConstInBoundsGEP1_32(E.I32, E.State, unsigned(I.Imm)));
 }
 NM_EMIT(Ldp) {
-  E.set(I.Rd, E.B.CreateLoad(E.I32, E.B.CreateConstInBoundsGEP1_32(E.I32, E.Params, unsigned(I.Imm))));
+  E.set(I.Rd,
+        E.B.CreateLoad(E.I32, E.B.CreateConstInBoundsGEP1_32(E.I32, E.Params, unsigned(I.Imm))));
 }
 
 // Arithmetic: saturating ops are computed in i64 (or with the saturating
@@ -148,9 +142,7 @@ NM_EMIT(Sub) {
 NM_EMIT(Addi) {
   E.set(I.Rd, E.B.CreateBinaryIntrinsic(llvm::Intrinsic::sadd_sat, E.reg(I.Ra), E.i32(I.Imm)));
 }
-NM_EMIT(Mul) {
-  E.set(I.Rd, E.sat32(E.B.CreateMul(E.sext(E.reg(I.Ra)), E.sext(E.reg(I.Rb)))));
-}
+NM_EMIT(Mul) { E.set(I.Rd, E.sat32(E.B.CreateMul(E.sext(E.reg(I.Ra)), E.sext(E.reg(I.Rb))))); }
 NM_EMIT(Mulsh) {
   // trunc0(P / 2^imm): P >= 0 ? P >> imm : -((-P) >> imm); |P| <= 2^62.
   Value *P = E.B.CreateMul(E.sext(E.reg(I.Ra)), E.sext(E.reg(I.Rb)));
@@ -237,9 +229,9 @@ NM_EMIT(Spikeg) {
 
 void emitInstruction(Emitter &E, const Instruction &I) {
   switch (I.Op) {
-#define NM_OPCODE(Enum, Mnemonic, Code, Operands, Imm, Summary)                \
-  case Opcode::Enum:                                                           \
-    emitOp<Opcode::Enum>(E, I);                                                \
+#define NM_OPCODE(Enum, Mnemonic, Code, Operands, Imm, Summary)                                    \
+  case Opcode::Enum:                                                                               \
+    emitOp<Opcode::Enum>(E, I);                                                                    \
     return;
 #include "neuromesh/isa/Opcodes.def"
   }
@@ -249,8 +241,7 @@ void emitInstruction(Emitter &E, const Instruction &I) {
 /// Emits `Name`, a NeuronRunFn for Program with NumStateWords words per
 /// neuron (see NeuronJit.h for the contract), into M.
 void emitRunFunction(llvm::Module &M, const std::string &Name,
-                     const std::vector<Instruction> &Program,
-                     unsigned NumStateWords) {
+                     const std::vector<Instruction> &Program, unsigned NumStateWords) {
   llvm::LLVMContext &Ctx = M.getContext();
   llvm::IRBuilder<> B(Ctx);
   llvm::Type *I1 = B.getInt1Ty(), *I32 = B.getInt32Ty(), *I64 = B.getInt64Ty();
@@ -265,8 +256,7 @@ void emitRunFunction(llvm::Module &M, const std::string &Name,
     F->addParamAttr(A, llvm::Attribute::NoAlias);
   auto Arg = [&](unsigned I) { return F->getArg(I); };
   Value *Params = Arg(0), *State = Arg(1), *Slot = Arg(2), *Fired = Arg(3);
-  Value *Seed = Arg(4), *Step = Arg(5), *First = Arg(6), *Count = Arg(7),
-        *Counts = Arg(8);
+  Value *Seed = Arg(4), *Step = Arg(5), *First = Arg(6), *Count = Arg(7), *Counts = Arg(8);
 
   auto *RandTy = llvm::FunctionType::get(I32, {I64, I64, I64, I64}, false);
   llvm::FunctionCallee RandomDraw = M.getOrInsertFunction(RandomDrawSymbol, RandTy);
@@ -274,8 +264,8 @@ void emitRunFunction(llvm::Module &M, const std::string &Name,
   BasicBlock *Entry = BasicBlock::Create(Ctx, "entry", F);
   BasicBlock *Head = BasicBlock::Create(Ctx, "neuron", F);
   B.SetInsertPoint(Entry);
-  Emitter E{B, I32, I64, {}, nullptr, nullptr, nullptr, nullptr, nullptr,
-            Params, Seed, Step, nullptr, RandomDraw, {}, 0};
+  Emitter E{B,       I32,    I64,  {},   nullptr, nullptr,    nullptr, nullptr,
+            nullptr, Params, Seed, Step, nullptr, RandomDraw, {},      0};
   for (unsigned R = 0; R < isa::NumRegisters; ++R)
     E.Regs[R] = B.CreateAlloca(I32);
   E.Spiked = B.CreateAlloca(I1);
@@ -322,9 +312,9 @@ void emitRunFunction(llvm::Module &M, const std::string &Name,
   Value *Spiked = B.CreateLoad(I1, E.Spiked);
   Value *HasInput = B.CreateICmpNE(E.Input, E.i32(0));
   B.CreateStore(B.CreateAdd(B.CreateLoad(I64, Reads), B.CreateZExt(HasInput, I64)), Reads);
-  B.CreateStore(B.CreateAdd(B.CreateLoad(I64, Active),
-                            B.CreateZExt(B.CreateOr(HasInput, Spiked), I64)),
-                Active);
+  B.CreateStore(
+      B.CreateAdd(B.CreateLoad(I64, Active), B.CreateZExt(B.CreateOr(HasInput, Spiked), I64)),
+      Active);
   BasicBlock *Fire = BasicBlock::Create(Ctx, "fire", F);
   BasicBlock *Latch = BasicBlock::Create(Ctx, "latch", F);
   B.CreateCondBr(Spiked, Fire, Latch);
@@ -371,7 +361,7 @@ struct NeuronJit::Impl {
     std::vector<Instruction> Program;
     unsigned NumStateWords;
   };
-  std::vector<Pending> Queue;        ///< added, not yet compiled
+  std::vector<Pending> Queue;         ///< added, not yet compiled
   std::vector<NeuronRunFn> Functions; ///< by index; null until compiled
   size_t Modules = 0;
   double Seconds = 0;
@@ -383,8 +373,7 @@ NeuronJit::~NeuronJit() = default;
 size_t NeuronJit::add(const std::vector<Instruction> &Program, unsigned NumStateWords) {
   assert(isa::validateProgram(Program, isa::MaxParams, NumStateWords).empty() &&
          "the JIT compiles validated programs only");
-  auto [It, Inserted] =
-      P->Index.emplace(programKey(Program, NumStateWords), P->Functions.size());
+  auto [It, Inserted] = P->Index.emplace(programKey(Program, NumStateWords), P->Functions.size());
   if (Inserted) {
     P->Functions.push_back(nullptr);
     P->Queue.push_back({Program, NumStateWords});
@@ -434,15 +423,14 @@ void NeuronJit::compile() {
   }
 
   auto Context = std::make_unique<llvm::LLVMContext>();
-  auto M = std::make_unique<llvm::Module>("neuromesh.neurons." + std::to_string(P->Modules),
-                                          *Context);
+  auto M =
+      std::make_unique<llvm::Module>("neuromesh.neurons." + std::to_string(P->Modules), *Context);
   M->setDataLayout(P->Jit->getDataLayout());
   M->setTargetTriple(P->Jit->getTargetTriple().str());
   const size_t FirstIndex = P->Functions.size() - P->Queue.size();
   auto NameOf = [](size_t I) { return "nm_update_" + std::to_string(I); };
   for (size_t Q = 0; Q < P->Queue.size(); ++Q)
-    emitRunFunction(*M, NameOf(FirstIndex + Q), P->Queue[Q].Program,
-                    P->Queue[Q].NumStateWords);
+    emitRunFunction(*M, NameOf(FirstIndex + Q), P->Queue[Q].Program, P->Queue[Q].NumStateWords);
   assert(!llvm::verifyModule(*M, &llvm::errs()) && "generated IR is well-formed");
 
   {
@@ -470,8 +458,8 @@ void NeuronJit::compile() {
     MPM.run(*M, MAM);
   }
 
-  if (llvm::Error Err = P->Jit->addIRModule(
-          llvm::orc::ThreadSafeModule(std::move(M), std::move(Context))))
+  if (llvm::Error Err =
+          P->Jit->addIRModule(llvm::orc::ThreadSafeModule(std::move(M), std::move(Context))))
     Fail(errorText(std::move(Err)));
   for (size_t Q = 0; Q < P->Queue.size(); ++Q) {
     auto Sym = P->Jit->lookup(NameOf(FirstIndex + Q));
@@ -489,8 +477,7 @@ NeuronRunFn NeuronJit::function(size_t Index) const {
   return P->Functions[Index];
 }
 
-NeuronRunFn NeuronJit::find(const std::vector<Instruction> &Program,
-                            unsigned NumStateWords) const {
+NeuronRunFn NeuronJit::find(const std::vector<Instruction> &Program, unsigned NumStateWords) const {
   auto It = P->Index.find(programKey(Program, NumStateWords));
   return It == P->Index.end() ? nullptr : P->Functions[It->second];
 }

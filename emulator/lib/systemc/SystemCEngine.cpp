@@ -55,8 +55,8 @@ SystemCEngine::SystemCEngine(const isa::Image &Img, const SystemCTiming &TimingI
   TheModel->Context = new sc_core::sc_simcontext;
   {
     Model::Current Guard(*TheModel);
-    TheModel->Chip = std::make_unique<ChipModel>(
-        "chip", Img, Timing, Opts.Jit ? compileNeuronPrograms(Img) : nullptr);
+    TheModel->Chip = std::make_unique<ChipModel>("chip", Img, Timing,
+                                                 Opts.Jit ? compileNeuronPrograms(Img) : nullptr);
     // Elaborate and initialise now (no process runs: all wait for a step).
     sc_core::sc_start(sc_core::SC_ZERO_TIME);
   }

@@ -174,8 +174,7 @@ private:
     ++Counters.SpikesOut;
     Counters.MessagesOut += OutBegin[F.Neuron + 1] - OutBegin[F.Neuron];
   }
-  void updateCompiled(uint64_t Step, uint32_t *Slot,
-                      std::vector<FiredNeuron> &Fired);
+  void updateCompiled(uint64_t Step, uint32_t *Slot, std::vector<FiredNeuron> &Fired);
 
   void addBlobGroup(GroupKind Kind, uint32_t Count, uint32_t First,
                     uint32_t Delay, uint32_t Shift);
@@ -201,7 +200,7 @@ private:
   };
   std::shared_ptr<const NeuronJit> Jit; ///< keeps the functions alive
   std::vector<ProfileRun> Runs;
-  std::vector<FiredNeuron> RunFired;    ///< scratch, the longest run
+  std::vector<FiredNeuron> RunFired; ///< scratch, the longest run
 
   /// The dendritic ring, NumSlots x NumNeurons. Unsigned so that the
   /// two's-complement wrap of int32 accumulation is defined behaviour.

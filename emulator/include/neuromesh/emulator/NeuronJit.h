@@ -44,9 +44,8 @@ struct FiredNeuron;
 ///           Counts[1] += neurons with nonzero input or that fired (active)
 /// Returns how many neurons fired. Seed and Step are the core's seed and the
 /// step computed (for `rand`, whose stream is the neuron index First + i).
-using NeuronRunFn = uint32_t (*)(const int32_t *Params, int32_t *State,
-                                 uint32_t *Slot, FiredNeuron *Fired,
-                                 uint64_t Seed, uint64_t Step, uint32_t First,
+using NeuronRunFn = uint32_t (*)(const int32_t *Params, int32_t *State, uint32_t *Slot,
+                                 FiredNeuron *Fired, uint64_t Seed, uint64_t Step, uint32_t First,
                                  uint32_t Count, uint64_t *Counts);
 
 /// A set of compiled neuron programs. Not copyable; share it with a
@@ -61,8 +60,7 @@ public:
   /// Queues Program (validated, for cores of NumStateWords state words) for
   /// the next compile(); a program already queued or compiled is not queued
   /// twice. Returns the index that function() takes.
-  size_t add(const std::vector<isa::Instruction> &Program,
-             unsigned NumStateWords);
+  size_t add(const std::vector<isa::Instruction> &Program, unsigned NumStateWords);
 
   /// Compiles every queued program in one module. Throws neuromesh::Error
   /// if LLVM cannot build a JIT for this host.
@@ -72,8 +70,7 @@ public:
   NeuronRunFn function(size_t Index) const;
   /// The compiled function of Program for NumStateWords, or null if it was
   /// never added and compiled.
-  NeuronRunFn find(const std::vector<isa::Instruction> &Program,
-                   unsigned NumStateWords) const;
+  NeuronRunFn find(const std::vector<isa::Instruction> &Program, unsigned NumStateWords) const;
 
   /// Distinct functions compiled so far.
   size_t numFunctions() const;
