@@ -73,7 +73,7 @@ TEST_CASE("runImage: --jit auto compiles from JitAutoNeuronUpdates neuron update
   CHECK(runtime::runImage(Img, O).Jit);
 }
 
-TEST_CASE("nmesh run --jit: on and off write the same spikes; a bad value is a usage error",
+TEST_CASE("nmesh run --jit: on and off write the same spikes, a bad value is a usage error",
           "[cli][jit]") {
   using namespace neuromesh::testing;
   TempDir T;
