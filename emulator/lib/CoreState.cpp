@@ -148,6 +148,10 @@ CoreState::CoreState(const isa::Core &C)
 
 void CoreState::update(uint64_t Step, std::vector<FiredNeuron> &Fired) {
   uint32_t *Slot = Ring.data() + size_t(Step % NumSlots) * NumNeurons;
+  if (Jit) {
+    updateCompiled(Step, Slot, Fired);
+    return;
+  }
   isa::NeuronContext Ctx;
   // Counted in locals, which stay in registers across interpret().
   uint64_t Reads = 0, Active = 0;
@@ -164,15 +168,51 @@ void CoreState::update(uint64_t Step, std::vector<FiredNeuron> &Fired) {
     Reads += HasInput;
     isa::UpdateResult R = isa::interpret(P.Program, Ctx);
     Active += HasInput || R.Spiked;
-    if (!R.Spiked)
-      continue;
-    Fired.push_back({N, R.Payload});
-    ++Counters.SpikesOut;
-    Counters.MessagesOut += OutBegin[N + 1] - OutBegin[N];
+    if (R.Spiked)
+      recordFired({N, R.Payload}, Fired);
   }
   Counters.NeuronUpdates += NumNeurons;
   Counters.DendriteReads += Reads;
   Counters.ActiveNeuronUpdates += Active;
+}
+
+void CoreState::updateCompiled(uint64_t Step, uint32_t *Slot, std::vector<FiredNeuron> &Fired) {
+  uint64_t Counts[2] = {0, 0}; // dendrite reads, active updates
+  for (const ProfileRun &R : Runs) {
+    const uint32_t NumFired =
+        R.Update(Profiles[R.Profile].Params.data(), &State[size_t(R.First) * NumStateWords],
+                 Slot + R.First, RunFired.data(), Seed, Step, R.First, R.Count, Counts);
+    for (uint32_t I = 0; I < NumFired; ++I)
+      recordFired(RunFired[I], Fired);
+  }
+  Counters.NeuronUpdates += NumNeurons;
+  Counters.DendriteReads += Counts[0];
+  Counters.ActiveNeuronUpdates += Counts[1];
+}
+
+void CoreState::useJit(std::shared_ptr<const NeuronJit> J) {
+  Runs.clear();
+  Jit = nullptr;
+  if (!J)
+    return;
+  uint32_t Longest = 0;
+  for (uint32_t N = 0; N < NumNeurons;) {
+    const uint16_t Prof = NeuronProfile[N];
+    uint32_t End = N + 1;
+    while (End < NumNeurons && NeuronProfile[End] == Prof)
+      ++End;
+    NeuronRunFn Fn = J->find(Profiles[Prof].Program, NumStateWords);
+    assert(Fn && "the JIT was not given this core's profiles");
+    if (!Fn) { // keep the interpreter rather than call nothing
+      Runs.clear();
+      return;
+    }
+    Runs.push_back({N, End - N, Prof, Fn});
+    Longest = std::max(Longest, End - N);
+    N = End;
+  }
+  RunFired.resize(Longest);
+  Jit = std::move(J);
 }
 
 void CoreState::addBlobGroup(GroupKind Kind, uint32_t Count, uint32_t First,

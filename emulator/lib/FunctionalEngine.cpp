@@ -16,12 +16,17 @@
 
 namespace neuromesh::emulator {
 
-FunctionalEngine::FunctionalEngine(const isa::Image &Img) {
+FunctionalEngine::FunctionalEngine(const isa::Image &Img, const EngineOptions &Opts) {
   assert(Img.Header.Cores.size() == Img.Cores.size() && "validated image");
   const size_t NumCores = Img.Cores.size();
   Cores.reserve(NumCores);
   for (const isa::Core &C : Img.Cores)
     Cores.emplace_back(C);
+  if (Opts.Jit) {
+    std::shared_ptr<const NeuronJit> Jit = compileNeuronPrograms(Img);
+    for (CoreState &C : Cores)
+      C.useJit(Jit);
+  }
 
   ChipCores.resize(Img.Header.NumChips);
   for (size_t G = 0; G < NumCores; ++G) {

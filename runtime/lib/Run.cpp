@@ -70,10 +70,22 @@ RunResult runSteps(const isa::Image &Img, EngineT &Engine, const RunOptions &Opt
   return R;
 }
 
+/// The engine options of a run: JitMode::Auto resolved by the run's size.
+emulator::EngineOptions engineOptions(const isa::Image &Img, const RunOptions &Opts) {
+  emulator::EngineOptions E;
+  uint64_t Neurons = 0;
+  for (const isa::Core &C : Img.Cores)
+    Neurons += C.Neurons.size();
+  E.Jit = Opts.Jit == JitMode::On ||
+          (Opts.Jit == JitMode::Auto && Neurons * Opts.Steps >= JitAutoNeuronUpdates);
+  return E;
+}
+
 RunResult runFunctional(const isa::Image &Img, const RunOptions &Opts,
                         const std::vector<emulator::SpikeRecord> &Inputs) {
   Clock::time_point Start = Clock::now();
-  emulator::FunctionalEngine Engine(Img);
+  const emulator::EngineOptions EngineOpts = engineOptions(Img, Opts);
+  emulator::FunctionalEngine Engine(Img, EngineOpts);
   std::unique_ptr<emulator::EnergyModel> Model;
   if (Opts.Arch)
     Model = std::make_unique<emulator::EnergyModel>(*Opts.Arch, Img);
@@ -85,6 +97,7 @@ RunResult runFunctional(const isa::Image &Img, const RunOptions &Opts,
       PerStep.push_back(Model->step(E, Before));
   });
   R.SetupSeconds = Setup;
+  R.Jit = EngineOpts.Jit;
   if (Model) {
     R.Energy = startReport(*Opts.Arch, *Model);
     R.Energy->PerStep = std::move(PerStep);
@@ -108,7 +121,8 @@ RunResult runSystemC(const isa::Image &Img, const RunOptions &Opts,
     Model = std::make_unique<emulator::EnergyModel>(*Opts.Arch, Img);
     Timing = sc::timingFromArchitecture(*Opts.Arch, Model->traffic().tilesUsed());
   }
-  sc::SystemCEngine Engine(Img, Timing);
+  const emulator::EngineOptions EngineOpts = engineOptions(Img, Opts);
+  sc::SystemCEngine Engine(Img, Timing, EngineOpts);
   const double Setup = secondsSince(Start);
   std::vector<emulator::StepReport> PerStep;
   std::vector<emulator::CoreCounters> Before(Engine.numCores()), PerCore(Engine.numCores());
@@ -126,6 +140,7 @@ RunResult runSystemC(const isa::Image &Img, const RunOptions &Opts,
     PerStep.push_back(Model->stepMeasured(PerCore, Traffic, E.latencies().back().Seconds));
   });
   R.SetupSeconds = Setup;
+  R.Jit = EngineOpts.Jit;
   for (const sc::StepLatency &L : Engine.latencies())
     R.StepSeconds.push_back(L.Seconds);
   if (Model) {
@@ -209,6 +224,7 @@ std::string formatRunSummary(const RunResult &R, const isa::Image &Img) {
     fmt::format_to(std::back_inserter(Out), "{:<22} {}\n", Key + ":", Value);
   };
   Line("engine", R.Engine);
+  Line("neuron programs", R.Jit ? "JIT-compiled" : "interpreted");
   Line("steps", fmt::format("{}", R.Steps));
   uint64_t Total = 0;
   for (size_t S = 0; S < Img.Symbols.size(); ++S) {

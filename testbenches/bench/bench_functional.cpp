@@ -14,19 +14,27 @@
 // usage: nm_bench_functional [--cores N] [--steps N] [--warmup N]
 //                            [--seed N] [--input-rate P] [--threshold N]
 //                            [--model cuba|lif] [--refractory N]
+//                            [--jit on|off]
+//
+// --jit on updates neurons with the LLVM-compiled programs (NeuronJit.h)
+// and also prints the compile time and a neuron-update-only figure (the
+// cores' update() alone, no delivery) for the JIT and the interpreter.
 //
 //===----------------------------------------------------------------------===//
 #include "neuromesh/compiler/NeuronPrograms.h"
 #include "neuromesh/emulator/FunctionalEngine.h"
+#include "neuromesh/emulator/NeuronJit.h"
 #include "neuromesh/isa/Error.h"
 #include "neuromesh/isa/Image.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <memory>
 #include <string>
 #include <sys/resource.h>
 #include <vector>
@@ -50,6 +58,7 @@ struct Options {
   int32_t Threshold = 150; ///< threshold, in units of a weight of 1
   int32_t Refractory = 5;  ///< CUBA LIF: steps after a spike; bounds the rate
   bool Cuba = true;        ///< Loihi CUBA LIF, else single-state LIF
+  bool Jit = false;        ///< neuron programs compiled by the JIT
 };
 
 /// SplitMix64: a fixed generator, so the network is the same on every host.
@@ -219,6 +228,8 @@ bool parseArgs(int Argc, char **Argv, Options &O) {
       O.Refractory = int32_t(std::strtol(V, nullptr, 10));
     else if (A == "--threshold")
       O.Threshold = int32_t(std::strtol(V, nullptr, 10));
+    else if (A == "--jit" && (std::strcmp(V, "on") == 0 || std::strcmp(V, "off") == 0))
+      O.Jit = std::strcmp(V, "on") == 0;
     else if (A == "--input-rate")
       O.InputRate = std::strtod(V, nullptr);
     else
@@ -237,7 +248,7 @@ int main(int Argc, char **Argv) {
     std::fprintf(stderr,
                  "usage: nm_bench_functional [--cores N (1..1024, default "
                  "100)] [--steps N] [--warmup N] [--seed N] [--input-rate P] [--threshold N] [--model cuba|lif] "
-                 "[--refractory N]\n"
+                 "[--refractory N] [--jit on|off]\n"
                  "Measures the functional engine's single-threaded "
                  "throughput on a seeded random network.\n");
     return 2;
@@ -249,8 +260,34 @@ int main(int Argc, char **Argv) {
     auto T1 = Clock::now();
     isa::validateImage(Img);
     auto T2 = Clock::now();
-    em::FunctionalEngine E(Img);
+    em::EngineOptions EngineOpts;
+    EngineOpts.Jit = O.Jit;
+    em::FunctionalEngine E(Img, EngineOpts);
     auto T3 = Clock::now();
+    // The engine's compile is part of its load time; compile again here to
+    // report it on its own, and time neuron updates without delivery.
+    std::shared_ptr<const em::NeuronJit> Jit;
+    double UpdateOnly[2] = {0, 0}; // neuron updates per CPU second: interpreter, JIT
+    double CompileCpu = 0;
+    if (O.Jit) {
+      const double C0 = cpuSeconds();
+      Jit = em::compileNeuronPrograms(Img);
+      CompileCpu = cpuSeconds() - C0;
+      const uint32_t Cores = std::min<uint32_t>(O.Cores, 8);
+      for (int K = 0; K < 2; ++K) {
+        std::vector<em::CoreState> States(Img.Cores.begin(), Img.Cores.begin() + Cores);
+        std::vector<em::FiredNeuron> Fired;
+        for (em::CoreState &C : States)
+          C.useJit(K ? Jit : nullptr);
+        const double C0 = cpuSeconds();
+        for (uint64_t Step = 0; Step < 200; ++Step)
+          for (em::CoreState &C : States) {
+            Fired.clear();
+            C.update(Step, Fired);
+          }
+        UpdateOnly[K] = 200.0 * Cores * O.NeuronsPerCore / (cpuSeconds() - C0);
+      }
+    }
 
     uint64_t Synapses = 0;
     for (const isa::Core &C : Img.Cores)
@@ -292,8 +329,8 @@ int main(int Argc, char **Argv) {
     struct rusage Usage;
     getrusage(RUSAGE_SELF, &Usage);
 
-    std::printf("functional engine benchmark (single thread, seed %llu)\n",
-                (unsigned long long)O.Seed);
+    std::printf("functional engine benchmark (single thread, seed %llu, %s)\n",
+                (unsigned long long)O.Seed, O.Jit ? "JIT" : "interpreter");
     std::printf("  %-28s %u cores x %u neurons = %llu neurons\n", "network",
                 O.Cores, O.NeuronsPerCore, (unsigned long long)Neurons);
     std::printf("  %-28s %llu (%.1f per neuron)\n", "synapses",
@@ -317,6 +354,13 @@ int main(int Argc, char **Argv) {
                 double(Events) / Wall, double(Events) / Cpu);
     std::printf("  %-28s %.3g (per cpu second: %.3g)\n", "neuron updates/s",
                 double(Updates) / Wall, double(Updates) / Cpu);
+    if (Jit) {
+      std::printf("  %-28s %zu program(s): %.1f ms wall, %.1f ms cpu\n", "JIT compile",
+                  Jit->numFunctions(), 1e3 * Jit->compileSeconds(), 1e3 * CompileCpu);
+      std::printf("  %-28s %.3g interpreter, %.3g JIT (x%.1f), per cpu second\n",
+                  "update only, no delivery", UpdateOnly[0], UpdateOnly[1],
+                  UpdateOnly[1] / UpdateOnly[0]);
+    }
     std::printf("  %-28s %.1f MiB\n", "peak RSS",
                 double(Usage.ru_maxrss) / 1024.0);
     return 0;

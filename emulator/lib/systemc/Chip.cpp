@@ -125,7 +125,7 @@ void ChipLinks::forward() { Chip.forwardChipLinks(); }
 //===- ChipModel ----------------------------------------------------------===//
 
 ChipModel::ChipModel(sc_core::sc_module_name Name, const isa::Image &Img,
-                     const SystemCTiming &TimingIn)
+                     const SystemCTiming &TimingIn, std::shared_ptr<const NeuronJit> Jit)
     : sc_core::sc_module(Name), Timing(TimingIn),
       Period(double(TimingIn.ClockPeriodPs), sc_core::SC_PS) {
   Timing.validate();
@@ -137,8 +137,10 @@ ChipModel::ChipModel(sc_core::sc_module_name Name, const isa::Image &Img,
   Locations = Img.Header.Cores;
 
   Cores.reserve(NumCores);
-  for (const isa::Core &C : Img.Cores)
+  for (const isa::Core &C : Img.Cores) {
     Cores.emplace_back(C);
+    Cores.back().State.useJit(Jit);
+  }
   ChipCores.resize(NumChips);
   for (size_t G = 0; G < NumCores; ++G)
     ChipCores[Locations[G].Chip].push_back(uint32_t(G));

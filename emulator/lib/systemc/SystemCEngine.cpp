@@ -40,7 +40,8 @@ struct SystemCEngine::Model {
   };
 };
 
-SystemCEngine::SystemCEngine(const isa::Image &Img, const SystemCTiming &TimingIn)
+SystemCEngine::SystemCEngine(const isa::Image &Img, const SystemCTiming &TimingIn,
+                             const EngineOptions &Opts)
     : Symbols(Img.Symbols), Timing(TimingIn), TheModel(std::make_unique<Model>()) {
   Timing.validate();
   // No kernel banner on the user's terminal unless asked for, and no info
@@ -54,7 +55,8 @@ SystemCEngine::SystemCEngine(const isa::Image &Img, const SystemCTiming &TimingI
   TheModel->Context = new sc_core::sc_simcontext;
   {
     Model::Current Guard(*TheModel);
-    TheModel->Chip = std::make_unique<ChipModel>("chip", Img, Timing);
+    TheModel->Chip = std::make_unique<ChipModel>("chip", Img, Timing,
+                                                 Opts.Jit ? compileNeuronPrograms(Img) : nullptr);
     // Elaborate and initialise now (no process runs: all wait for a step).
     sc_core::sc_start(sc_core::SC_ZERO_TIME);
   }

@@ -20,6 +20,7 @@ int commandRun(const Args &A) {
   po::options_description Visible(
       "usage: nmesh run <image.nmb> --steps N [--input in.csv] "
       "[--spikes out.csv] [--probes trace.csv] [--engine NAME]\n"
+      "                 [--jit on|off|auto]\n"
       "                 [--arch arch.yaml [--set path=value ...] [--report report.json]\n"
       "                  [--per-step steps.csv] [--power-budget 100mW]]\n\n"
       "Runs a chip image for N timesteps, feeding it the host input spikes of\n"
@@ -34,6 +35,10 @@ int commandRun(const Args &A) {
       "systemc engine then takes its timing from the architecture and reports\n"
       "simulated step latencies; the functional engine reports the energy\n"
       "model's uncontended estimate.\n\n"
+      "Neuron programs run as native code compiled by LLVM (--jit on) or on\n"
+      "the reference interpreter (--jit off), with identical results; auto\n"
+      "compiles when the run has at least 1M neuron updates (neurons x steps),\n"
+      "below which compiling costs more than it saves.\n\n"
       "Exit status: 0 success; 1 error; 2 usage error; 3 --power-budget\n"
       "exceeded by at least one step (the stretches are printed).\n\noptions");
   Visible.add_options()("help,h", "print this help and exit")(
@@ -48,6 +53,8 @@ int commandRun(const Args &A) {
       "engine,e",
       po::value<std::string>()->default_value("functional")->value_name("NAME"),
       ("the engine to run on: " + Engines).c_str())(
+      "jit", po::value<std::string>()->default_value("auto")->value_name("on|off|auto"),
+      "neuron programs JIT-compiled (on), interpreted (off), or by run size (auto)")(
       "arch,a", po::value<std::string>()->value_name("FILE"),
       "architecture file to price the run with (must be the one the image was compiled for)")(
       "set", po::value<std::vector<std::string>>()->composing()->value_name("PATH=VALUE"),
@@ -90,6 +97,12 @@ int commandRun(const Args &A) {
   neuromesh::runtime::RunOptions Opts;
   Opts.Steps = static_cast<uint64_t>(VM["steps"].as<int64_t>());
   Opts.Engine = VM["engine"].as<std::string>();
+  const std::string Jit = VM["jit"].as<std::string>();
+  if (Jit != "on" && Jit != "off" && Jit != "auto")
+    return usageError("run", "--jit must be on, off or auto, got '" + Jit + "'", Visible);
+  Opts.Jit = Jit == "on"    ? neuromesh::runtime::JitMode::On
+             : Jit == "off" ? neuromesh::runtime::JitMode::Off
+                            : neuromesh::runtime::JitMode::Auto;
   Opts.Validate = false; // readImageFile has validated it
   if (VM.count("arch")) {
     std::vector<neuromesh::isa::ArchOverride> Overrides;

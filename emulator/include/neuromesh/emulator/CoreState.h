@@ -14,9 +14,11 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "neuromesh/emulator/NeuronJit.h"
 #include "neuromesh/isa/Image.h"
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace neuromesh::emulator {
@@ -109,8 +111,16 @@ public:
 
   /// Rule 1: updates every neuron for step Step in ascending order, reading
   /// and clearing ring slot (Step mod D), and appends the neurons that fired
-  /// to Fired (which is not cleared first).
+  /// to Fired (which is not cleared first). Runs the programs compiled by
+  /// the JIT given to useJit(), else isa::interpret; the results are equal.
   void update(uint64_t Step, std::vector<FiredNeuron> &Fired);
+
+  /// From now on, update() runs Jit's compiled programs, one native call per
+  /// run of consecutive neurons of one profile. Jit must hold every profile
+  /// program of this core (compileNeuronPrograms of its image does); null
+  /// goes back to the interpreter.
+  void useJit(std::shared_ptr<const NeuronJit> Jit);
+  bool usesJit() const { return Jit != nullptr; }
 
   /// Rules 2 and 3: a spike with Payload emitted in step EmitStep arrives on
   /// input axon Axon; each synapse adds (weight * payload) << shift, wrapped
@@ -158,6 +168,14 @@ private:
     CrossbarIndexed,
   };
 
+  /// Appends a neuron that fired to Fired and counts its spike and messages.
+  void recordFired(const FiredNeuron &F, std::vector<FiredNeuron> &Fired) {
+    Fired.push_back(F);
+    ++Counters.SpikesOut;
+    Counters.MessagesOut += OutBegin[F.Neuron + 1] - OutBegin[F.Neuron];
+  }
+  void updateCompiled(uint64_t Step, uint32_t *Slot, std::vector<FiredNeuron> &Fired);
+
   void addBlobGroup(GroupKind Kind, uint32_t Count, uint32_t First,
                     uint32_t Delay, uint32_t Shift);
   /// Delivers one spike whose synapse run starts at W; Base = EmitStep mod D.
@@ -172,6 +190,17 @@ private:
   std::vector<isa::NeuronProfile> Profiles;
   std::vector<uint16_t> NeuronProfile; ///< per neuron
   std::vector<int32_t> State;          ///< NumNeurons x NumStateWords
+
+  /// With the JIT: consecutive neurons First.. of one profile and the
+  /// compiled function that updates them.
+  struct ProfileRun {
+    uint32_t First, Count;
+    uint16_t Profile;
+    NeuronRunFn Update;
+  };
+  std::shared_ptr<const NeuronJit> Jit; ///< keeps the functions alive
+  std::vector<ProfileRun> Runs;
+  std::vector<FiredNeuron> RunFired; ///< scratch, the longest run
 
   /// The dendritic ring, NumSlots x NumNeurons. Unsigned so that the
   /// two's-complement wrap of int32 accumulation is defined behaviour.

@@ -66,12 +66,21 @@ struct EngineCounters {
   uint64_t RecordedSpikes = 0; ///< spikes recorded for the host
 };
 
+/// How an engine executes (never what it computes: every choice gives the
+/// same spikes, probes and counters).
+struct EngineOptions {
+  /// Update neurons with programs compiled by the LLVM JIT (NeuronJit.h)
+  /// instead of the interpreter. Compiling costs milliseconds per distinct
+  /// program, paid here, in the constructor.
+  bool Jit = false;
+};
+
 /// Runs a validated image on the host CPU.
 class FunctionalEngine {
 public:
   /// Builds every core's executable state. The image must have passed
   /// isa::validateImage (readImageFile does it).
-  explicit FunctionalEngine(const isa::Image &Img);
+  explicit FunctionalEngine(const isa::Image &Img, const EngineOptions &Opts = {});
 
   /// Queues a host input spike on index Index of the input port that is
   /// Image::Symbols[Port], for the next step() (it behaves like a neuron

@@ -22,6 +22,19 @@
 
 namespace neuromesh::runtime {
 
+/// Whether neurons run as JIT-compiled code or on the interpreter (the
+/// results are identical; only speed differs).
+enum class JitMode {
+  Auto, ///< the JIT when the run has at least JitAutoNeuronUpdates
+  On,
+  Off,
+};
+/// Neuron updates (neurons x steps) from which JitMode::Auto compiles:
+/// compiling a profile costs about 8 ms of CPU and saves about 20 ns per
+/// neuron update (measured, docs/performance.md "JIT"), so it pays off from
+/// about 0.4M updates; the margin covers images of several profiles.
+constexpr uint64_t JitAutoNeuronUpdates = 1000000;
+
 /// What to run.
 struct RunOptions {
   uint64_t Steps = 0;
@@ -39,6 +52,8 @@ struct RunOptions {
   /// report; without it the SystemC engine uses placeholder timing and
   /// nothing is priced.
   std::optional<isa::Architecture> Arch;
+  /// Neuron programs JIT-compiled or interpreted (both engines).
+  JitMode Jit = JitMode::Auto;
 };
 
 /// The energy, latency and power of a run (units: J, s, W).
@@ -62,6 +77,7 @@ struct EnergyReport {
 struct RunResult {
   std::string Engine;
   uint64_t Steps = 0;
+  bool Jit = false; ///< neurons ran as JIT-compiled code
   /// Population spikes in recording order (step, symbol, index).
   std::vector<emulator::SpikeRecord> Spikes;
   /// Probe samples in order (step, symbol, index, probe); see

@@ -174,7 +174,10 @@ struct ChipStats {
 class ChipModel : public sc_core::sc_module {
 public:
   /// Img must be validated. Throws neuromesh::Error for bad timing.
-  ChipModel(sc_core::sc_module_name Name, const isa::Image &Img, const SystemCTiming &Timing);
+  /// With Jit, the cores update their neurons with its compiled programs
+  /// (CoreState::useJit).
+  ChipModel(sc_core::sc_module_name Name, const isa::Image &Img, const SystemCTiming &Timing,
+            std::shared_ptr<const NeuronJit> Jit = nullptr);
   ~ChipModel() override;
 
   /// Queues a host spike for the next step: to axon Axon of core Core

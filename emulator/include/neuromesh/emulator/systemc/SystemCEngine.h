@@ -48,7 +48,9 @@ class SystemCEngine {
 public:
   /// Builds and elaborates the model. The image must have passed
   /// isa::validateImage. Throws neuromesh::Error for bad timing values.
-  explicit SystemCEngine(const isa::Image &Img, const SystemCTiming &Timing = SystemCTiming());
+  /// Opts.Jit compiles the neuron programs, as for the functional engine.
+  explicit SystemCEngine(const isa::Image &Img, const SystemCTiming &Timing = SystemCTiming(),
+                         const EngineOptions &Opts = {});
   ~SystemCEngine();
   SystemCEngine(const SystemCEngine &) = delete;
   SystemCEngine &operator=(const SystemCEngine &) = delete;
