@@ -198,13 +198,13 @@ TEST_CASE("nmesh run --arch prices the micro-network exactly as worked by hand",
     CHECK_SAME(Rows[0]["latency_s"], 335 * ns);
     CHECK_SAME(Rows[1]["latency_s"], 395 * ns);
   } else {
-    // Simulated, with the tiny preset's timing on the 1 ns placeholder
-    // mesh clock (docs/systemc.md, the step protocol): core 0 updates in
+    // Simulated, with the tiny preset's timing on its 1 ns mesh clock
+    // (docs/systemc.md, the step protocol): core 0 updates in
     // 10 + 5 + 20 = 35 ns and sends its message at 35 + 4 = 39 ns; the
-    // local port takes it at cycle 39, the router serialises it in 1
-    // cycle (32-bit message, 32-bit link) with a hop latency of
-    // max(3, 4) ns = 4 cycles: 3 routers (2 links + ejection) x (1 - 1 + 4)
-    // = 12 cycles, so it is in core 1's eject buffer at 51 ns. Core 1
+    // local port takes it at cycle 39, the router serialises it in 2
+    // cycles (32-bit message, 16-bit link) with a hop latency of
+    // max(3, 4) ns = 4 cycles: 3 routers (2 links + ejection) x (2 - 1 + 4)
+    // = 15 cycles, so it is in core 1's eject buffer at 54 ns. Core 1
     // finished its own update (step 0: 10 x (10 + 1) = 110 ns; step 1: 10 x
     // (10 + 1) = 110 ns as well, its input arrives in the update: 10 x (10 +
     // 5 + 2) = 170 ns) before absorbing it: 8 + 10 x 1 = 18 ns more. Step 0

@@ -364,12 +364,32 @@ TEST_CASE("systemc timing: filled from the loihi preset's cost sets", "[systemc]
   CHECK(T.Core.NeuronActive == Approx(8.4e-9));
   CHECK(T.Core.NeuronInactive == Approx(5.3e-9));
   CHECK(T.Core.MessageIn == 0);
-  // Hops: the slower of 4.1 ns (x) and 6.5 ns (y) at the 1 ns placeholder
+  // Hops: the slower of 4.1 ns (x) and 6.5 ns (y) at the preset's 1 ns
   // clock: 7 cycles.
   CHECK(T.HopLatencyCycles == 7);
   CHECK(T.BarrierSeconds == Approx(465e-9)); // 32 tiles
   CHECK(timingFromArchitecture(Davies, 1).BarrierSeconds == Approx(113e-9));
-  CHECK(T.ClockPeriodPs == SystemCTiming().ClockPeriodPs);
+  // The mesh fields of the preset (mesh.*, host.*).
+  CHECK(T.ClockPeriodPs == 1000);
+  CHECK(T.MessageBits == 32);
+  CHECK(T.LinkBitsPerCycle == 32);
+  CHECK(T.BufferDepth == 4);
+  CHECK(T.EjectDepth == 4);
+  CHECK(T.HostCyclesPerMessage == 1); // 0 s: one cycle
+  CHECK(T.NoProgressCycles == 100000);
+
+  // Overrides reach the timing: a 250 ps clock makes the 6.5 ns hop 26
+  // cycles and a 3 ns host interval 12 cycles.
+  isa::Architecture Fine = isa::loadArchitecture(
+      Path, {{"mesh.clock_period", "250ps"}, {"host.message_interval", "3ns"},
+             {"mesh.router.eject_depth", "0"}, {"mesh.link.bits_per_cycle", "8"}});
+  SystemCTiming F = timingFromArchitecture(Fine, 1);
+  CHECK(F.ClockPeriodPs == 250);
+  CHECK(F.HopLatencyCycles == 26);
+  CHECK(F.HostCyclesPerMessage == 12);
+  CHECK(F.EjectDepth == 0);
+  CHECK(F.router().serialisationCycles(F.MessageBits) == 4);
+  CHECK(Fine.fingerprint() == Davies.fingerprint());
 
   isa::Architecture Silicon = isa::loadArchitecture(Path, {{"costs.model", "silicon"}});
   T = timingFromArchitecture(Silicon, 4);

@@ -77,6 +77,16 @@ RouterConfig SystemCTiming::router() const {
 SystemCTiming timingFromArchitecture(const isa::Architecture &Arch, int64_t TilesInUse) {
   const isa::CostSpec &C = Arch.Costs;
   SystemCTiming T;
+  const isa::MeshSpec &M = Arch.Mesh;
+  // Rounded to whole picoseconds (the range check keeps it >= 1 ps).
+  T.ClockPeriodPs = std::max<uint64_t>(1, uint64_t(std::llround(M.ClockPeriod * 1e12)));
+  T.BufferDepth = uint32_t(M.BufferDepth);
+  T.EjectDepth = uint32_t(M.EjectDepth);
+  T.LinkBitsPerCycle = uint32_t(M.LinkBitsPerCycle);
+  T.MessageBits = uint32_t(M.MessageBits);
+  T.NoProgressCycles = uint64_t(M.NoProgressCycles);
+  T.HostCyclesPerMessage =
+      uint32_t(std::max<uint64_t>(1, T.cycles(Arch.Host.MessageInterval)));
   const CoreLatencies L = CoreLatencies::fromCosts(C);
   T.Core = CoreTiming{L.SynapseSparse,   L.SynapseDense,    L.SynapseCrossbar, L.Dendrite,
                       L.NeuronAccess,    L.NeuronActive,    L.NeuronInactive,  L.SpikeGeneration,
