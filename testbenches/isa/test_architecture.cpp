@@ -409,7 +409,7 @@ TEST_CASE("mesh router timing and the host interface are fields, outside the fin
     CHECK_THAT(errorOf(Minimal, {{"host.message_interval", "2pJ"}}),
                Catch::Contains("--set host.message_interval must be a number in [0, 1] s"));
     CHECK_THAT(errorOf(std::string(Minimal) + "  link: {bits_per_cycle: 0}\n"),
-               Catch::Contains("a.yaml:15:26: error: mesh.link.bits_per_cycle must be in [1, "
+               Catch::Contains("a.yaml:14:26: error: mesh.link.bits_per_cycle must be in [1, "
                                "65535], got 0"));
   }
   SECTION("every preset fills them in") {
