@@ -195,6 +195,10 @@ std::string formatRunSummary(const RunResult &R, const isa::Image &Img) {
     fmt::format_to(std::back_inserter(Out), "{:<22} {}\n", Key + ":", Value);
   };
   Line("engine", R.Engine);
+  if (R.Engine == "systemc")
+    Line("timing", R.Energy ? fmt::format("architecture '{}'", R.Energy->ArchName)
+                            : std::string("defaults, no --arch (indicative only; pass the "
+                                          "image's architecture for its timing and energy)"));
   Line("steps", fmt::format("{}", R.Steps));
   uint64_t Total = 0;
   for (size_t S = 0; S < Img.Symbols.size(); ++S) {

@@ -127,7 +127,11 @@ TEST_CASE("nmesh run writes the hand-worked spikes and a summary", "[cli]") {
   INFO(R.Err);
   REQUIRE(R.Exit == 0);
   CHECK(readFile(T / "out.csv") == NetworkSpikes);
-  CHECK_THAT(R.Out, Catch::Contains("engine:                functional\n") &&
+  // The default engine is the SystemC model; without --arch it says its
+  // timing is the default one.
+  CHECK_THAT(R.Out, Catch::Contains("engine:                systemc\n") &&
+                        Catch::Contains("timing:                defaults, no --arch") &&
+                        Catch::Contains("step latency max:") &&
                         Catch::Contains("steps:                 8\n") &&
                         Catch::Contains("spikes 'first':        9\n") &&
                         Catch::Contains("spikes 'second':       5\n") &&
@@ -136,7 +140,15 @@ TEST_CASE("nmesh run writes the hand-worked spikes and a summary", "[cli]") {
                         Catch::Contains("neuron updates:        24\n") &&
                         Catch::Contains("wall time:") &&
                         Catch::Contains("synaptic events/s:"));
-  // The engine flag names the one engine there is; the input is optional.
+  // --engine functional stays, with the same spikes and no timing lines;
+  // the input is optional.
+  Result F = nmesh(T, "run '" + T / "net.nmb" + "' --steps 8 --engine functional --input '" +
+                          T / "in.csv" + "' --spikes '" + T / "out_f.csv" + "'");
+  REQUIRE(F.Exit == 0);
+  CHECK(readFile(T / "out_f.csv") == NetworkSpikes);
+  CHECK_THAT(F.Out, Catch::Contains("engine:                functional\n"));
+  CHECK(F.Out.find("timing:") == std::string::npos);
+  CHECK(F.Out.find("step latency") == std::string::npos);
   Result E = nmesh(T, "run '" + T / "net.nmb" + "' -n 3 --engine functional");
   CHECK(E.Exit == 0);
   CHECK_THAT(E.Out, Catch::Contains("spikes recorded:       0\n"));
@@ -222,5 +234,6 @@ TEST_CASE("nmesh bad flags exit 2 with usage, --help explains", "[cli]") {
   CHECK(R.Exit == 0);
   CHECK_THAT(R.Out, Catch::Contains("Runs a chip image") &&
                         Catch::Contains("--steps") &&
-                        Catch::Contains("functional"));
+                        Catch::Contains("functional") &&
+                        Catch::Contains("(=systemc)"));
 }

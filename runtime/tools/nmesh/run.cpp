@@ -28,12 +28,15 @@ int commandRun(const Args &A) {
       "header 'step,population,neuron'; --probes writes the probed state\n"
       "words (membrane traces, readouts) under the header\n"
       "'step,population,neuron,variable,value' (docs/formats.md).\n\n"
-      "With --arch (the architecture the image was compiled for) the run is\n"
-      "priced with the architecture's costs (docs/energy-model.md): energy by\n"
-      "component, step latency, power unthrottled and paced at the tick. The\n"
-      "systemc engine then takes its timing from the architecture and reports\n"
-      "simulated step latencies; the functional engine reports the energy\n"
-      "model's uncontended estimate.\n\n"
+      "The default engine, systemc, simulates the chip (routers, cores, barrier)\n"
+      "and reports each step's latency; --engine functional runs the untimed\n"
+      "golden model (the same spikes, faster). With --arch (the architecture the\n"
+      "image was compiled for) the run is priced with the architecture's costs\n"
+      "(docs/energy-model.md): energy by component, step latency, power\n"
+      "unthrottled and paced at the tick; systemc takes its timing from the\n"
+      "architecture, functional reports the energy model's uncontended\n"
+      "estimate. Without --arch, systemc uses default timing (the summary's\n"
+      "'timing' line says so) and nothing is priced.\n\n"
       "Exit status: 0 success; 1 error; 2 usage error; 3 --power-budget\n"
       "exceeded by at least one step (the stretches are printed).\n\noptions");
   Visible.add_options()("help,h", "print this help and exit")(
@@ -46,8 +49,10 @@ int commandRun(const Args &A) {
       "probes,p", po::value<std::string>()->value_name("FILE"),
       "write every probe sample (state after each step) to FILE")(
       "engine,e",
-      po::value<std::string>()->default_value("functional")->value_name("NAME"),
-      ("the engine to run on: " + Engines).c_str())(
+      po::value<std::string>()->default_value("systemc")->value_name("NAME"),
+      ("the engine to run on: " + Engines +
+       " (systemc: the timed chip model; functional: the untimed golden model, same spikes)")
+          .c_str())(
       "arch,a", po::value<std::string>()->value_name("FILE"),
       "architecture file to price the run with (must be the one the image was compiled for)")(
       "set", po::value<std::vector<std::string>>()->composing()->value_name("PATH=VALUE"),

@@ -24,8 +24,9 @@ namespace neuromesh::runtime {
 /// What to run.
 struct RunOptions {
   uint64_t Steps = 0;
-  /// An engine of availableEngines().
-  std::string Engine = "functional";
+  /// An engine of availableEngines(): the SystemC chip model by default
+  /// (timed), or "functional" (the untimed golden model).
+  std::string Engine = "systemc";
   /// Host input spikes; Symbol indexes an input port of the image. Spikes
   /// at steps >= Steps are not delivered (RunResult::IgnoredInputs).
   std::vector<emulator::SpikeRecord> Inputs;
@@ -35,8 +36,8 @@ struct RunOptions {
   /// The architecture to price the run with (checkArchitecture must accept
   /// it). With it the SystemC engine takes its timing from the
   /// architecture (timingFromArchitecture) and the result has an energy
-  /// report; without it the SystemC engine uses placeholder timing and
-  /// nothing is priced.
+  /// report; without it the SystemC engine uses SystemCTiming's defaults
+  /// (the summary's timing line says so) and nothing is priced.
   std::optional<isa::Architecture> Arch;
 };
 
