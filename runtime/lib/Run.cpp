@@ -47,6 +47,8 @@ RunResult runSteps(EngineT &Engine, const RunOptions &Opts,
       Engine.injectInput(Inputs[Next].Symbol, Inputs[Next].Index);
     Engine.step();
     OnStep(Engine);
+    if (Opts.OnStep)
+      Opts.OnStep(T + 1, Opts.Steps);
   }
   R.WallSeconds = secondsSince(Start);
   R.IgnoredInputs = Inputs.size() - Next;
@@ -94,7 +96,7 @@ RunResult runSystemC(const isa::Image &Img, const RunOptions &Opts,
     Model = std::make_unique<emulator::EnergyModel>(*Opts.Arch, Img);
     Timing = sc::timingFromArchitecture(*Opts.Arch, Model->traffic().tilesUsed());
   }
-  sc::SystemCEngine Engine(Img, Timing);
+  sc::SystemCEngine Engine(Img, Timing, Opts.RecordTrace);
   const double Setup = secondsSince(Start);
   std::vector<emulator::StepReport> PerStep;
   std::vector<emulator::CoreCounters> Before(Engine.numCores()), PerCore(Engine.numCores());
@@ -114,6 +116,8 @@ RunResult runSystemC(const isa::Image &Img, const RunOptions &Opts,
   R.SetupSeconds = Setup;
   for (const sc::StepLatency &L : Engine.latencies())
     R.StepSeconds.push_back(L.Seconds);
+  if (const sc::ChipTrace *T = Engine.trace())
+    R.Trace = *T;
   if (Model) {
     R.Energy = startReport(*Opts.Arch, *Model);
     R.Energy->PerStep = std::move(PerStep);
@@ -154,6 +158,10 @@ RunResult runImage(const isa::Image &Img, const RunOptions &Opts) {
     throw Error(fmt::format("error: unknown engine '{}'; available engines: {}",
                             Opts.Engine, Names));
   }
+  if (Opts.RecordTrace && Opts.Engine != "systemc")
+    throw Error(fmt::format("error: traces (--vcd, --trace) record the SystemC chip model's "
+                            "activity; the '{}' engine has none: use --engine systemc",
+                            Opts.Engine));
   if (Opts.Validate)
     isa::validateImage(Img);
   if (Opts.Arch)

@@ -7,7 +7,11 @@
 //===----------------------------------------------------------------------===//
 #include "runtime/CliTestUtil.h"
 
+#include "neuromesh/runtime/Progress.h"
+
 #include <catch2/catch.hpp>
+
+#include <llvm/Support/JSON.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -236,4 +240,53 @@ TEST_CASE("nmesh bad flags exit 2 with usage, --help explains", "[cli]") {
                         Catch::Contains("--steps") &&
                         Catch::Contains("functional") &&
                         Catch::Contains("(=systemc)"));
+}
+
+TEST_CASE("nmesh run --vcd and --trace write the SystemC model's activity", "[cli][trace]") {
+  TempDir T;
+  writeFile(T / "net.s", NetworkAsm);
+  REQUIRE(nmesh(T, "as '" + T / "net.s" + "' -o '" + T / "net.nmb" + "'").Exit == 0);
+  writeFile(T / "in.csv", "step,population,neuron\n1,in,0\n0,in,0\n");
+  Result R = nmesh(T, "run '" + T / "net.nmb" + "' --steps 8 --input '" + T / "in.csv" +
+                          "' --vcd '" + T / "a.vcd" + "' --trace '" + T / "a.json" + "'");
+  INFO(R.Err);
+  REQUIRE(R.Exit == 0);
+  // No progress line: standard error is not a terminal here.
+  CHECK(R.Err.find('\r') == std::string::npos);
+  const std::string Vcd = readFile(T / "a.vcd");
+  CHECK_THAT(Vcd, Catch::Contains("$timescale 1ps $end") &&
+                      Catch::Contains("$var integer 32 ! step $end") &&
+                      Catch::Contains("$var wire 1 \" barrier $end") &&
+                      Catch::Contains("$enddefinitions $end") && Catch::Contains("east_busy"));
+  // Eight steps: the step number reaches 7 (b111).
+  CHECK_THAT(Vcd, Catch::Contains("b111 !"));
+  llvm::Expected<llvm::json::Value> J = llvm::json::parse(readFile(T / "a.json"));
+  REQUIRE(bool(J));
+  int Steps = 0;
+  for (const llvm::json::Value &E : *J->getAsObject()->getArray("traceEvents"))
+    Steps += E.getAsObject()->getString("name")->startswith("step ");
+  CHECK(Steps == 8);
+
+  SECTION("the functional engine has no activity to trace") {
+    Result F = nmesh(T, "run '" + T / "net.nmb" + "' --steps 2 --engine functional --vcd '" +
+                            T / "b.vcd" + "'");
+    CHECK(F.Exit == 2);
+    CHECK_THAT(F.Err, Catch::Contains("--vcd and --trace") &&
+                          Catch::Contains("--engine systemc"));
+    CHECK_FALSE(exists(T / "b.vcd"));
+  }
+}
+
+TEST_CASE("progress text: steps, rate and time left", "[cli]") {
+  using neuromesh::runtime::formatProgress;
+  CHECK(formatProgress(1200, 5000, 2.0) == "step 1200/5000 (24.0 %), 600 steps/s, 6.3 s left");
+  CHECK(formatProgress(0, 10, 0.0) == "step 0/10 (0.0 %)");
+  // A disabled line (not a terminal) writes nothing.
+  std::FILE *F = std::tmpfile();
+  REQUIRE(F);
+  neuromesh::runtime::ProgressLine P(F, false);
+  P.update(5, 10);
+  P.finish();
+  CHECK(std::ftell(F) == 0);
+  std::fclose(F);
 }

@@ -13,7 +13,13 @@
 
 #include <catch2/catch.hpp>
 
+#include <llvm/Support/JSON.h>
+
+#include <algorithm>
 #include <cstdlib>
+#include <map>
+#include <sstream>
+#include <tuple>
 #include <string>
 #include <vector>
 
@@ -397,4 +403,177 @@ TEST_CASE("systemc timing: filled from the loihi preset's cost sets", "[systemc]
   CHECK(T.Core.SpikeGeneration == Approx(30e-9));
   CHECK(T.BarrierSeconds == Approx(1.4e-6));
   CHECK_NOTHROW(T.validate());
+}
+
+namespace {
+
+/// A VCD file's value changes by full variable name (scope.scope.var):
+/// (time in ps, value) in file order; the $dumpvars values at time 0.
+std::map<std::string, std::vector<std::pair<uint64_t, std::string>>>
+vcdChanges(const std::string &Text) {
+  std::map<std::string, std::string> Names; // id -> name
+  std::vector<std::string> Scope;
+  std::map<std::string, std::vector<std::pair<uint64_t, std::string>>> Out;
+  std::istringstream In(Text);
+  std::string W;
+  uint64_t Time = 0;
+  bool Defs = true;
+  while (In >> W) {
+    if (Defs) {
+      if (W == "$scope") {
+        std::string Kind, Name;
+        In >> Kind >> Name;
+        Scope.push_back(Name);
+      } else if (W == "$upscope") {
+        Scope.pop_back();
+      } else if (W == "$var") {
+        std::string Type, Size, Id, Name;
+        In >> Type >> Size >> Id >> Name;
+        std::string Full;
+        for (const std::string &S : Scope)
+          Full += S + ".";
+        Names[Id] = Full + Name;
+      } else if (W == "$enddefinitions") {
+        Defs = false;
+      }
+      continue;
+    }
+    if (W[0] == '#') {
+      Time = std::stoull(W.substr(1));
+    } else if (W[0] == 'b') {
+      std::string Id;
+      In >> Id;
+      REQUIRE(Names.count(Id));
+      Out[Names[Id]].push_back({Time, std::to_string(std::stoull(W.substr(1), nullptr, 2))});
+    } else if (W[0] == '0' || W[0] == '1') {
+      const std::string Id = W.substr(1);
+      REQUIRE(Names.count(Id));
+      Out[Names[Id]].push_back({Time, W.substr(0, 1)});
+    }
+  }
+  return Out;
+}
+
+using Changes = std::vector<std::pair<uint64_t, std::string>>;
+
+} // namespace
+
+TEST_CASE("systemc engine: the trace of one spike two hops away, by hand", "[systemc][trace]") {
+  quietKernel();
+  isa::Image Img = isa::parseAssembly(MicroNetwork, "micro.s");
+  SystemCEngine E(Img, microTiming(), /*RecordTrace=*/true);
+  E.run(2);
+  const ChipTrace *T = E.trace();
+  REQUIRE(T);
+  // The latencies of the hand-worked case above: step 0 is cycles 0-67,
+  // core 0 busy 0-36 (update and send), core 1 busy 0-30 (update) and
+  // 42-57 (absorbing the spike), the message granted east at router (0,0)
+  // in cycle 36, east at (1,0) in 38, local at (2,0) in 40 (S = 1, H = 2),
+  // the barrier 57-67. Step 1 is the same 67 cycles later.
+  REQUIRE(T->Steps.size() == 2);
+  CHECK(T->Steps[0].Start == 0);
+  CHECK(T->Steps[0].WorkEnd == 57);
+  CHECK(T->Steps[0].End == 67);
+  CHECK(T->Steps[1].Start == 67);
+  CHECK(T->Steps[1].End == 134);
+  std::vector<std::tuple<uint32_t, int, uint64_t, uint64_t>> Work;
+  for (const CoreActivity &A : T->CoreWork)
+    Work.emplace_back(A.Core, int(A.Work), A.Span.Begin, A.Span.End);
+  std::sort(Work.begin(), Work.end());
+  const int U = int(CoreWork::Update), A = int(CoreWork::Absorb);
+  CHECK(Work == std::vector<std::tuple<uint32_t, int, uint64_t, uint64_t>>{
+                    {0, U, 0, 36}, {0, U, 67, 103}, {1, U, 0, 30}, {1, U, 67, 97},
+                    {1, A, 42, 57}, {1, A, 109, 124}});
+  std::vector<std::tuple<uint32_t, int, bool, uint64_t, uint64_t>> Links;
+  for (const LinkActivity &L : T->Links)
+    Links.emplace_back(L.Router, L.Port, L.Stall, L.Span.Begin, L.Span.End);
+  std::sort(Links.begin(), Links.end());
+  const int East = int(Dir::East), Local = int(Dir::Local);
+  CHECK(Links == std::vector<std::tuple<uint32_t, int, bool, uint64_t, uint64_t>>{
+                     {0, East, false, 36, 37}, {0, East, false, 103, 104},
+                     {1, East, false, 38, 39}, {1, East, false, 105, 106},
+                     {2, Local, false, 40, 41}, {2, Local, false, 107, 108}});
+
+  // Recording changes nothing: the same latencies as an untraced run.
+  SystemCEngine Plain(Img, microTiming());
+  Plain.run(2);
+  CHECK(Plain.latencies() == E.latencies());
+
+  // The VCD (1 cycle = 1000 ps).
+  auto V = vcdChanges(traceVcd(*T));
+  CHECK(V["system.step"] == Changes{{0, "0"}, {67000, "1"}});
+  CHECK(V["system.barrier"] ==
+        Changes{{0, "0"}, {57000, "1"}, {67000, "0"}, {124000, "1"}, {134000, "0"}});
+  CHECK(V["system.chip0.core1_x2_y0_s0.busy"] ==
+        Changes{{0, "1"}, {30000, "0"}, {42000, "1"}, {57000, "0"}, {67000, "1"},
+                {97000, "0"}, {109000, "1"}, {124000, "0"}});
+  CHECK(V["system.chip0.router_x1_y0.east_busy"] ==
+        Changes{{0, "0"}, {38000, "1"}, {39000, "0"}, {105000, "1"}, {106000, "0"}});
+  CHECK(V["system.chip0.router_x1_y0.west_busy"] == Changes{{0, "0"}});
+  CHECK(V["system.chip0.router_x2_y0.local_stall"] == Changes{{0, "0"}});
+
+  // The Chrome trace: it parses, and holds a slice per step, barrier,
+  // update and absorb burst, and the routers' counters.
+  llvm::Expected<llvm::json::Value> J = llvm::json::parse(traceChromeJson(*T));
+  REQUIRE(bool(J));
+  const llvm::json::Array *Events = J->getAsObject()->getArray("traceEvents");
+  REQUIRE(Events);
+  std::map<std::string, int> Slices;
+  std::vector<std::pair<double, double>> Absorbs;
+  int Counters = 0;
+  for (const llvm::json::Value &Ev : *Events) {
+    const llvm::json::Object &O = *Ev.getAsObject();
+    const std::string Ph = O.getString("ph")->str();
+    if (Ph == "C")
+      ++Counters;
+    if (Ph != "X")
+      continue;
+    const std::string Name = O.getString("name")->str();
+    ++Slices[Name];
+    if (Name == "absorb") {
+      Absorbs.emplace_back(*O.getNumber("ts"), *O.getNumber("dur"));
+      CHECK(*O.getInteger("tid") == 1);
+      CHECK(*O.getObject("args")->getInteger("spikes") == 1);
+    }
+  }
+  CHECK(Slices == std::map<std::string, int>{
+                      {"absorb", 2}, {"barrier", 2}, {"step 0", 1}, {"step 1", 1}, {"update", 4}});
+  REQUIRE(Absorbs.size() == 2);
+  CHECK(Absorbs[0].first == Approx(0.042)); // us
+  CHECK(Absorbs[0].second == Approx(0.015));
+  CHECK(Absorbs[1].first == Approx(0.109));
+  // Three routers, each busy then idle twice: 12 counter samples.
+  CHECK(Counters == 12);
+}
+
+TEST_CASE("systemc engine: traced link and stall activity equals the routers' counters",
+          "[systemc][trace]") {
+  quietKernel();
+  for (uint64_t Seed : {3u, 5u}) {
+    isa::Image Img = testing::makeRandomImage(Seed, busyOptions());
+    const std::vector<SpikeRecord> In = hostInputs(Img, Seed, 8);
+    SystemCEngine E(Img, contendedTiming(), true);
+    drive(E, In, 8);
+    const SystemCTraffic Tr = E.traffic();
+    uint64_t Busy = 0, Stalls = 0;
+    const uint64_t S = contendedTiming().router().serialisationCycles(32);
+    for (const LinkActivity &L : E.trace()->Links) {
+      if (L.Stall) {
+        Stalls += L.Span.End - L.Span.Begin;
+        continue;
+      }
+      CHECK(L.Span.End - L.Span.Begin == S);
+      ++Busy;
+    }
+    INFO("seed " << Seed);
+    // Every message forwarded (hops and ejections) is one busy span; every
+    // stall cycle the routers counted is in a stall span.
+    CHECK(Busy == Tr.HopsEastWest + Tr.HopsNorthSouth + Tr.MeshMessages);
+    CHECK(Stalls == Tr.StallCycles);
+    CHECK(E.trace()->Steps.size() == 8);
+    uint64_t Absorbed = 0;
+    for (const CoreActivity &A : E.trace()->CoreWork)
+      Absorbed += A.Work == CoreWork::Absorb;
+    CHECK(Absorbed == Tr.MeshMessages);
+  }
 }

@@ -122,13 +122,32 @@ ChipLinks::ChipLinks(sc_core::sc_module_name Name, ChipModel &Chip)
 
 void ChipLinks::forward() { Chip.forwardChipLinks(); }
 
+TraceSampler::TraceSampler(sc_core::sc_module_name Name, ChipModel &Chip)
+    : sc_core::sc_module(Name), Chip(Chip) {
+  SC_METHOD(sample);
+  sensitive << Kick;
+  dont_initialize();
+}
+
+void TraceSampler::sample() {
+  sc_core::sc_time Wait;
+  if (Chip.sampleTrace(Wait))
+    next_trigger(Wait, Kick);
+  else
+    next_trigger(Kick);
+}
+
 //===- ChipModel ----------------------------------------------------------===//
 
 ChipModel::ChipModel(sc_core::sc_module_name Name, const isa::Image &Img,
-                     const SystemCTiming &TimingIn)
+                     const SystemCTiming &TimingIn, bool RecordTrace)
     : sc_core::sc_module(Name), Timing(TimingIn),
       Period(double(TimingIn.ClockPeriodPs), sc_core::SC_PS) {
   Timing.validate();
+  if (RecordTrace && Timing.ClockPeriodPs < 2)
+    throw Error(fmt::format("traces need a mesh clock of at least 2 ps (mesh.clock_period), got "
+                            "{} ps: the trace samples the routers between cycles",
+                            Timing.ClockPeriodPs));
   assert(Img.Header.Cores.size() == Img.Cores.size() && "validated image");
   W = Img.Header.MeshWidth;
   H = Img.Header.MeshHeight;
@@ -213,6 +232,17 @@ ChipModel::ChipModel(sc_core::sc_module_name Name, const isa::Image &Img,
   Links = std::make_unique<ChipLinks>("links", *this);
   Gateways.resize(NumChips);
   GatewayFree.assign(NumChips, 0);
+  if (!RecordTrace)
+    return;
+  Trace = std::make_unique<ChipTrace>();
+  Trace->ClockPeriodPs = Timing.ClockPeriodPs;
+  for (const isa::CoreLocation &L : Locations)
+    Trace->Cores.push_back({L.Chip, L.X, L.Y, L.Slot});
+  for (const Tile &Tl : Tiles)
+    Trace->Routers.push_back({Tl.Chip, Tl.X, Tl.Y, 0});
+  Sampled.resize(Tiles.size());
+  OpenStall.assign(Tiles.size() * NumDirs, -1);
+  Sampler = std::make_unique<TraceSampler>("trace_sampler", *this);
 }
 
 ChipModel::~ChipModel() = default;
@@ -275,6 +305,8 @@ void ChipModel::updateCore(uint32_t Index) {
   }
   C.BusyUntil = C0 + Timing.cycles(Busy + double(Seq) * Send);
   TheBarrier->workUntil(C.BusyUntil);
+  if (Trace && C.BusyUntil > C0)
+    Trace->CoreWork.push_back({Index, CoreWork::Update, {C0, C.BusyUntil}});
   if (Seq == 0)
     return;
   TheBarrier->expect(Seq);
@@ -315,6 +347,7 @@ void ChipModel::arbitrateTile(uint32_t Index) {
     const uint64_t At = std::max({O.Ready, T.PortFree, First});
     T.PortFree = At + 1;
     Meshes[T.Chip]->inject(T.X, T.Y, O.M, At);
+    injected(At);
   }
   T.Out.clear();
   if (ToGateway)
@@ -332,6 +365,7 @@ void ChipModel::forwardChipLinks() {
       GatewayFree[C] = Start + Occupy;
       // It enters the destination chip at that chip's gateway tile (0,0).
       Meshes[O.M.Chip]->inject(0, 0, O.M, Start + Occupy);
+      injected(Start + Occupy);
       ++ChipLinkMessages;
     }
     G.clear();
@@ -355,8 +389,72 @@ uint64_t ChipModel::ejectTile(uint32_t Index, EjectBuffer &Eject) {
     C.State.receive(M.Axon, M.Payload, Step);
     C.BusyUntil = N + Timing.cycles(Timing.Core.latency(C.State.counters() - Before));
     TheBarrier->absorbed(C.BusyUntil);
+    if (Trace)
+      Trace->CoreWork.push_back(
+          {uint32_t(T.SlotCore[M.Slot]), CoreWork::Absorb, {N, C.BusyUntil}});
   }
   return 0;
+}
+
+void ChipModel::injected(uint64_t Cycle) {
+  if (!Trace)
+    return;
+  Injections.push(Cycle);
+  Sampler->kick();
+}
+
+bool ChipModel::sampleTrace(sc_core::sc_time &Wait) {
+  const sc_core::sc_time Now = sc_core::sc_time_stamp();
+  const uint64_t C = cycle();
+  const bool BetweenCycles = Now != Period * double(C);
+  if (BetweenCycles) {
+    // Everything cycle C did is in the counters now. A message granted an
+    // output in C occupies its link for S cycles; a stall counted up to C
+    // is extended or opened.
+    const uint64_t S = Timing.router().serialisationCycles(Timing.MessageBits);
+    for (uint32_t R = 0; R < Tiles.size(); ++R) {
+      const RouterStats Cur = Meshes[Tiles[R].Chip]->router(Tiles[R].X, Tiles[R].Y).stats();
+      RouterStats &Was = Sampled[R];
+      for (uint8_t D = 0; D < NumDirs; ++D) {
+        for (uint64_t K = Was.Forwarded[D]; K < Cur.Forwarded[D]; ++K)
+          Trace->Links.push_back({R, D, false, {C, C + S}});
+        const uint64_t Stalled = Cur.StallCycles[D] - Was.StallCycles[D];
+        if (Stalled == 0)
+          continue;
+        int64_t &Open = OpenStall[size_t(R) * NumDirs + D];
+        if (Open >= 0 && Trace->Links[size_t(Open)].Span.End >= C - Stalled) {
+          Trace->Links[size_t(Open)].Span.End = C;
+          continue;
+        }
+        Open = int64_t(Trace->Links.size());
+        Trace->Links.push_back({R, D, true, {C - Stalled, C}});
+      }
+      Was = Cur;
+    }
+  }
+  bool InFlight = false;
+  for (const auto &M : Meshes)
+    InFlight = InFlight || M->inNetwork() > 0;
+  const uint64_t First = BetweenCycles ? C + 1 : C;
+  uint64_t Next = First;
+  if (!InFlight) {
+    while (!Injections.empty() && Injections.top() < First)
+      Injections.pop();
+    if (Injections.empty())
+      return false;
+    Next = Injections.top();
+  }
+  const sc_core::sc_time Half(double(Timing.ClockPeriodPs / 2), sc_core::SC_PS);
+  Wait = Period * double(Next) + Half - Now;
+  return true;
+}
+
+void ChipModel::traceStep() {
+  if (!Trace)
+    return;
+  const uint64_t End = TheBarrier->endCycle();
+  Trace->Steps.push_back(
+      {Step, TheBarrier->startCycle(), End - Timing.cycles(Timing.BarrierSeconds), End});
 }
 
 ChipStats ChipModel::stats() const {

@@ -40,7 +40,8 @@ struct SystemCEngine::Model {
   };
 };
 
-SystemCEngine::SystemCEngine(const isa::Image &Img, const SystemCTiming &TimingIn)
+SystemCEngine::SystemCEngine(const isa::Image &Img, const SystemCTiming &TimingIn,
+                             bool RecordTrace)
     : Symbols(Img.Symbols), Timing(TimingIn), TheModel(std::make_unique<Model>()) {
   Timing.validate();
   // No kernel banner on the user's terminal unless asked for, and no info
@@ -54,7 +55,7 @@ SystemCEngine::SystemCEngine(const isa::Image &Img, const SystemCTiming &TimingI
   TheModel->Context = new sc_core::sc_simcontext;
   {
     Model::Current Guard(*TheModel);
-    TheModel->Chip = std::make_unique<ChipModel>("chip", Img, Timing);
+    TheModel->Chip = std::make_unique<ChipModel>("chip", Img, Timing, RecordTrace);
     // Elaborate and initialise now (no process runs: all wait for a step).
     sc_core::sc_start(sc_core::SC_ZERO_TIME);
   }
@@ -151,6 +152,7 @@ void SystemCEngine::step() {
     sc_core::sc_start();
     Chip.checkProgress();
   }
+  Chip.traceStep();
   assert(Chip.stepFinished() && "the kernel ran dry before the barrier released the step");
   StepLatency L;
   L.StartCycle = Chip.stepStartCycle();
@@ -229,6 +231,8 @@ SystemCTraffic SystemCEngine::traffic() const {
   T.InjectStallCycles = S.InjectStallCycles;
   return T;
 }
+
+const ChipTrace *SystemCEngine::trace() const { return TheModel->Chip->trace(); }
 
 size_t SystemCEngine::numCores() const { return TheModel->Chip->numCores(); }
 const CoreState &SystemCEngine::core(size_t I) const { return TheModel->Chip->core(I); }

@@ -6,6 +6,7 @@
 #include "neuromesh/isa/FileIO.h"
 #include "neuromesh/isa/ImageFile.h"
 #include "neuromesh/runtime/ProbeFile.h"
+#include "neuromesh/runtime/Progress.h"
 #include "neuromesh/runtime/Run.h"
 #include "neuromesh/runtime/SpikeFile.h"
 
@@ -21,7 +22,8 @@ int commandRun(const Args &A) {
       "usage: nmesh run <image.nmb> --steps N [--input in.csv] "
       "[--spikes out.csv] [--probes trace.csv] [--engine NAME]\n"
       "                 [--arch arch.yaml [--set path=value ...] [--report report.json]\n"
-      "                  [--per-step steps.csv] [--power-budget 100mW]]\n\n"
+      "                  [--per-step steps.csv] [--power-budget 100mW]]\n"
+      "                 [--vcd activity.vcd] [--trace activity.json]\n\n"
       "Runs a chip image for N timesteps, feeding it the host input spikes of\n"
       "--input, and prints a summary (spikes per population, synaptic events,\n"
       "neuron updates, wall time, throughput). Spike files are CSV with the\n"
@@ -37,6 +39,12 @@ int commandRun(const Args &A) {
       "architecture, functional reports the energy model's uncontended\n"
       "estimate. Without --arch, systemc uses default timing (the summary's\n"
       "'timing' line says so) and nothing is priced.\n\n"
+      "--vcd and --trace record the SystemC model's activity (systemc engine):\n"
+      "per core a busy signal (updates, spikes absorbed), per router output a\n"
+      "busy and a stall signal, per step the barrier; VCD opens in GTKWave, the\n"
+      "trace-event JSON in Perfetto (ui.perfetto.dev) or chrome://tracing.\n"
+      "Tracing samples every router in every cycle with traffic: keep runs\n"
+      "short. On a terminal, long runs show their progress on standard error.\n\n"
       "Exit status: 0 success; 1 error; 2 usage error; 3 --power-budget\n"
       "exceeded by at least one step (the stretches are printed).\n\noptions");
   Visible.add_options()("help,h", "print this help and exit")(
@@ -64,7 +72,11 @@ int commandRun(const Args &A) {
       "write each step's latency and energy by component as CSV (needs --arch)")(
       "power-budget", po::value<std::string>()->value_name("POWER"),
       "report every stretch of steps whose paced power exceeds POWER (e.g. 100mW) and exit 3 "
-      "if any (needs --arch)");
+      "if any (needs --arch)")(
+      "vcd", po::value<std::string>()->value_name("FILE"),
+      "write core, router and barrier activity as VCD (GTKWave; systemc engine)")(
+      "trace", po::value<std::string>()->value_name("FILE"),
+      "write the same activity as Chrome trace-event JSON (Perfetto; systemc engine)");
   ParsedCommandLine P = parseCommandLine(
       "run", A, Visible, "image",
       {{"image", "missing the input image"}, {"steps", "missing --steps N"}});
@@ -89,12 +101,21 @@ int commandRun(const Args &A) {
                           VM["power-budget"].as<std::string>() + "'",
                       Visible);
 
+  if ((VM.count("vcd") || VM.count("trace")) && VM["engine"].as<std::string>() != "systemc")
+    return usageError("run", "--vcd and --trace record the SystemC model's activity: they need "
+                             "--engine systemc (the default)",
+                      Visible);
+
   const std::string ImagePath = VM["image"].as<std::string>();
   neuromesh::isa::Image Img = neuromesh::isa::readImageFile(ImagePath);
   neuromesh::runtime::RunOptions Opts;
   Opts.Steps = static_cast<uint64_t>(VM["steps"].as<int64_t>());
   Opts.Engine = VM["engine"].as<std::string>();
   Opts.Validate = false; // readImageFile has validated it
+  Opts.RecordTrace = VM.count("vcd") || VM.count("trace");
+  neuromesh::runtime::ProgressLine Progress(stderr);
+  if (Progress.enabled())
+    Opts.OnStep = [&Progress](uint64_t Done, uint64_t Total) { Progress.update(Done, Total); };
   if (VM.count("arch")) {
     std::vector<neuromesh::isa::ArchOverride> Overrides;
     if (VM.count("set"))
@@ -114,6 +135,13 @@ int commandRun(const Args &A) {
         VM["input"].as<std::string>(), Img,
         neuromesh::isa::SymbolKind::InputPort);
   neuromesh::runtime::RunResult R = neuromesh::runtime::runImage(Img, Opts);
+  Progress.finish();
+  if (VM.count("vcd"))
+    neuromesh::isa::writeFileAtomically(VM["vcd"].as<std::string>(),
+                                        neuromesh::emulator::systemc::traceVcd(*R.Trace));
+  if (VM.count("trace"))
+    neuromesh::isa::writeFileAtomically(VM["trace"].as<std::string>(),
+                                        neuromesh::emulator::systemc::traceChromeJson(*R.Trace));
   if (VM.count("spikes"))
     neuromesh::runtime::writeSpikeFile(VM["spikes"].as<std::string>(),
                                        R.Spikes, Img);

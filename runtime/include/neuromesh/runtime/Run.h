@@ -11,10 +11,12 @@
 
 #include "neuromesh/emulator/EnergyModel.h"
 #include "neuromesh/emulator/FunctionalEngine.h"
+#include "neuromesh/emulator/systemc/Trace.h"
 #include "neuromesh/isa/Architecture.h"
 #include "neuromesh/isa/Image.h"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,6 +41,12 @@ struct RunOptions {
   /// report; without it the SystemC engine uses SystemCTiming's defaults
   /// (the summary's timing line says so) and nothing is priced.
   std::optional<isa::Architecture> Arch;
+  /// Record the SystemC model's core, router and barrier activity
+  /// (RunResult::Trace; the systemc engine only, else an error).
+  bool RecordTrace = false;
+  /// Called after every step with the steps done and the total (progress
+  /// display); may be empty.
+  std::function<void(uint64_t Done, uint64_t Total)> OnStep;
 };
 
 /// The energy, latency and power of a run (units: J, s, W).
@@ -76,6 +84,9 @@ struct RunResult {
   uint64_t IgnoredInputs = 0;
   /// Present when RunOptions::Arch was given.
   std::optional<EnergyReport> Energy;
+  /// Present when RunOptions::RecordTrace was set: write it with
+  /// emulator::systemc::traceVcd / traceChromeJson.
+  std::optional<emulator::systemc::ChipTrace> Trace;
 };
 
 /// Checks that Img was compiled for Arch: the image's architecture

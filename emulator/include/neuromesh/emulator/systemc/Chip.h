@@ -33,12 +33,15 @@
 #include "neuromesh/emulator/CoreState.h"
 #include "neuromesh/emulator/systemc/Mesh.h"
 #include "neuromesh/emulator/systemc/Timing.h"
+#include "neuromesh/emulator/systemc/Trace.h"
 #include "neuromesh/isa/Image.h"
 
 #include <systemc>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <queue>
 #include <tuple>
 #include <vector>
 
@@ -158,6 +161,23 @@ private:
   sc_core::sc_event Submitted;
 };
 
+/// Samples the routers' counters for the trace, half a cycle after each
+/// cycle in which messages are in a mesh (so every router has acted in
+/// that cycle, whatever the kernel's process order), and sleeps while the
+/// meshes are empty until the next injection.
+class TraceSampler : public sc_core::sc_module {
+public:
+  SC_HAS_PROCESS(TraceSampler);
+  TraceSampler(sc_core::sc_module_name Name, ChipModel &Chip);
+  /// An injection was scheduled: look again.
+  void kick() { Kick.notify(sc_core::SC_ZERO_TIME); }
+
+private:
+  void sample();
+  ChipModel &Chip;
+  sc_core::sc_event Kick;
+};
+
 /// Totals of the model's traffic (counts and cycles).
 struct ChipStats {
   uint64_t MeshMessages = 0;     ///< messages that entered a mesh (a gateway's count once per mesh)
@@ -173,8 +193,11 @@ struct ChipStats {
 /// host messages, beginStep, sc_start() until stepFinished().
 class ChipModel : public sc_core::sc_module {
 public:
-  /// Img must be validated. Throws neuromesh::Error for bad timing.
-  ChipModel(sc_core::sc_module_name Name, const isa::Image &Img, const SystemCTiming &Timing);
+  /// Img must be validated. Throws neuromesh::Error for bad timing. With
+  /// RecordTrace the model records its activity (trace()), which needs a
+  /// mesh clock of at least 2 ps (samples fall between cycles).
+  ChipModel(sc_core::sc_module_name Name, const isa::Image &Img, const SystemCTiming &Timing,
+            bool RecordTrace = false);
   ~ChipModel() override;
 
   /// Queues a host spike for the next step: to axon Axon of core Core
@@ -195,6 +218,10 @@ public:
   const CoreState &core(size_t I) const { return Cores[I].State; }
   const std::vector<FiredNeuron> &fired(size_t I) const { return Cores[I].Fired; }
   ChipStats stats() const;
+  /// The recorded activity; null unless built with RecordTrace.
+  const ChipTrace *trace() const { return Trace.get(); }
+  /// Records the step just finished (call after stepFinished()).
+  void traceStep();
 
   // The work of the processes (called by the modules above).
   const sc_core::sc_event &stepStart() const { return TheBarrier->stepStart(); }
@@ -205,6 +232,9 @@ public:
   /// arrival, else the cycles to wait for a busy core.
   uint64_t ejectTile(uint32_t Tile, EjectBuffer &Eject);
   void forwardChipLinks();
+  /// The trace sampler's work: samples if between cycles, and sets Wait to
+  /// the time of the next sample; false when nothing is due.
+  bool sampleTrace(sc_core::sc_time &Wait);
 
 private:
   struct CoreSlot {
@@ -230,6 +260,8 @@ private:
     return (uint32_t(Chip) * H + Y) * W + X;
   }
   void submit(uint32_t TileIndex, const Outgoing &O);
+  /// A message enters a mesh at Cycle: the trace samples from then on.
+  void injected(uint64_t Cycle);
 
   SystemCTiming Timing;
   sc_core::sc_time Period;
@@ -249,6 +281,14 @@ private:
   std::vector<Outgoing> HostQueue;
   uint64_t Step = 0;
   uint64_t HostMessages = 0, ChipLinkMessages = 0;
+  // Tracing (RecordTrace): the trace, the routers' counters at the last
+  // sample, the open stall span of each router output, and the cycles of
+  // scheduled injections.
+  std::unique_ptr<ChipTrace> Trace;
+  std::unique_ptr<TraceSampler> Sampler;
+  std::vector<RouterStats> Sampled;
+  std::vector<int64_t> OpenStall;
+  std::priority_queue<uint64_t, std::vector<uint64_t>, std::greater<uint64_t>> Injections;
 };
 
 } // namespace neuromesh::emulator::systemc

@@ -14,6 +14,7 @@
 
 #include "neuromesh/emulator/FunctionalEngine.h"
 #include "neuromesh/emulator/systemc/Timing.h"
+#include "neuromesh/emulator/systemc/Trace.h"
 #include "neuromesh/isa/Image.h"
 
 #include <cstdint>
@@ -48,7 +49,10 @@ class SystemCEngine {
 public:
   /// Builds and elaborates the model. The image must have passed
   /// isa::validateImage. Throws neuromesh::Error for bad timing values.
-  explicit SystemCEngine(const isa::Image &Img, const SystemCTiming &Timing = SystemCTiming());
+  /// With RecordTrace the model records core, router and barrier activity
+  /// (trace()); it costs a sample of every router per cycle with traffic.
+  explicit SystemCEngine(const isa::Image &Img, const SystemCTiming &Timing = SystemCTiming(),
+                         bool RecordTrace = false);
   ~SystemCEngine();
   SystemCEngine(const SystemCEngine &) = delete;
   SystemCEngine &operator=(const SystemCEngine &) = delete;
@@ -80,6 +84,8 @@ public:
   double simulatedSeconds() const;
   SystemCTraffic traffic() const;
   const SystemCTiming &timing() const { return Timing; }
+  /// The recorded activity of every step so far; null without RecordTrace.
+  const ChipTrace *trace() const;
 
   size_t numCores() const;
   const CoreState &core(size_t I) const;
