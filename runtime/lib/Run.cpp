@@ -58,6 +58,34 @@ RunResult runSteps(EngineT &Engine, const RunOptions &Opts,
   return R;
 }
 
+/// The traffic of step Step's input spikes (the host's, then the on-chip
+/// generators'), as the host interface sends them; Next walks Inputs
+/// (sorted by step). The slowest message's route time goes to Slowest.
+emulator::TrafficCounts inputTraffic(const isa::Image &Img, const emulator::TrafficTable &Table,
+                                     const std::vector<emulator::SpikeRecord> &Inputs,
+                                     size_t &Next, uint64_t Step, double &Slowest) {
+  emulator::TrafficCounts T;
+  Slowest = 0;
+  auto Add = [&](uint32_t Symbol, uint32_t Index) {
+    T += Table.input(Symbol, Index);
+    Slowest = std::max(Slowest, Table.inputRoute(Symbol, Index));
+  };
+  for (; Next < Inputs.size() && Inputs[Next].Step == Step; ++Next)
+    Add(Inputs[Next].Symbol, Inputs[Next].Index);
+  std::vector<uint32_t> Generated;
+  for (uint32_t S = 0; S < Img.Symbols.size(); ++S) {
+    const isa::Symbol &Sym = Img.Symbols[S];
+    if (Sym.Kind != isa::SymbolKind::InputPort ||
+        Sym.Generator.Kind == isa::GeneratorKind::External)
+      continue;
+    Generated.clear();
+    isa::generatedSpikes(Sym.Generator, Sym.Size, Step, Generated);
+    for (uint32_t I : Generated)
+      Add(S, I);
+  }
+  return T;
+}
+
 RunResult runFunctional(const isa::Image &Img, const RunOptions &Opts,
                         const std::vector<emulator::SpikeRecord> &Inputs) {
   Clock::time_point Start = Clock::now();
@@ -68,9 +96,16 @@ RunResult runFunctional(const isa::Image &Img, const RunOptions &Opts,
   const double Setup = secondsSince(Start);
   std::vector<emulator::StepReport> PerStep;
   std::vector<emulator::CoreCounters> Before;
+  size_t NextInput = 0;
+  uint64_t Step = 0;
   RunResult R = runSteps(Engine, Opts, Inputs, [&](const emulator::FunctionalEngine &E) {
-    if (Model)
-      PerStep.push_back(Model->step(E, Before));
+    if (!Model)
+      return;
+    // Input spikes travel from the host interface as on the SystemC model.
+    double HostRoute = 0;
+    const emulator::TrafficCounts Host =
+        inputTraffic(Img, Model->traffic(), Inputs, NextInput, Step++, HostRoute);
+    PerStep.push_back(Model->step(E, Before, Host, HostRoute));
   });
   R.SetupSeconds = Setup;
   if (Model) {
@@ -82,10 +117,12 @@ RunResult runFunctional(const isa::Image &Img, const RunOptions &Opts,
 }
 
 /// The SystemC chip model: with an architecture, its timing comes from the
-/// architecture and each step is priced with the simulated latency; the
-/// event counts and the traffic (the energy model's routes) are the ones
-/// the functional engine would count, so the energy components other than
-/// static are the functional engine's.
+/// architecture and each step is priced with the simulated latency and the
+/// traffic its routers and chip links carried (hops, chip crossings,
+/// within-tile messages). The routes are the energy model's (x then y over
+/// the grid of all chips), so neuron messages cost what the functional
+/// engine charges for them; the systemc engine also charges the host
+/// interface's messages their route from chip 0, tile (0,0).
 RunResult runSystemC(const isa::Image &Img, const RunOptions &Opts,
                      const std::vector<emulator::SpikeRecord> &Inputs) {
   namespace sc = emulator::systemc;
@@ -100,17 +137,23 @@ RunResult runSystemC(const isa::Image &Img, const RunOptions &Opts,
   const double Setup = secondsSince(Start);
   std::vector<emulator::StepReport> PerStep;
   std::vector<emulator::CoreCounters> Before(Engine.numCores()), PerCore(Engine.numCores());
+  sc::SystemCTraffic Carried;
   RunResult R = runSteps(Engine, Opts, Inputs, [&](const sc::SystemCEngine &E) {
     if (!Model)
       return;
-    emulator::TrafficCounts Traffic;
     for (size_t K = 0; K < E.numCores(); ++K) {
       const emulator::CoreCounters &Now = E.core(K).counters();
       PerCore[K] = Now - Before[K];
       Before[K] = Now;
-      for (const emulator::FiredNeuron &F : E.fired(K))
-        Traffic += Model->traffic().spike(uint32_t(K), F.Neuron);
     }
+    const sc::SystemCTraffic Now = E.traffic();
+    emulator::TrafficCounts Traffic;
+    Traffic.Messages = Now.MeshMessages - Carried.MeshMessages;
+    Traffic.WithinTile = Now.WithinTile - Carried.WithinTile;
+    Traffic.HopsEastWest = Now.HopsEastWest - Carried.HopsEastWest;
+    Traffic.HopsNorthSouth = Now.HopsNorthSouth - Carried.HopsNorthSouth;
+    Traffic.ChipCrossings = Now.ChipLinkMessages - Carried.ChipLinkMessages;
+    Carried = Now;
     PerStep.push_back(Model->stepMeasured(PerCore, Traffic, E.latencies().back().Seconds));
   });
   R.SetupSeconds = Setup;

@@ -224,6 +224,7 @@ SystemCTraffic SystemCEngine::traffic() const {
   ChipStats S = TheModel->Chip->stats();
   SystemCTraffic T;
   T.MeshMessages = S.MeshMessages;
+  T.WithinTile = S.WithinTile;
   T.HopsEastWest = S.HopsEastWest;
   T.HopsNorthSouth = S.HopsNorthSouth;
   T.ChipLinkMessages = S.ChipLinkMessages;

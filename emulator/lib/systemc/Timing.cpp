@@ -94,6 +94,7 @@ SystemCTiming timingFromArchitecture(const isa::Architecture &Arch, int64_t Tile
   const double Hop = std::max(C.HopEastWest.Latency, C.HopNorthSouth.Latency);
   T.HopLatencyCycles = static_cast<uint32_t>(std::max<uint64_t>(1, T.cycles(Hop)));
   T.ChipLinkSeconds = C.ChipLink.Latency;
+  T.ChipGridWidth = uint32_t(Arch.Chips.GridWidth);
   T.BarrierSeconds = C.barrierLatency(TilesInUse);
   return T;
 }

@@ -74,6 +74,14 @@ public:
   /// The uncontended time of that spike's slowest message, in seconds:
   /// its hops, chip crossings and within-tile delivery times added up.
   double spikeRoute(uint32_t Core, uint32_t Neuron) const { return Route[Begin[Core] + Neuron]; }
+  /// The traffic of one input spike on index Index of input port Symbol:
+  /// one message to each of its targets, from the host interface at chip
+  /// 0, tile (0,0) (where the SystemC model's host injects).
+  const TrafficCounts &input(uint32_t Symbol, uint32_t Index) const {
+    return Input[Symbol][Index];
+  }
+  /// The uncontended time of that input spike's slowest message, s.
+  double inputRoute(uint32_t Symbol, uint32_t Index) const { return InputRoute[Symbol][Index]; }
   /// Tiles holding at least one core of the image (the barrier's size).
   int64_t tilesUsed() const { return Tiles; }
 
@@ -81,6 +89,8 @@ private:
   std::vector<uint32_t> Begin; ///< per core, its first neuron's index
   std::vector<TrafficCounts> Spike;
   std::vector<double> Route;
+  std::vector<std::vector<TrafficCounts>> Input; ///< per symbol, per index
+  std::vector<std::vector<double>> InputRoute;
   int64_t Tiles = 0;
 };
 
@@ -211,8 +221,11 @@ public:
   /// Accounts the step a FunctionalEngine just ran: per-core counts are
   /// the difference from Before (the engine's core counters before the
   /// step, updated here to the current ones), traffic from the fired
-  /// neurons and the TrafficTable.
-  StepReport step(const FunctionalEngine &Engine, std::vector<CoreCounters> &Before);
+  /// neurons and the TrafficTable, plus HostTraffic, the messages of the
+  /// step's input spikes (TrafficTable::input), whose slowest takes
+  /// HostRoute seconds.
+  StepReport step(const FunctionalEngine &Engine, std::vector<CoreCounters> &Before,
+                  const TrafficCounts &HostTraffic = TrafficCounts(), double HostRoute = 0);
 
   const EnergyTotals &totals() const { return Totals; }
   const TrafficTable &traffic() const { return Table; }

@@ -36,10 +36,11 @@ struct StepLatency {
 
 /// Traffic totals of the model (counts and cycles).
 struct SystemCTraffic {
-  uint64_t MeshMessages = 0;      ///< messages delivered through a mesh
+  uint64_t MeshMessages = 0;      ///< messages delivered to a core
+  uint64_t WithinTile = 0;        ///< of them, sent from the destination's own tile
   uint64_t HopsEastWest = 0;      ///< router-to-router hops in x
   uint64_t HopsNorthSouth = 0;    ///< router-to-router hops in y
-  uint64_t ChipLinkMessages = 0;  ///< messages through a chip gateway
+  uint64_t ChipLinkMessages = 0;  ///< chip-to-chip link traversals
   uint64_t StallCycles = 0;       ///< router outputs waiting for a credit, summed
   uint64_t InjectStallCycles = 0; ///< local input buffers full with a message due, summed
 };

@@ -68,6 +68,9 @@ struct SystemCTiming {
   /// [costs.chip_link.latency] s a chip-to-chip link is occupied per
   /// message (one message at a time).
   double ChipLinkSeconds = 100e-9;
+  /// [chips.grid_width] chips per row of the chip grid; 0 = every chip of
+  /// the image in one row. Routes run x then y over the grid of all chips.
+  uint32_t ChipGridWidth = 0;
   /// [costs.barrier_latency at the tiles in use] s from the moment the last
   /// core finished and the mesh drained to the start of the next step.
   double BarrierSeconds = 100e-9;
