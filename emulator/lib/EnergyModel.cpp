@@ -113,17 +113,26 @@ CoreLatencies CoreLatencies::fromCosts(const isa::CostSpec &C) {
   L.SpikeGeneration = C.SpikeGeneration.Latency;
   L.MessageOut = C.MessageOut.Latency;
   L.MessageIn = C.MessageIn.Latency;
+  L.SynapseOverlap = C.SynapseOverlap != 0;
   return L;
 }
 
-double CoreLatencies::busyTime(const CoreCounters &C) const {
-  const uint64_t Inactive = C.NeuronUpdates - C.ActiveNeuronUpdates;
+double CoreLatencies::synapseTime(const CoreCounters &C) const {
   return double(C.sparseSynapticEvents()) * SynapseSparse +
          double(C.DenseSynapticEvents) * SynapseDense +
-         double(C.CrossbarSynapticEvents) * SynapseCrossbar + double(C.DendriteReads) * Dendrite +
-         double(C.NeuronUpdates) * NeuronAccess + double(C.ActiveNeuronUpdates) * NeuronActive +
-         double(Inactive) * NeuronInactive + double(C.SpikesOut) * SpikeGeneration +
-         double(C.MessagesOut) * MessageOut + double(C.SpikesIn) * MessageIn;
+         double(C.CrossbarSynapticEvents) * SynapseCrossbar + double(C.SpikesIn) * MessageIn;
+}
+
+double CoreLatencies::neuronTime(const CoreCounters &C) const {
+  const uint64_t Inactive = C.NeuronUpdates - C.ActiveNeuronUpdates;
+  return double(C.DendriteReads) * Dendrite + double(C.NeuronUpdates) * NeuronAccess +
+         double(C.ActiveNeuronUpdates) * NeuronActive + double(Inactive) * NeuronInactive +
+         double(C.SpikesOut) * SpikeGeneration + double(C.MessagesOut) * MessageOut;
+}
+
+double CoreLatencies::busyTime(const CoreCounters &C) const {
+  const double Synapse = synapseTime(C), Neuron = neuronTime(C);
+  return SynapseOverlap ? std::max(Synapse, Neuron) : Synapse + Neuron;
 }
 
 double EnergyBreakdown::dynamic() const {

@@ -100,6 +100,7 @@ const std::vector<FieldRow> &fieldRows() {
       NM_COST("hop_east_west", HopEastWest, "a message crossing one router in x"),
       NM_COST("hop_north_south", HopNorthSouth, "a message crossing one router in y"),
       NM_COST("chip_link", ChipLink, "a message crossing one chip-to-chip link"),
+      intRow("costs.synapse_overlap", 0, 1, "0", "1: a core's synapse unit works while its neuron unit updates (busy time = the larger), 0: one after the other (the sum)", NM_INT(Costs.SynapseOverlap)),
       otherRow("costs.barrier_latency", "table", "none (0)", "barrier time by tiles taking part, {tiles: seconds, ...}, interpolated"),
       numRow("costs.barrier_energy", "J", 0, 1, "0", "energy of the barrier per participating tile per step", NM_NUM(Costs.BarrierEnergy)),
       numRow("costs.static_power.per_core", "W", 0, 1000, "0", "static power of every core of the system", NM_NUM(Costs.StaticPowerPerCore)),

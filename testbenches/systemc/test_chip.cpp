@@ -329,6 +329,18 @@ TEST_CASE("systemc engine: hand-computed latency of host input spikes", "[system
   CHECK(E.latencies()[0].Cycles == 85);
   CHECK(E.counters().HostMessages == 2);
   CHECK(E.counters().Cores.SynapticEvents == 30);
+
+  // A pipelined core (SynapseOverlap): core 1's synapse unit absorbs while
+  // its neuron unit updates (until 30): the host messages from 9 to 24 and
+  // 24 to 39, core 0's (arrived at 42) from 42 to 57; the step's work ends
+  // at 57 and the barrier closes it at 67.
+  T.Core.SynapseOverlap = true;
+  SystemCEngine P(Img, T);
+  P.injectInput(0, 0);
+  P.injectInput(0, 1);
+  P.step();
+  CHECK(P.latencies()[0].Cycles == 67);
+  CHECK(P.counters().Cores == E.counters().Cores);
 }
 
 TEST_CASE("systemc engine: two runs give identical spikes, latencies and traffic", "[systemc]") {

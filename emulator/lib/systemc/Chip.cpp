@@ -413,19 +413,21 @@ uint64_t ChipModel::ejectTile(uint32_t Index, EjectBuffer &Eject) {
            "messages go to existing cores");
     CoreSlot &C = Cores[T.SlotCore[Head->Slot]];
     // The shared eject buffer is taken in order: a busy core holds up the
-    // messages behind its own.
-    if (C.BusyUntil > N)
-      return C.BusyUntil - N;
+    // messages behind its own. A pipelined core's synapse unit takes
+    // spikes in while its neuron unit updates (receive of step t writes
+    // only later ring slots, so nothing the update reads).
+    uint64_t &Busy = Timing.Core.SynapseOverlap ? C.SynapseBusyUntil : C.BusyUntil;
+    if (Busy > N)
+      return Busy - N;
     Message M;
     Eject.pop(M);
     ++Delivered;
     const CoreCounters Before = C.State.counters();
     C.State.receive(M.Axon, M.Payload, Step);
-    C.BusyUntil = N + Timing.cycles(Timing.Core.latency(C.State.counters() - Before));
-    TheBarrier->absorbed(C.BusyUntil);
+    Busy = N + Timing.cycles(Timing.Core.latency(C.State.counters() - Before));
+    TheBarrier->absorbed(Busy);
     if (Trace)
-      Trace->CoreWork.push_back(
-          {uint32_t(T.SlotCore[M.Slot]), CoreWork::Absorb, {N, C.BusyUntil}});
+      Trace->CoreWork.push_back({uint32_t(T.SlotCore[M.Slot]), CoreWork::Absorb, {N, Busy}});
   }
   return 0;
 }

@@ -28,6 +28,7 @@ CoreLatencies CoreTiming::latencies() const {
   L.SpikeGeneration = SpikeGeneration;
   L.MessageOut = MessageOut;
   L.MessageIn = MessageIn;
+  L.SynapseOverlap = SynapseOverlap;
   return L;
 }
 
@@ -90,7 +91,7 @@ SystemCTiming timingFromArchitecture(const isa::Architecture &Arch, int64_t Tile
   const CoreLatencies L = CoreLatencies::fromCosts(C);
   T.Core = CoreTiming{L.SynapseSparse,   L.SynapseDense,    L.SynapseCrossbar, L.Dendrite,
                       L.NeuronAccess,    L.NeuronActive,    L.NeuronInactive,  L.SpikeGeneration,
-                      L.MessageOut,      L.MessageIn};
+                      L.MessageOut,      L.MessageIn,       L.SynapseOverlap};
   const double Hop = std::max(C.HopEastWest.Latency, C.HopNorthSouth.Latency);
   T.HopLatencyCycles = static_cast<uint32_t>(std::max<uint64_t>(1, T.cycles(Hop)));
   T.ChipLinkSeconds = C.ChipLink.Latency;

@@ -94,10 +94,15 @@ private:
   int64_t Tiles = 0;
 };
 
-/// Seconds per event a core spends on each kind of event it counts. A core
-/// does its events one after another, so its busy time is the sum: this is
-/// the one formula for a core's time, used by EnergyModel::coreLatency and
-/// by the SystemC core module (systemc::CoreTiming).
+/// Seconds per event a core spends on each kind of event it counts: the one
+/// formula for a core's time, used by EnergyModel::coreLatency and by the
+/// SystemC core module (systemc::CoreTiming). A core has two units: the
+/// synapse unit takes spikes in (message in, synaptic events), the neuron
+/// unit does everything else (updates, dendrite reads, spike generation,
+/// sends). Each does its events one after another; the units work one
+/// after the other (busy time = the sum), or, with SynapseOverlap, at the
+/// same time (the larger), as Loihi's pipelined core does
+/// (docs/energy-model.md, "Core-step timing").
 struct CoreLatencies {
   double SynapseSparse = 0;   ///< s per synapse of a sparse segment
   double SynapseDense = 0;    ///< s per synapse of a dense segment
@@ -109,10 +114,17 @@ struct CoreLatencies {
   double SpikeGeneration = 0; ///< s per neuron that fired
   double MessageOut = 0;      ///< s per message (axon address) sent
   double MessageIn = 0;       ///< s per spike taken in on an input axon
+  /// The synapse unit works while the neuron unit does (costs.synapse_overlap).
+  bool SynapseOverlap = false;
 
-  /// The .Latency of the core rows of a cost set.
+  /// The .Latency of the core rows of a cost set, and its overlap.
   static CoreLatencies fromCosts(const isa::CostSpec &Costs);
-  /// Busy time of the events counted in C, s.
+  /// The synapse unit's time for the events counted in C, s.
+  double synapseTime(const CoreCounters &C) const;
+  /// The neuron unit's time for the events counted in C, s.
+  double neuronTime(const CoreCounters &C) const;
+  /// Busy time of the events counted in C, s: synapse + neuron time, or
+  /// the larger of the two with SynapseOverlap.
   double busyTime(const CoreCounters &C) const;
 };
 

@@ -105,6 +105,10 @@ struct CostSpec {
   double BarrierEnergy = 0;  ///< joules per participating tile per step
   /// Barrier latency by tiles, ascending by Tiles; empty = no barrier cost.
   std::vector<BarrierPoint> Barrier;
+  /// 1: a core's synapse unit takes spikes in while its neuron unit
+  /// updates (a pipelined core: its busy time is the larger of the two);
+  /// 0: one after the other (the sum).
+  int64_t SynapseOverlap = 0;
   double StaticPowerPerCore = 0; ///< watts, every core of the system
   double StaticPowerPerChip = 0; ///< watts, every chip of the system
 

@@ -253,7 +253,8 @@ private:
     std::vector<uint32_t> RouteBegin; ///< per neuron, into Routes
     std::vector<Message> Routes;      ///< destination templates
     std::vector<FiredNeuron> Fired;   ///< this step
-    uint64_t BusyUntil = 0;           ///< cycle the core is free
+    uint64_t BusyUntil = 0;           ///< cycle the core (its neuron unit) is free
+    uint64_t SynapseBusyUntil = 0;    ///< with SynapseOverlap: cycle its synapse unit is free
   };
   struct Tile {
     uint16_t Chip = 0, X = 0, Y = 0;

@@ -38,6 +38,9 @@ struct CoreTiming {
   double SpikeGeneration = 2e-9; ///< s per neuron that fired
   double MessageOut = 2e-9;      ///< s per message (axon address) sent
   double MessageIn = 2e-9;       ///< s per spike taken in on an input axon
+  /// The synapse unit absorbs spikes while the neuron unit updates
+  /// (costs.synapse_overlap): a core then has two busy times.
+  bool SynapseOverlap = false;
 
   /// These latencies as the energy model's CoreLatencies.
   CoreLatencies latencies() const;
