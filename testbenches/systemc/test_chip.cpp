@@ -548,7 +548,7 @@ TEST_CASE("systemc engine: the trace of one spike two hops away, by hand", "[sys
     ++Slices[Name];
     if (Name == "absorb") {
       Absorbs.emplace_back(*O.getNumber("ts"), *O.getNumber("dur"));
-      CHECK(*O.getInteger("tid") == 1);
+      CHECK(*O.getInteger("tid") == 3); // core 1's absorb thread
       CHECK(*O.getObject("args")->getInteger("spikes") == 1);
     }
   }

@@ -182,10 +182,14 @@ std::string traceChromeJson(const ChipTrace &T) {
   Meta("thread_name", SystemPid, 1, "barrier");
   for (uint16_t C = 0; C < NumChips; ++C)
     Meta("process_name", C, 0, fmt::format("chip {}", C));
+  // Two threads per core, so that a pipelined core's absorptions (synapse
+  // unit) may overlap its update (neuron unit) and slices still nest.
   for (size_t K = 0; K < T.Cores.size(); ++K) {
     const TracePlace &Pl = T.Cores[K];
-    Meta("thread_name", Pl.Chip, int64_t(K),
-         fmt::format("core {} (x {}, y {}, slot {})", K, Pl.X, Pl.Y, Pl.Slot));
+    Meta("thread_name", Pl.Chip, int64_t(2 * K),
+         fmt::format("core {} (x {}, y {}, slot {}) update", K, Pl.X, Pl.Y, Pl.Slot));
+    Meta("thread_name", Pl.Chip, int64_t(2 * K + 1),
+         fmt::format("core {} (x {}, y {}, slot {}) absorb", K, Pl.X, Pl.Y, Pl.Slot));
   }
   auto Slice = [&](const std::string &Name, uint32_t Pid, int64_t Tid, const CycleSpan &S,
                    const std::string &Args) {
@@ -209,7 +213,7 @@ std::string traceChromeJson(const ChipTrace &T) {
     const std::vector<const CoreActivity *> &L = ByCore[K];
     for (size_t I = 0; I < L.size();) {
       if (L[I]->Work == CoreWork::Update) {
-        Slice("update", Pid, int64_t(K), L[I]->Span, "");
+        Slice("update", Pid, int64_t(2 * K), L[I]->Span, "");
         ++I;
         continue;
       }
@@ -219,7 +223,7 @@ std::string traceChromeJson(const ChipTrace &T) {
         Burst.End = std::max(Burst.End, L[I]->Span.End);
         ++Spikes;
       }
-      Slice("absorb", Pid, int64_t(K), Burst, fmt::format(R"("spikes": {})", Spikes));
+      Slice("absorb", Pid, int64_t(2 * K + 1), Burst, fmt::format(R"("spikes": {})", Spikes));
     }
   }
   // Per router, a counter of its busy output links (and of stalled ones),

@@ -74,9 +74,10 @@ struct ChipTrace {
 std::string traceVcd(const ChipTrace &T);
 
 /// The trace as Chrome trace-event JSON ("traceEvents", times in us):
-/// per step a slice (and its barrier), per core a slice per update and per
-/// absorb burst (back-to-back absorptions, args.spikes counted), per router
-/// a counter of its busy output links.
+/// per step a slice (and its barrier), per core a thread of update slices
+/// (tid 2k) and one of absorb bursts (tid 2k + 1; back-to-back
+/// absorptions, args.spikes counted), per router a counter of its busy
+/// output links.
 std::string traceChromeJson(const ChipTrace &T);
 
 } // namespace neuromesh::emulator::systemc
