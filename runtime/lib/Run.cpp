@@ -8,6 +8,7 @@
 
 #include "neuromesh/emulator/systemc/SystemCEngine.h"
 #include "neuromesh/isa/Error.h"
+#include "neuromesh/isa/Generators.h"
 
 #include <algorithm>
 #include <chrono>
@@ -72,17 +73,8 @@ emulator::TrafficCounts inputTraffic(const isa::Image &Img, const emulator::Traf
   };
   for (; Next < Inputs.size() && Inputs[Next].Step == Step; ++Next)
     Add(Inputs[Next].Symbol, Inputs[Next].Index);
-  std::vector<uint32_t> Generated;
-  for (uint32_t S = 0; S < Img.Symbols.size(); ++S) {
-    const isa::Symbol &Sym = Img.Symbols[S];
-    if (Sym.Kind != isa::SymbolKind::InputPort ||
-        Sym.Generator.Kind == isa::GeneratorKind::External)
-      continue;
-    Generated.clear();
-    isa::generatedSpikes(Sym.Generator, Sym.Size, Step, Generated);
-    for (uint32_t I : Generated)
-      Add(S, I);
-  }
+  std::vector<uint32_t> Scratch;
+  isa::forEachGeneratedSpike(Img.Symbols, Step, Scratch, Add);
   return T;
 }
 

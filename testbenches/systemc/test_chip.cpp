@@ -9,6 +9,7 @@
 #include "neuromesh/isa/Architecture.h"
 #include "neuromesh/isa/Assembly.h"
 #include "neuromesh/isa/Error.h"
+#include "neuromesh/isa/Generators.h"
 
 #include "isa/RandomImage.h"
 
@@ -635,16 +636,9 @@ TEST_CASE("systemc engine: routers and chip links carry the energy model's route
           E.injectInput(In[Next].Symbol, In[Next].Index);
           Want += Table.input(In[Next].Symbol, In[Next].Index);
         }
-        for (uint32_t S = 0; S < Img.Symbols.size(); ++S) {
-          const isa::Symbol &Sym = Img.Symbols[S];
-          if (Sym.Kind != isa::SymbolKind::InputPort ||
-              Sym.Generator.Kind == isa::GeneratorKind::External)
-            continue;
-          Generated.clear();
-          isa::generatedSpikes(Sym.Generator, Sym.Size, Step, Generated);
-          for (uint32_t I : Generated)
-            Want += Table.input(S, I);
-        }
+        isa::forEachGeneratedSpike(Img.Symbols, Step, Generated, [&](uint32_t S, uint32_t I) {
+          Want += Table.input(S, I);
+        });
         E.step();
         for (size_t K = 0; K < E.numCores(); ++K)
           for (const FiredNeuron &F : E.fired(K))

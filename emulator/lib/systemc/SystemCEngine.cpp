@@ -10,6 +10,7 @@
 
 #include "neuromesh/emulator/systemc/Chip.h"
 #include "neuromesh/isa/Error.h"
+#include "neuromesh/isa/Generators.h"
 
 #include <fmt/format.h>
 
@@ -134,17 +135,10 @@ void SystemCEngine::step() {
     sendTargets(P.Port, P.Index, P.Payload, HostMessages);
   HostSpikes += Pending.size();
   Pending.clear();
-  for (uint32_t S = 0; S < Symbols.size(); ++S) {
-    const isa::Symbol &Sym = Symbols[S];
-    if (Sym.Kind != isa::SymbolKind::InputPort ||
-        Sym.Generator.Kind == isa::GeneratorKind::External)
-      continue;
-    Generated.clear();
-    isa::generatedSpikes(Sym.Generator, Sym.Size, Step, Generated);
-    for (uint32_t I : Generated)
-      sendTargets(S, I, 1, GeneratedMessages);
-    GeneratedSpikes += Generated.size();
-  }
+  isa::forEachGeneratedSpike(Symbols, Step, Generated, [&](uint32_t S, uint32_t I) {
+    sendTargets(S, I, 1, GeneratedMessages);
+    ++GeneratedSpikes;
+  });
 
   {
     Model::Current Guard(*TheModel);
