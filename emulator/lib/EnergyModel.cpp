@@ -72,6 +72,26 @@ TrafficTable::TrafficTable(const isa::Architecture &Arch, const isa::Image &Img)
     }
   }
   Begin.push_back(uint32_t(Spike.size()));
+  // Input spikes leave the host interface at chip 0, tile (0,0).
+  const isa::CoreLocation Host{0, 0, 0, 0};
+  Input.resize(Img.Symbols.size());
+  InputRoute.resize(Img.Symbols.size());
+  for (size_t S = 0; S < Img.Symbols.size(); ++S) {
+    const isa::Symbol &Sym = Img.Symbols[S];
+    if (Sym.Kind != isa::SymbolKind::InputPort)
+      continue;
+    for (const std::vector<isa::AxonAddress> &Targets : Sym.Targets) {
+      TrafficCounts Sum;
+      double Slowest = 0;
+      for (const isa::AxonAddress &A : Targets) {
+        TrafficCounts R = routeMessage(Arch, Host, ChipCores[A.Chip][A.Core]);
+        Slowest = std::max(Slowest, RouteTime(R));
+        Sum += R;
+      }
+      Input[S].push_back(Sum);
+      InputRoute[S].push_back(Slowest);
+    }
+  }
 }
 
 CoreLatencies CoreLatencies::fromCosts(const isa::CostSpec &C) {
@@ -86,17 +106,26 @@ CoreLatencies CoreLatencies::fromCosts(const isa::CostSpec &C) {
   L.SpikeGeneration = C.SpikeGeneration.Latency;
   L.MessageOut = C.MessageOut.Latency;
   L.MessageIn = C.MessageIn.Latency;
+  L.SynapseOverlap = C.SynapseOverlap != 0;
   return L;
 }
 
-double CoreLatencies::busyTime(const CoreCounters &C) const {
-  const uint64_t Inactive = C.NeuronUpdates - C.ActiveNeuronUpdates;
+double CoreLatencies::synapseTime(const CoreCounters &C) const {
   return double(C.sparseSynapticEvents()) * SynapseSparse +
          double(C.DenseSynapticEvents) * SynapseDense +
-         double(C.CrossbarSynapticEvents) * SynapseCrossbar + double(C.DendriteReads) * Dendrite +
-         double(C.NeuronUpdates) * NeuronAccess + double(C.ActiveNeuronUpdates) * NeuronActive +
-         double(Inactive) * NeuronInactive + double(C.SpikesOut) * SpikeGeneration +
-         double(C.MessagesOut) * MessageOut + double(C.SpikesIn) * MessageIn;
+         double(C.CrossbarSynapticEvents) * SynapseCrossbar + double(C.SpikesIn) * MessageIn;
+}
+
+double CoreLatencies::neuronTime(const CoreCounters &C) const {
+  const uint64_t Inactive = C.NeuronUpdates - C.ActiveNeuronUpdates;
+  return double(C.DendriteReads) * Dendrite + double(C.NeuronUpdates) * NeuronAccess +
+         double(C.ActiveNeuronUpdates) * NeuronActive + double(Inactive) * NeuronInactive +
+         double(C.SpikesOut) * SpikeGeneration + double(C.MessagesOut) * MessageOut;
+}
+
+double CoreLatencies::busyTime(const CoreCounters &C) const {
+  const double Synapse = synapseTime(C), Neuron = neuronTime(C);
+  return SynapseOverlap ? std::max(Synapse, Neuron) : Synapse + Neuron;
 }
 
 double EnergyBreakdown::dynamic() const {
@@ -217,12 +246,13 @@ StepReport EnergyModel::account(const std::vector<CoreCounters> &PerCore,
   return R;
 }
 
-StepReport EnergyModel::step(const FunctionalEngine &Engine, std::vector<CoreCounters> &Before) {
+StepReport EnergyModel::step(const FunctionalEngine &Engine, std::vector<CoreCounters> &Before,
+                             const TrafficCounts &HostTraffic, double HostRoute) {
   const size_t N = Engine.numCores();
   Before.resize(N);
   std::vector<CoreCounters> PerCore(N);
-  TrafficCounts Traffic;
-  double Network = 0;
+  TrafficCounts Traffic = HostTraffic;
+  double Network = HostRoute;
   for (size_t K = 0; K < N; ++K) {
     const CoreCounters &Now = Engine.core(K).counters();
     PerCore[K] = Now - Before[K];

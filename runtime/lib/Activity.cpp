@@ -10,7 +10,8 @@ namespace neuromesh::runtime {
 
 RunActivity summariseActivity(const isa::Image &Img, const isa::Architecture &Arch,
                               const std::vector<emulator::CoreCounters> &PerCore,
-                              const std::vector<std::vector<uint64_t>> &FiredCount) {
+                              const std::vector<std::vector<uint64_t>> &FiredCount,
+                              const std::vector<std::vector<uint64_t>> &InputCount) {
   RunActivity A;
   A.ChipTilesX = Arch.Mesh.Width;
   A.ChipTilesY = Arch.Mesh.Height;
@@ -25,6 +26,16 @@ RunActivity summariseActivity(const isa::Image &Img, const isa::Architecture &Ar
 
   using Key = std::tuple<int64_t, int64_t, int, int>; // Y, X, DY, DX
   std::map<Key, LinkTraffic> Links;
+  auto Route = [&](const isa::CoreLocation &From, const isa::AxonAddress &Dest, uint64_t Count) {
+    assert(Dest.Chip < ChipCores.size() && Dest.Core < ChipCores[Dest.Chip].size() &&
+           "validated image");
+    emulator::forEachRouteLink(Arch, From, ChipCores[Dest.Chip][Dest.Core],
+                               [&](const emulator::MeshLink &L) {
+                                 LinkTraffic &T = Links[{L.Y, L.X, L.DY, L.DX}];
+                                 T.Link = L;
+                                 T.Messages += Count;
+                               });
+  };
   for (size_t K = 0; K < Img.Cores.size(); ++K) {
     const isa::Core &Core = Img.Cores[K];
     CoreActivity C;
@@ -41,18 +52,16 @@ RunActivity summariseActivity(const isa::Image &Img, const isa::Architecture &Ar
       const uint64_t Fired = FiredCount[K][N];
       if (Fired == 0)
         continue;
-      for (const isa::AxonAddress &Dest : Core.Outputs[N]) {
-        assert(Dest.Chip < ChipCores.size() && Dest.Core < ChipCores[Dest.Chip].size() &&
-               "validated image");
-        emulator::forEachRouteLink(Arch, C.Location, ChipCores[Dest.Chip][Dest.Core],
-                                   [&](const emulator::MeshLink &L) {
-                                     LinkTraffic &T = Links[{L.Y, L.X, L.DY, L.DX}];
-                                     T.Link = L;
-                                     T.Messages += Fired;
-                                   });
-      }
+      for (const isa::AxonAddress &Dest : Core.Outputs[N])
+        Route(C.Location, Dest, Fired);
     }
   }
+  const isa::CoreLocation Host{0, 0, 0, 0};
+  for (size_t S = 0; S < InputCount.size() && S < Img.Symbols.size(); ++S)
+    for (size_t I = 0; I < InputCount[S].size() && I < Img.Symbols[S].Targets.size(); ++I)
+      if (InputCount[S][I] > 0)
+        for (const isa::AxonAddress &Dest : Img.Symbols[S].Targets[I])
+          Route(Host, Dest, InputCount[S][I]);
   for (const auto &[K, T] : Links)
     A.Links.push_back(T);
 

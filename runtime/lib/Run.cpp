@@ -8,6 +8,7 @@
 
 #include "neuromesh/emulator/systemc/SystemCEngine.h"
 #include "neuromesh/isa/Error.h"
+#include "neuromesh/isa/Generators.h"
 
 #include <algorithm>
 #include <chrono>
@@ -41,27 +42,39 @@ template <typename EngineT, typename OnStepT>
 RunResult runSteps(const isa::Image &Img, EngineT &Engine, const RunOptions &Opts,
                    const std::vector<emulator::SpikeRecord> &Inputs, OnStepT OnStep) {
   RunResult R;
-  std::vector<std::vector<uint64_t>> FiredCount;
-  if (Opts.Arch)
+  std::vector<std::vector<uint64_t>> FiredCount, InputCount;
+  std::vector<uint32_t> Scratch;
+  if (Opts.Arch) {
     for (const isa::Core &C : Img.Cores)
       FiredCount.emplace_back(C.Neurons.size(), 0);
+    for (const isa::Symbol &S : Img.Symbols)
+      InputCount.emplace_back(S.Kind == isa::SymbolKind::InputPort ? S.Size : 0, 0);
+  }
   Clock::time_point Start = Clock::now();
   size_t Next = 0;
   for (uint64_t T = 0; T < Opts.Steps; ++T) {
-    for (; Next < Inputs.size() && Inputs[Next].Step == T; ++Next)
+    for (; Next < Inputs.size() && Inputs[Next].Step == T; ++Next) {
       Engine.injectInput(Inputs[Next].Symbol, Inputs[Next].Index);
+      if (Opts.Arch)
+        ++InputCount[Inputs[Next].Symbol][Inputs[Next].Index];
+    }
+    if (Opts.Arch)
+      isa::forEachGeneratedSpike(Img.Symbols, T, Scratch,
+                                 [&](uint32_t S, uint32_t I) { ++InputCount[S][I]; });
     Engine.step();
     OnStep(Engine);
     for (size_t K = 0; K < FiredCount.size(); ++K)
       for (const emulator::FiredNeuron &F : Engine.fired(K))
         ++FiredCount[K][F.Neuron];
+    if (Opts.OnStep)
+      Opts.OnStep(T + 1, Opts.Steps);
   }
   R.WallSeconds = secondsSince(Start);
   if (Opts.Arch) {
     std::vector<emulator::CoreCounters> PerCore;
     for (size_t K = 0; K < Engine.numCores(); ++K)
       PerCore.push_back(Engine.core(K).counters());
-    R.Activity = summariseActivity(Img, *Opts.Arch, PerCore, FiredCount);
+    R.Activity = summariseActivity(Img, *Opts.Arch, PerCore, FiredCount, InputCount);
   }
   R.IgnoredInputs = Inputs.size() - Next;
   R.Spikes = Engine.takeRecorded();
@@ -81,6 +94,25 @@ emulator::EngineOptions engineOptions(const isa::Image &Img, const RunOptions &O
   return E;
 }
 
+/// The traffic of step Step's input spikes (the host's, then the on-chip
+/// generators'), as the host interface sends them; Next walks Inputs
+/// (sorted by step). The slowest message's route time goes to Slowest.
+emulator::TrafficCounts inputTraffic(const isa::Image &Img, const emulator::TrafficTable &Table,
+                                     const std::vector<emulator::SpikeRecord> &Inputs,
+                                     size_t &Next, uint64_t Step, double &Slowest) {
+  emulator::TrafficCounts T;
+  Slowest = 0;
+  auto Add = [&](uint32_t Symbol, uint32_t Index) {
+    T += Table.input(Symbol, Index);
+    Slowest = std::max(Slowest, Table.inputRoute(Symbol, Index));
+  };
+  for (; Next < Inputs.size() && Inputs[Next].Step == Step; ++Next)
+    Add(Inputs[Next].Symbol, Inputs[Next].Index);
+  std::vector<uint32_t> Scratch;
+  isa::forEachGeneratedSpike(Img.Symbols, Step, Scratch, Add);
+  return T;
+}
+
 RunResult runFunctional(const isa::Image &Img, const RunOptions &Opts,
                         const std::vector<emulator::SpikeRecord> &Inputs) {
   Clock::time_point Start = Clock::now();
@@ -92,9 +124,16 @@ RunResult runFunctional(const isa::Image &Img, const RunOptions &Opts,
   const double Setup = secondsSince(Start);
   std::vector<emulator::StepReport> PerStep;
   std::vector<emulator::CoreCounters> Before;
+  size_t NextInput = 0;
+  uint64_t Step = 0;
   RunResult R = runSteps(Img, Engine, Opts, Inputs, [&](const emulator::FunctionalEngine &E) {
-    if (Model)
-      PerStep.push_back(Model->step(E, Before));
+    if (!Model)
+      return;
+    // Input spikes travel from the host interface as on the SystemC model.
+    double HostRoute = 0;
+    const emulator::TrafficCounts Host =
+        inputTraffic(Img, Model->traffic(), Inputs, NextInput, Step++, HostRoute);
+    PerStep.push_back(Model->step(E, Before, Host, HostRoute));
   });
   R.SetupSeconds = Setup;
   R.Jit = EngineOpts.Jit;
@@ -107,10 +146,12 @@ RunResult runFunctional(const isa::Image &Img, const RunOptions &Opts,
 }
 
 /// The SystemC chip model: with an architecture, its timing comes from the
-/// architecture and each step is priced with the simulated latency; the
-/// event counts and the traffic (the energy model's routes) are the ones
-/// the functional engine would count, so the energy components other than
-/// static are the functional engine's.
+/// architecture and each step is priced with the simulated latency and the
+/// traffic its routers and chip links carried (hops, chip crossings,
+/// within-tile messages). The routes are the energy model's (x then y over
+/// the grid of all chips), so neuron messages cost what the functional
+/// engine charges for them; the systemc engine also charges the host
+/// interface's messages their route from chip 0, tile (0,0).
 RunResult runSystemC(const isa::Image &Img, const RunOptions &Opts,
                      const std::vector<emulator::SpikeRecord> &Inputs) {
   namespace sc = emulator::systemc;
@@ -122,27 +163,35 @@ RunResult runSystemC(const isa::Image &Img, const RunOptions &Opts,
     Timing = sc::timingFromArchitecture(*Opts.Arch, Model->traffic().tilesUsed());
   }
   const emulator::EngineOptions EngineOpts = engineOptions(Img, Opts);
-  sc::SystemCEngine Engine(Img, Timing, EngineOpts);
+  sc::SystemCEngine Engine(Img, Timing, EngineOpts, Opts.RecordTrace);
   const double Setup = secondsSince(Start);
   std::vector<emulator::StepReport> PerStep;
   std::vector<emulator::CoreCounters> Before(Engine.numCores()), PerCore(Engine.numCores());
+  sc::SystemCTraffic Carried;
   RunResult R = runSteps(Img, Engine, Opts, Inputs, [&](const sc::SystemCEngine &E) {
     if (!Model)
       return;
-    emulator::TrafficCounts Traffic;
     for (size_t K = 0; K < E.numCores(); ++K) {
       const emulator::CoreCounters &Now = E.core(K).counters();
       PerCore[K] = Now - Before[K];
       Before[K] = Now;
-      for (const emulator::FiredNeuron &F : E.fired(K))
-        Traffic += Model->traffic().spike(uint32_t(K), F.Neuron);
     }
+    const sc::SystemCTraffic Now = E.traffic();
+    emulator::TrafficCounts Traffic;
+    Traffic.Messages = Now.MeshMessages - Carried.MeshMessages;
+    Traffic.WithinTile = Now.WithinTile - Carried.WithinTile;
+    Traffic.HopsEastWest = Now.HopsEastWest - Carried.HopsEastWest;
+    Traffic.HopsNorthSouth = Now.HopsNorthSouth - Carried.HopsNorthSouth;
+    Traffic.ChipCrossings = Now.ChipLinkMessages - Carried.ChipLinkMessages;
+    Carried = Now;
     PerStep.push_back(Model->stepMeasured(PerCore, Traffic, E.latencies().back().Seconds));
   });
   R.SetupSeconds = Setup;
   R.Jit = EngineOpts.Jit;
   for (const sc::StepLatency &L : Engine.latencies())
     R.StepSeconds.push_back(L.Seconds);
+  if (const sc::ChipTrace *T = Engine.trace())
+    R.Trace = *T;
   if (Model) {
     R.Energy = startReport(*Opts.Arch, *Model);
     R.Energy->PerStep = std::move(PerStep);
@@ -183,6 +232,10 @@ RunResult runImage(const isa::Image &Img, const RunOptions &Opts) {
     throw Error(fmt::format("error: unknown engine '{}'; available engines: {}",
                             Opts.Engine, Names));
   }
+  if (Opts.RecordTrace && Opts.Engine != "systemc")
+    throw Error(fmt::format("error: traces (--vcd, --trace) record the SystemC chip model's "
+                            "activity; the '{}' engine has none: use --engine systemc",
+                            Opts.Engine));
   if (Opts.Validate)
     isa::validateImage(Img);
   if (Opts.Arch)
@@ -225,6 +278,10 @@ std::string formatRunSummary(const RunResult &R, const isa::Image &Img) {
   };
   Line("engine", R.Engine);
   Line("neuron programs", R.Jit ? "JIT-compiled" : "interpreted");
+  if (R.Engine == "systemc")
+    Line("timing", R.Energy ? fmt::format("architecture '{}'", R.Energy->ArchName)
+                            : std::string("defaults, no --arch (indicative only; pass the "
+                                          "image's architecture for its timing and energy)"));
   Line("steps", fmt::format("{}", R.Steps));
   uint64_t Total = 0;
   for (size_t S = 0; S < Img.Symbols.size(); ++S) {

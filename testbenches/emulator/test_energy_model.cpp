@@ -371,3 +371,37 @@ TEST_CASE("synaptic events by kind count every synapse, zero and stochastic weig
   CHECK(K.CrossbarSynapticEvents == 4);
   CHECK(K.StochasticDraws == 2);
 }
+
+TEST_CASE("a pipelined core's busy time is the larger of its synapse and neuron units",
+          "[energy]") {
+  // The tiny preset's latencies (ns): sparse synapse 1, dense 1, dendrite
+  // 2, access 10, active 5, inactive 1, spike 20, message out 4, in 8.
+  isa::Architecture A = isa::loadArchitecture(
+      std::string(NM_SOURCE_DIR) + "/examples/arch/tiny.yaml");
+  em::CoreCounters C;
+  C.NeuronUpdates = 10;     // 10 x 10 access
+  C.ActiveNeuronUpdates = 4; // 4 x 5 active + 6 x 1 inactive
+  C.DendriteReads = 4;       // 4 x 2
+  C.SpikesOut = 1;           // 20
+  C.MessagesOut = 2;         // 2 x 4
+  C.SpikesIn = 3;            // 3 x 8
+  C.SynapticEvents = 30;     // 30 sparse x 1
+  const double ns = 1e-9;
+  // Neuron unit: 100 + 20 + 6 + 8 + 20 + 8 = 162 ns; synapse unit: 24 + 30
+  // = 54 ns.
+  em::CoreLatencies Serial = em::CoreLatencies::fromCosts(A.Costs);
+  CHECK_FALSE(Serial.SynapseOverlap); // tiny: costs.synapse_overlap 0
+  CHECK_SAME(Serial.neuronTime(C), 162 * ns);
+  CHECK_SAME(Serial.synapseTime(C), 54 * ns);
+  CHECK_SAME(Serial.busyTime(C), 216 * ns);
+  A.Costs.SynapseOverlap = 1;
+  em::CoreLatencies Piped = em::CoreLatencies::fromCosts(A.Costs);
+  CHECK_SAME(Piped.busyTime(C), 162 * ns);
+  C.SynapticEvents = 200; // the synapse unit now the slower: 24 + 200 = 224 ns
+  CHECK_SAME(Piped.busyTime(C), 224 * ns);
+  // The Loihi preset pipelines its cores (both cost sets).
+  for (const char *Set : {"davies2018", "silicon"})
+    CHECK(isa::loadArchitecture(std::string(NM_SOURCE_DIR) + "/examples/arch/loihi.yaml",
+                                {{"costs.model", Set}})
+              .Costs.SynapseOverlap == 1);
+}

@@ -371,3 +371,55 @@ TEST_CASE("bad costs name the file, line and column", "[arch][costs][errors]") {
                Catch::Contains("--set timestep.tick_seconds must be in [0, 3600] s, got -0.001 s"));
   }
 }
+
+TEST_CASE("mesh router timing and the host interface are fields, outside the fingerprint",
+          "[arch][mesh]") {
+  const isa::Architecture Base = parseArchitecture(Minimal, "m.yaml");
+  // Defaults of a file that leaves them out.
+  CHECK_SAME(Base.Mesh.ClockPeriod, 1e-9);
+  CHECK(Base.Mesh.BufferDepth == 4);
+  CHECK(Base.Mesh.EjectDepth == 4);
+  CHECK(Base.Mesh.LinkBitsPerCycle == 32);
+  CHECK(Base.Mesh.MessageBits == 32);
+  CHECK(Base.Mesh.NoProgressCycles == 100000);
+  CHECK(Base.Host.MessageInterval == 0);
+
+  // Nested keys as written, with units.
+  const isa::Architecture A = parseArchitecture(
+      std::string(Minimal) + "  clock_period: 250ps\n  message_bits: 40\n"
+                             "  link: {bits_per_cycle: 8}\n"
+                             "  router: {buffer_depth: 2, eject_depth: 0}\n"
+                             "  no_progress_cycles: 500\nhost:\n  message_interval: 3ns\n",
+      "m.yaml");
+  CHECK_SAME(A.Mesh.ClockPeriod, 250e-12);
+  CHECK(A.Mesh.MessageBits == 40);
+  CHECK(A.Mesh.LinkBitsPerCycle == 8);
+  CHECK(A.Mesh.BufferDepth == 2);
+  CHECK(A.Mesh.EjectDepth == 0);
+  CHECK(A.Mesh.NoProgressCycles == 500);
+  CHECK_SAME(A.Host.MessageInterval, 3e-9);
+  // Timing only annotates a run: an image runs under any of it.
+  CHECK(A.fingerprint() == Base.fingerprint());
+
+  SECTION("ranges are checked, with the key path") {
+    CHECK_THAT(errorOf(Minimal, {{"mesh.router.buffer_depth", "0"}}),
+               Catch::Contains("--set mesh.router.buffer_depth must be in [1, 65535], got 0"));
+    CHECK_THAT(errorOf(Minimal, {{"mesh.clock_period", "0.5ps"}}),
+               Catch::Contains("--set mesh.clock_period must be in [1e-12, 0.001] s"));
+    CHECK_THAT(errorOf(Minimal, {{"host.message_interval", "2pJ"}}),
+               Catch::Contains("--set host.message_interval must be a number in [0, 1] s"));
+    CHECK_THAT(errorOf(std::string(Minimal) + "  link: {bits_per_cycle: 0}\n"),
+               Catch::Contains("a.yaml:14:26: error: mesh.link.bits_per_cycle must be in [1, "
+                               "65535], got 0"));
+  }
+  SECTION("every preset fills them in") {
+    for (const char *Name : {"loihi", "truenorth", "tiny"}) {
+      INFO(Name);
+      const isa::Architecture P = isa::loadArchitecture(preset(Name));
+      CHECK(P.Mesh.MessageBits == 32); // Davies 2018, Merolla 2014: 32-bit messages
+      CHECK_SAME(P.Mesh.ClockPeriod, 1e-9);
+    }
+    CHECK(isa::loadArchitecture(preset("tiny")).Mesh.LinkBitsPerCycle == 16);
+    CHECK_SAME(isa::loadArchitecture(preset("tiny")).Host.MessageInterval, 2e-9);
+  }
+}

@@ -7,7 +7,11 @@
 //===----------------------------------------------------------------------===//
 #include "runtime/CliTestUtil.h"
 
+#include "neuromesh/runtime/Progress.h"
+
 #include <catch2/catch.hpp>
+
+#include <llvm/Support/JSON.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -127,7 +131,11 @@ TEST_CASE("nmesh run writes the hand-worked spikes and a summary", "[cli]") {
   INFO(R.Err);
   REQUIRE(R.Exit == 0);
   CHECK(readFile(T / "out.csv") == NetworkSpikes);
-  CHECK_THAT(R.Out, Catch::Contains("engine:                functional\n") &&
+  // The default engine is the SystemC model; without --arch it says its
+  // timing is the default one.
+  CHECK_THAT(R.Out, Catch::Contains("engine:                systemc\n") &&
+                        Catch::Contains("timing:                defaults, no --arch") &&
+                        Catch::Contains("step latency max:") &&
                         Catch::Contains("steps:                 8\n") &&
                         Catch::Contains("spikes 'first':        9\n") &&
                         Catch::Contains("spikes 'second':       5\n") &&
@@ -136,7 +144,15 @@ TEST_CASE("nmesh run writes the hand-worked spikes and a summary", "[cli]") {
                         Catch::Contains("neuron updates:        24\n") &&
                         Catch::Contains("wall time:") &&
                         Catch::Contains("synaptic events/s:"));
-  // The engine flag names the one engine there is; the input is optional.
+  // --engine functional stays, with the same spikes and no timing lines;
+  // the input is optional.
+  Result F = nmesh(T, "run '" + T / "net.nmb" + "' --steps 8 --engine functional --input '" +
+                          T / "in.csv" + "' --spikes '" + T / "out_f.csv" + "'");
+  REQUIRE(F.Exit == 0);
+  CHECK(readFile(T / "out_f.csv") == NetworkSpikes);
+  CHECK_THAT(F.Out, Catch::Contains("engine:                functional\n"));
+  CHECK(F.Out.find("timing:") == std::string::npos);
+  CHECK(F.Out.find("step latency") == std::string::npos);
   Result E = nmesh(T, "run '" + T / "net.nmb" + "' -n 3 --engine functional");
   CHECK(E.Exit == 0);
   CHECK_THAT(E.Out, Catch::Contains("spikes recorded:       0\n"));
@@ -222,5 +238,55 @@ TEST_CASE("nmesh bad flags exit 2 with usage, --help explains", "[cli]") {
   CHECK(R.Exit == 0);
   CHECK_THAT(R.Out, Catch::Contains("Runs a chip image") &&
                         Catch::Contains("--steps") &&
-                        Catch::Contains("functional"));
+                        Catch::Contains("functional") &&
+                        Catch::Contains("(=systemc)"));
+}
+
+TEST_CASE("nmesh run --vcd and --trace write the SystemC model's activity", "[cli][trace]") {
+  TempDir T;
+  writeFile(T / "net.s", NetworkAsm);
+  REQUIRE(nmesh(T, "as '" + T / "net.s" + "' -o '" + T / "net.nmb" + "'").Exit == 0);
+  writeFile(T / "in.csv", "step,population,neuron\n1,in,0\n0,in,0\n");
+  Result R = nmesh(T, "run '" + T / "net.nmb" + "' --steps 8 --input '" + T / "in.csv" +
+                          "' --vcd '" + T / "a.vcd" + "' --trace '" + T / "a.json" + "'");
+  INFO(R.Err);
+  REQUIRE(R.Exit == 0);
+  // No progress line: standard error is not a terminal here.
+  CHECK(R.Err.find('\r') == std::string::npos);
+  const std::string Vcd = readFile(T / "a.vcd");
+  CHECK_THAT(Vcd, Catch::Contains("$timescale 1ps $end") &&
+                      Catch::Contains("$var integer 32 ! step $end") &&
+                      Catch::Contains("$var wire 1 \" barrier $end") &&
+                      Catch::Contains("$enddefinitions $end") && Catch::Contains("east_busy"));
+  // Eight steps: the step number reaches 7 (b111).
+  CHECK_THAT(Vcd, Catch::Contains("b111 !"));
+  llvm::Expected<llvm::json::Value> J = llvm::json::parse(readFile(T / "a.json"));
+  REQUIRE(bool(J));
+  int Steps = 0;
+  for (const llvm::json::Value &E : *J->getAsObject()->getArray("traceEvents"))
+    Steps += E.getAsObject()->getString("name")->startswith("step ");
+  CHECK(Steps == 8);
+
+  SECTION("the functional engine has no activity to trace") {
+    Result F = nmesh(T, "run '" + T / "net.nmb" + "' --steps 2 --engine functional --vcd '" +
+                            T / "b.vcd" + "'");
+    CHECK(F.Exit == 2);
+    CHECK_THAT(F.Err, Catch::Contains("--vcd and --trace") &&
+                          Catch::Contains("--engine systemc"));
+    CHECK_FALSE(exists(T / "b.vcd"));
+  }
+}
+
+TEST_CASE("progress text: steps, rate and time left", "[cli]") {
+  using neuromesh::runtime::formatProgress;
+  CHECK(formatProgress(1200, 5000, 2.0) == "step 1200/5000 (24.0 %), 600 steps/s, 6.3 s left");
+  CHECK(formatProgress(0, 10, 0.0) == "step 0/10 (0.0 %)");
+  // A disabled line (not a terminal) writes nothing.
+  std::FILE *F = std::tmpfile();
+  REQUIRE(F);
+  neuromesh::runtime::ProgressLine P(F, false);
+  P.update(5, 10);
+  P.finish();
+  CHECK(std::ftell(F) == 0);
+  std::fclose(F);
 }

@@ -198,13 +198,13 @@ TEST_CASE("nmesh run --arch prices the micro-network exactly as worked by hand",
     CHECK_SAME(Rows[0]["latency_s"], 335 * ns);
     CHECK_SAME(Rows[1]["latency_s"], 395 * ns);
   } else {
-    // Simulated, with the tiny preset's timing on the 1 ns placeholder
-    // mesh clock (docs/systemc.md, the step protocol): core 0 updates in
+    // Simulated, with the tiny preset's timing on its 1 ns mesh clock
+    // (docs/systemc.md, the step protocol): core 0 updates in
     // 10 + 5 + 20 = 35 ns and sends its message at 35 + 4 = 39 ns; the
-    // local port takes it at cycle 39, the router serialises it in 1
-    // cycle (32-bit message, 32-bit link) with a hop latency of
-    // max(3, 4) ns = 4 cycles: 3 routers (2 links + ejection) x (1 - 1 + 4)
-    // = 12 cycles, so it is in core 1's eject buffer at 51 ns. Core 1
+    // local port takes it at cycle 39, the router serialises it in 2
+    // cycles (32-bit message, 16-bit link) with a hop latency of
+    // max(3, 4) ns = 4 cycles: 3 routers (2 links + ejection) x (2 - 1 + 4)
+    // = 15 cycles, so it is in core 1's eject buffer at 54 ns. Core 1
     // finished its own update (step 0: 10 x (10 + 1) = 110 ns; step 1: 10 x
     // (10 + 1) = 110 ns as well, its input arrives in the update: 10 x (10 +
     // 5 + 2) = 170 ns) before absorbing it: 8 + 10 x 1 = 18 ns more. Step 0
@@ -373,13 +373,20 @@ TEST_CASE("the SystemC core timing and the energy model share one latency formul
   C.SynapticEvents = 5000;
   C.DenseSynapticEvents = 1200;
   C.CrossbarSynapticEvents = 0;
-  // Silicon-fitted Loihi, by hand: sparse 3800 x 4.7 + dense 1200 x 3.8 +
-  // access 1024 x 6.0 + active 300 x 3.7 + spikes 40 x 30 + out 70 x 5.1 +
-  // in 90 x 16 ns (dendrite, inactive: 0).
-  const double Hand = (3800 * 4.7 + 1200 * 3.8 + 1024 * 6.0 + 300 * 3.7 + 40 * 30 + 70 * 5.1 +
-                       90 * 16) * ns;
-  CHECK_SAME(M.coreLatency(C), Hand);
+  // Silicon-fitted Loihi, by hand: the synapse unit takes sparse 3800 x
+  // 4.7 + dense 1200 x 3.8 + in 90 x 16 ns = 23.86 us; the neuron unit
+  // access 1024 x 6.0 + active 300 x 3.7 + spikes 40 x 30 + out 70 x 5.1
+  // ns = 8.811 us (dendrite, inactive: 0). Loihi's cores are pipelined
+  // (costs.synapse_overlap 1): the larger; serial: the sum.
+  const double Synapse = (3800 * 4.7 + 1200 * 3.8 + 90 * 16) * ns;
+  const double Neuron = (1024 * 6.0 + 300 * 3.7 + 40 * 30 + 70 * 5.1) * ns;
+  CHECK_SAME(M.coreLatency(C), Synapse);
   CHECK(Timing.Core.latency(C) == M.coreLatency(C));
+  isa::Architecture Serial = isa::loadArchitecture(
+      Loihi, {{"costs.model", "silicon"}, {"costs.synapse_overlap", "0"}});
+  em::EnergyModel MS(Serial, Img);
+  CHECK_SAME(MS.coreLatency(C), Synapse + Neuron);
+  CHECK(sc::timingFromArchitecture(Serial, 2).Core.latency(C) == MS.coreLatency(C));
 }
 
 TEST_CASE("both engines give the same spikes and event-count energy with --arch", "[report]") {

@@ -56,7 +56,7 @@ TEST_CASE("runImage relays inputs one step later and counts", "[runtime]") {
   // Inputs at steps 0 and 3 fire in 1 and 4; step 4's would fire in 5, and
   // step 9's is past the run.
   CHECK(R.Spikes == std::vector<SpikeRecord>{{1, 1, 0}, {4, 1, 1}});
-  CHECK(R.Engine == "functional");
+  CHECK(R.Engine == "systemc"); // the default engine
   CHECK(R.Steps == 5);
   CHECK(R.IgnoredInputs == 1);
   CHECK(R.Counters.HostSpikes == 3);

@@ -37,8 +37,9 @@ TEST_CASE("runImage with the systemc engine matches the functional engine on the
   rt::RunOptions O;
   O.Steps = 20;
   O.Inputs = rt::readSpikeFile(Dir + "if_chain_input.csv", Img, isa::SymbolKind::InputPort);
+  O.Engine = "functional";
   rt::RunResult F = rt::runImage(Img, O);
-  O.Engine = "systemc";
+  O.Engine = rt::RunOptions().Engine; // the default: systemc
   rt::RunResult S = rt::runImage(Img, O);
   CHECK(S.Engine == "systemc");
   REQUIRE(F.Spikes.size() == 13); // the 13 spikes the example's comments derive

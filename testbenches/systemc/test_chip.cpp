@@ -3,17 +3,25 @@
 // a simulation context of its own (SystemCEngine.h), so a test case may
 // build several engines one after another; quietKernel gives the case a
 // fresh context besides, as in test_router.cpp.
+#include "neuromesh/emulator/EnergyModel.h"
 #include "neuromesh/emulator/FunctionalEngine.h"
 #include "neuromesh/emulator/systemc/SystemCEngine.h"
 #include "neuromesh/isa/Architecture.h"
 #include "neuromesh/isa/Assembly.h"
 #include "neuromesh/isa/Error.h"
+#include "neuromesh/isa/Generators.h"
 
 #include "isa/RandomImage.h"
 
 #include <catch2/catch.hpp>
 
+#include <llvm/Support/JSON.h>
+
+#include <algorithm>
 #include <cstdlib>
+#include <map>
+#include <sstream>
+#include <tuple>
 #include <string>
 #include <vector>
 
@@ -285,12 +293,15 @@ TEST_CASE("systemc engine: hand-computed latency of a spike to another chip", "[
   T.ChipLinkSeconds = 20e-9;
   SystemCEngine E(Img, T);
   E.step();
-  // Core 0's message is ready at 36 (as in the two-hop case). The gateway
-  // takes it at 36 and holds it 20 cycles: it enters chip 1 at tile (0,0)
-  // at 56, one local traversal (2 cycles) puts it in the eject buffer at
-  // 58, core 1 (free since 30) absorbs it until 58 + 15 = 73, and the
-  // barrier closes the step at 83.
-  CHECK(E.latencies()[0].Cycles == 83);
+  // Core 0's message is ready at 36 (as in the two-hop case) and enters
+  // chip 0's router at 36. Chip 1 lies east (a row of two chips), so the
+  // route leaves chip 0 at its east edge, which is tile (0,0) itself: one
+  // local traversal (2 cycles) ejects it in transit at 38; the east chip
+  // link holds it 20 cycles and puts it into chip 1's west edge tile,
+  // (0,0), at 58; one local traversal puts it in the eject buffer at 60;
+  // core 1 (free since 30) absorbs it until 60 + 15 = 75, and the barrier
+  // closes the step at 85.
+  CHECK(E.latencies()[0].Cycles == 85);
   CHECK(E.traffic().ChipLinkMessages == 1);
   CHECK(E.traffic().HopsEastWest == 0);
   CHECK(E.counters().Cores.SynapticEvents == 10);
@@ -319,6 +330,18 @@ TEST_CASE("systemc engine: hand-computed latency of host input spikes", "[system
   CHECK(E.latencies()[0].Cycles == 85);
   CHECK(E.counters().HostMessages == 2);
   CHECK(E.counters().Cores.SynapticEvents == 30);
+
+  // A pipelined core (SynapseOverlap): core 1's synapse unit absorbs while
+  // its neuron unit updates (until 30): the host messages from 9 to 24 and
+  // 24 to 39, core 0's (arrived at 42) from 42 to 57; the step's work ends
+  // at 57 and the barrier closes it at 67.
+  T.Core.SynapseOverlap = true;
+  SystemCEngine P(Img, T);
+  P.injectInput(0, 0);
+  P.injectInput(0, 1);
+  P.step();
+  CHECK(P.latencies()[0].Cycles == 67);
+  CHECK(P.counters().Cores == E.counters().Cores);
 }
 
 TEST_CASE("systemc engine: two runs give identical spikes, latencies and traffic", "[systemc]") {
@@ -364,12 +387,32 @@ TEST_CASE("systemc timing: filled from the loihi preset's cost sets", "[systemc]
   CHECK(T.Core.NeuronActive == Approx(8.4e-9));
   CHECK(T.Core.NeuronInactive == Approx(5.3e-9));
   CHECK(T.Core.MessageIn == 0);
-  // Hops: the slower of 4.1 ns (x) and 6.5 ns (y) at the 1 ns placeholder
+  // Hops: the slower of 4.1 ns (x) and 6.5 ns (y) at the preset's 1 ns
   // clock: 7 cycles.
   CHECK(T.HopLatencyCycles == 7);
   CHECK(T.BarrierSeconds == Approx(465e-9)); // 32 tiles
   CHECK(timingFromArchitecture(Davies, 1).BarrierSeconds == Approx(113e-9));
-  CHECK(T.ClockPeriodPs == SystemCTiming().ClockPeriodPs);
+  // The mesh fields of the preset (mesh.*, host.*).
+  CHECK(T.ClockPeriodPs == 1000);
+  CHECK(T.MessageBits == 32);
+  CHECK(T.LinkBitsPerCycle == 32);
+  CHECK(T.BufferDepth == 4);
+  CHECK(T.EjectDepth == 4);
+  CHECK(T.HostCyclesPerMessage == 1); // 0 s: one cycle
+  CHECK(T.NoProgressCycles == 100000);
+
+  // Overrides reach the timing: a 250 ps clock makes the 6.5 ns hop 26
+  // cycles and a 3 ns host interval 12 cycles.
+  isa::Architecture Fine = isa::loadArchitecture(
+      Path, {{"mesh.clock_period", "250ps"}, {"host.message_interval", "3ns"},
+             {"mesh.router.eject_depth", "0"}, {"mesh.link.bits_per_cycle", "8"}});
+  SystemCTiming F = timingFromArchitecture(Fine, 1);
+  CHECK(F.ClockPeriodPs == 250);
+  CHECK(F.HopLatencyCycles == 26);
+  CHECK(F.HostCyclesPerMessage == 12);
+  CHECK(F.EjectDepth == 0);
+  CHECK(F.router().serialisationCycles(F.MessageBits) == 4);
+  CHECK(Fine.fingerprint() == Davies.fingerprint());
 
   isa::Architecture Silicon = isa::loadArchitecture(Path, {{"costs.model", "silicon"}});
   T = timingFromArchitecture(Silicon, 4);
@@ -377,4 +420,244 @@ TEST_CASE("systemc timing: filled from the loihi preset's cost sets", "[systemc]
   CHECK(T.Core.SpikeGeneration == Approx(30e-9));
   CHECK(T.BarrierSeconds == Approx(1.4e-6));
   CHECK_NOTHROW(T.validate());
+}
+
+namespace {
+
+/// A VCD file's value changes by full variable name (scope.scope.var):
+/// (time in ps, value) in file order; the $dumpvars values at time 0.
+std::map<std::string, std::vector<std::pair<uint64_t, std::string>>>
+vcdChanges(const std::string &Text) {
+  std::map<std::string, std::string> Names; // id -> name
+  std::vector<std::string> Scope;
+  std::map<std::string, std::vector<std::pair<uint64_t, std::string>>> Out;
+  std::istringstream In(Text);
+  std::string W;
+  uint64_t Time = 0;
+  bool Defs = true;
+  while (In >> W) {
+    if (Defs) {
+      if (W == "$scope") {
+        std::string Kind, Name;
+        In >> Kind >> Name;
+        Scope.push_back(Name);
+      } else if (W == "$upscope") {
+        Scope.pop_back();
+      } else if (W == "$var") {
+        std::string Type, Size, Id, Name;
+        In >> Type >> Size >> Id >> Name;
+        std::string Full;
+        for (const std::string &S : Scope)
+          Full += S + ".";
+        Names[Id] = Full + Name;
+      } else if (W == "$enddefinitions") {
+        Defs = false;
+      }
+      continue;
+    }
+    if (W[0] == '#') {
+      Time = std::stoull(W.substr(1));
+    } else if (W[0] == 'b') {
+      std::string Id;
+      In >> Id;
+      REQUIRE(Names.count(Id));
+      Out[Names[Id]].push_back({Time, std::to_string(std::stoull(W.substr(1), nullptr, 2))});
+    } else if (W[0] == '0' || W[0] == '1') {
+      const std::string Id = W.substr(1);
+      REQUIRE(Names.count(Id));
+      Out[Names[Id]].push_back({Time, W.substr(0, 1)});
+    }
+  }
+  return Out;
+}
+
+using Changes = std::vector<std::pair<uint64_t, std::string>>;
+
+} // namespace
+
+TEST_CASE("systemc engine: the trace of one spike two hops away, by hand", "[systemc][trace]") {
+  quietKernel();
+  isa::Image Img = isa::parseAssembly(MicroNetwork, "micro.s");
+  SystemCEngine E(Img, microTiming(), {}, /*RecordTrace=*/true);
+  E.run(2);
+  const ChipTrace *T = E.trace();
+  REQUIRE(T);
+  // The latencies of the hand-worked case above: step 0 is cycles 0-67,
+  // core 0 busy 0-36 (update and send), core 1 busy 0-30 (update) and
+  // 42-57 (absorbing the spike), the message granted east at router (0,0)
+  // in cycle 36, east at (1,0) in 38, local at (2,0) in 40 (S = 1, H = 2),
+  // the barrier 57-67. Step 1 is the same 67 cycles later.
+  REQUIRE(T->Steps.size() == 2);
+  CHECK(T->Steps[0].Start == 0);
+  CHECK(T->Steps[0].WorkEnd == 57);
+  CHECK(T->Steps[0].End == 67);
+  CHECK(T->Steps[1].Start == 67);
+  CHECK(T->Steps[1].End == 134);
+  std::vector<std::tuple<uint32_t, int, uint64_t, uint64_t>> Work;
+  for (const CoreActivity &A : T->CoreWork)
+    Work.emplace_back(A.Core, int(A.Work), A.Span.Begin, A.Span.End);
+  std::sort(Work.begin(), Work.end());
+  const int U = int(CoreWork::Update), A = int(CoreWork::Absorb);
+  CHECK(Work == std::vector<std::tuple<uint32_t, int, uint64_t, uint64_t>>{
+                    {0, U, 0, 36}, {0, U, 67, 103}, {1, U, 0, 30}, {1, U, 67, 97},
+                    {1, A, 42, 57}, {1, A, 109, 124}});
+  std::vector<std::tuple<uint32_t, int, bool, uint64_t, uint64_t>> Links;
+  for (const LinkActivity &L : T->Links)
+    Links.emplace_back(L.Router, L.Port, L.Stall, L.Span.Begin, L.Span.End);
+  std::sort(Links.begin(), Links.end());
+  const int East = int(Dir::East), Local = int(Dir::Local);
+  CHECK(Links == std::vector<std::tuple<uint32_t, int, bool, uint64_t, uint64_t>>{
+                     {0, East, false, 36, 37}, {0, East, false, 103, 104},
+                     {1, East, false, 38, 39}, {1, East, false, 105, 106},
+                     {2, Local, false, 40, 41}, {2, Local, false, 107, 108}});
+
+  // Recording changes nothing: the same latencies as an untraced run.
+  SystemCEngine Plain(Img, microTiming());
+  Plain.run(2);
+  CHECK(Plain.latencies() == E.latencies());
+
+  // The VCD (1 cycle = 1000 ps).
+  auto V = vcdChanges(traceVcd(*T));
+  CHECK(V["system.step"] == Changes{{0, "0"}, {67000, "1"}});
+  CHECK(V["system.barrier"] ==
+        Changes{{0, "0"}, {57000, "1"}, {67000, "0"}, {124000, "1"}, {134000, "0"}});
+  CHECK(V["system.chip0.core1_x2_y0_s0.busy"] ==
+        Changes{{0, "1"}, {30000, "0"}, {42000, "1"}, {57000, "0"}, {67000, "1"},
+                {97000, "0"}, {109000, "1"}, {124000, "0"}});
+  CHECK(V["system.chip0.router_x1_y0.east_busy"] ==
+        Changes{{0, "0"}, {38000, "1"}, {39000, "0"}, {105000, "1"}, {106000, "0"}});
+  CHECK(V["system.chip0.router_x1_y0.west_busy"] == Changes{{0, "0"}});
+  CHECK(V["system.chip0.router_x2_y0.local_stall"] == Changes{{0, "0"}});
+
+  // The Chrome trace: it parses, and holds a slice per step, barrier,
+  // update and absorb burst, and the routers' counters.
+  llvm::Expected<llvm::json::Value> J = llvm::json::parse(traceChromeJson(*T));
+  REQUIRE(bool(J));
+  const llvm::json::Array *Events = J->getAsObject()->getArray("traceEvents");
+  REQUIRE(Events);
+  std::map<std::string, int> Slices;
+  std::vector<std::pair<double, double>> Absorbs;
+  int Counters = 0;
+  for (const llvm::json::Value &Ev : *Events) {
+    const llvm::json::Object &O = *Ev.getAsObject();
+    const std::string Ph = O.getString("ph")->str();
+    if (Ph == "C")
+      ++Counters;
+    if (Ph != "X")
+      continue;
+    const std::string Name = O.getString("name")->str();
+    ++Slices[Name];
+    if (Name == "absorb") {
+      Absorbs.emplace_back(*O.getNumber("ts"), *O.getNumber("dur"));
+      CHECK(*O.getInteger("tid") == 3); // core 1's absorb thread
+      CHECK(*O.getObject("args")->getInteger("spikes") == 1);
+    }
+  }
+  CHECK(Slices == std::map<std::string, int>{
+                      {"absorb", 2}, {"barrier", 2}, {"step 0", 1}, {"step 1", 1}, {"update", 4}});
+  REQUIRE(Absorbs.size() == 2);
+  CHECK(Absorbs[0].first == Approx(0.042)); // us
+  CHECK(Absorbs[0].second == Approx(0.015));
+  CHECK(Absorbs[1].first == Approx(0.109));
+  // Three routers, each busy then idle twice: 12 counter samples.
+  CHECK(Counters == 12);
+}
+
+TEST_CASE("systemc engine: traced link and stall activity equals the routers' counters",
+          "[systemc][trace]") {
+  quietKernel();
+  for (uint64_t Seed : {3u, 5u}) {
+    isa::Image Img = testing::makeRandomImage(Seed, busyOptions());
+    const std::vector<SpikeRecord> In = hostInputs(Img, Seed, 8);
+    SystemCEngine E(Img, contendedTiming(), {}, /*RecordTrace=*/true);
+    drive(E, In, 8);
+    const SystemCTraffic Tr = E.traffic();
+    uint64_t Busy = 0, Stalls = 0;
+    const uint64_t S = contendedTiming().router().serialisationCycles(32);
+    for (const LinkActivity &L : E.trace()->Links) {
+      if (L.Stall) {
+        Stalls += L.Span.End - L.Span.Begin;
+        continue;
+      }
+      CHECK(L.Span.End - L.Span.Begin == S);
+      ++Busy;
+    }
+    INFO("seed " << Seed);
+    // Every message forwarded (hops and ejections) is one busy span; every
+    // stall cycle the routers counted is in a stall span.
+    // (A message crossing a chip edge is ejected once more, at the edge.)
+    CHECK(Busy == Tr.HopsEastWest + Tr.HopsNorthSouth + Tr.MeshMessages + Tr.ChipLinkMessages);
+    CHECK(Stalls == Tr.StallCycles);
+    CHECK(E.trace()->Steps.size() == 8);
+    uint64_t Absorbed = 0;
+    for (const CoreActivity &A : E.trace()->CoreWork)
+      Absorbed += A.Work == CoreWork::Absorb;
+    CHECK(Absorbed == Tr.MeshMessages);
+  }
+}
+
+TEST_CASE("systemc engine: routers and chip links carry the energy model's routes over the chip "
+          "grid",
+          "[systemc][energy]") {
+  quietKernel();
+  // Random multi-chip images with host inputs and on-chip generators: the
+  // energy model's route table (routeMessage, x then y over the grid of
+  // all chips; input spikes from the host at chip 0, tile (0,0)) predicts
+  // the hops, chip crossings and within-tile messages the routers and chip
+  // links carry.
+  testing::RandomImageOptions O = busyOptions();
+  O.MaxChips = 6;
+  O.MaxMeshSide = 3;
+  uint64_t Crossings = 0, Hops = 0, Messages = 0;
+  for (uint64_t Seed = 1; Seed <= 16; ++Seed) {
+    const isa::Image Img = testing::makeRandomImage(Seed, O);
+    const isa::ChipHeader &H = Img.Header;
+    // A row of chips, and a grid two chips wide (with a hole at the end
+    // when the count is odd: the model routes through the missing chip's
+    // mesh, as the hardware would).
+    for (int64_t GridWidth : {int64_t(H.NumChips), int64_t(2)}) {
+      isa::Architecture A;
+      A.Mesh.Width = H.MeshWidth;
+      A.Mesh.Height = H.MeshHeight;
+      A.Mesh.CoresPerTile = H.CoresPerTile;
+      A.Chips.Count = H.NumChips;
+      A.Chips.GridWidth = std::min<int64_t>(GridWidth, H.NumChips);
+      A.Chips.GridHeight = (H.NumChips + A.Chips.GridWidth - 1) / A.Chips.GridWidth;
+      const TrafficTable Table(A, Img);
+      SystemCTiming T = contendedTiming();
+      T.ChipGridWidth = uint32_t(A.Chips.GridWidth);
+      SystemCEngine E(Img, T);
+      TrafficCounts Want;
+      const std::vector<SpikeRecord> In = hostInputs(Img, Seed, 10);
+      size_t Next = 0;
+      std::vector<uint32_t> Generated;
+      for (uint64_t Step = 0; Step < 10; ++Step) {
+        for (; Next < In.size() && In[Next].Step == Step; ++Next) {
+          E.injectInput(In[Next].Symbol, In[Next].Index);
+          Want += Table.input(In[Next].Symbol, In[Next].Index);
+        }
+        isa::forEachGeneratedSpike(Img.Symbols, Step, Generated, [&](uint32_t S, uint32_t I) {
+          Want += Table.input(S, I);
+        });
+        E.step();
+        for (size_t K = 0; K < E.numCores(); ++K)
+          for (const FiredNeuron &F : E.fired(K))
+            Want += Table.spike(uint32_t(K), F.Neuron);
+      }
+      INFO("seed " << Seed << ", " << H.NumChips << " chips, grid width " << A.Chips.GridWidth);
+      const SystemCTraffic Got = E.traffic();
+      CHECK(Got.MeshMessages == Want.Messages);
+      CHECK(Got.WithinTile == Want.WithinTile);
+      CHECK(Got.HopsEastWest == Want.HopsEastWest);
+      CHECK(Got.HopsNorthSouth == Want.HopsNorthSouth);
+      CHECK(Got.ChipLinkMessages == Want.ChipCrossings);
+      Crossings += Got.ChipLinkMessages;
+      Hops += Got.HopsEastWest + Got.HopsNorthSouth;
+      Messages += Got.MeshMessages;
+    }
+  }
+  // The corpus crosses chip edges and meshes.
+  CHECK(Crossings > 50);
+  CHECK(Hops > 50);
+  CHECK(Messages > 500);
 }

@@ -8,9 +8,12 @@
 //   delta 2: every tile with submissions arbitrates them (sorted, so the
 //            order cores submitted in does not matter); the barrier drops
 //            its launch token;
-//   delta 3: the chip links forward the gateways' messages (sorted).
 // Every message enters a router at C0 + 1 or later, so the routers see
-// nothing of this before the next cycle.
+// nothing of this before the next cycle. Later, a message whose route
+// leaves its chip is ejected in transit at the edge tile; the chip links
+// take every crossing of that instant in the next delta, sorted by arrival
+// cycle and tile, and put it on the next chip's mesh one cycle or more
+// later.
 //
 //===----------------------------------------------------------------------===//
 #include "neuromesh/emulator/systemc/Chip.h"
@@ -122,17 +125,45 @@ ChipLinks::ChipLinks(sc_core::sc_module_name Name, ChipModel &Chip)
 
 void ChipLinks::forward() { Chip.forwardChipLinks(); }
 
+TraceSampler::TraceSampler(sc_core::sc_module_name Name, ChipModel &Chip)
+    : sc_core::sc_module(Name), Chip(Chip) {
+  SC_METHOD(sample);
+  sensitive << Kick;
+  dont_initialize();
+}
+
+void TraceSampler::sample() {
+  sc_core::sc_time Wait;
+  if (Chip.sampleTrace(Wait))
+    next_trigger(Wait, Kick);
+  else
+    next_trigger(Kick);
+}
+
 //===- ChipModel ----------------------------------------------------------===//
 
 ChipModel::ChipModel(sc_core::sc_module_name Name, const isa::Image &Img,
-                     const SystemCTiming &TimingIn, std::shared_ptr<const NeuronJit> Jit)
+                     const SystemCTiming &TimingIn, std::shared_ptr<const NeuronJit> Jit,
+                     bool RecordTrace)
     : sc_core::sc_module(Name), Timing(TimingIn),
       Period(double(TimingIn.ClockPeriodPs), sc_core::SC_PS) {
   Timing.validate();
+  if (RecordTrace && Timing.ClockPeriodPs < 2)
+    throw Error(fmt::format("traces need a mesh clock of at least 2 ps (mesh.clock_period), got "
+                            "{} ps: the trace samples the routers between cycles",
+                            Timing.ClockPeriodPs));
   assert(Img.Header.Cores.size() == Img.Cores.size() && "validated image");
   W = Img.Header.MeshWidth;
   H = Img.Header.MeshHeight;
-  const uint16_t NumChips = std::max<uint16_t>(1, Img.Header.NumChips);
+  const uint16_t ImageChips = std::max<uint16_t>(1, Img.Header.NumChips);
+  GridWidth = Timing.ChipGridWidth ? std::min<uint32_t>(Timing.ChipGridWidth, ImageChips)
+                                   : ImageChips;
+  GridRows = (ImageChips + GridWidth - 1) / GridWidth;
+  if (size_t(GridWidth) * GridRows > UINT16_MAX)
+    throw Error(fmt::format("systemc: a chip grid of {} x {} chips is more than the model "
+                            "addresses ({})",
+                            GridWidth, GridRows, UINT16_MAX));
+  const uint16_t NumChips = uint16_t(GridWidth * GridRows);
   const size_t NumCores = Img.Cores.size();
   Locations = Img.Header.Cores;
 
@@ -141,7 +172,7 @@ ChipModel::ChipModel(sc_core::sc_module_name Name, const isa::Image &Img,
     Cores.emplace_back(C);
     Cores.back().State.useJit(Jit);
   }
-  ChipCores.resize(NumChips);
+  ChipCores.resize(ImageChips);
   for (size_t G = 0; G < NumCores; ++G)
     ChipCores[Locations[G].Chip].push_back(uint32_t(G));
 
@@ -212,9 +243,19 @@ ChipModel::ChipModel(sc_core::sc_module_name Name, const isa::Image &Img,
   for (uint32_t G = 0; G < NumCores; ++G)
     CoreModules.push_back(std::make_unique<CoreModule>(fmt::format("core{}", G).c_str(), *this, G));
   Host = std::make_unique<HostInterface>("host", *this);
+  LinkFree.assign(size_t(NumChips) * NumDirs, 0);
   Links = std::make_unique<ChipLinks>("links", *this);
-  Gateways.resize(NumChips);
-  GatewayFree.assign(NumChips, 0);
+  if (!RecordTrace)
+    return;
+  Trace = std::make_unique<ChipTrace>();
+  Trace->ClockPeriodPs = Timing.ClockPeriodPs;
+  for (const isa::CoreLocation &L : Locations)
+    Trace->Cores.push_back({L.Chip, L.X, L.Y, L.Slot});
+  for (const Tile &Tl : Tiles)
+    Trace->Routers.push_back({Tl.Chip, Tl.X, Tl.Y, 0});
+  Sampled.resize(Tiles.size());
+  OpenStall.assign(Tiles.size() * NumDirs, -1);
+  Sampler = std::make_unique<TraceSampler>("trace_sampler", *this);
 }
 
 ChipModel::~ChipModel() = default;
@@ -277,6 +318,8 @@ void ChipModel::updateCore(uint32_t Index) {
   }
   C.BusyUntil = C0 + Timing.cycles(Busy + double(Seq) * Send);
   TheBarrier->workUntil(C.BusyUntil);
+  if (Trace && C.BusyUntil > C0)
+    Trace->CoreWork.push_back({Index, CoreWork::Update, {C0, C.BusyUntil}});
   if (Seq == 0)
     return;
   TheBarrier->expect(Seq);
@@ -307,58 +350,181 @@ void ChipModel::arbitrateTile(uint32_t Index) {
   std::sort(T.Out.begin(), T.Out.end());
   // The local port takes one message per cycle, from C0 + 1 on.
   const uint64_t First = TheBarrier->startCycle() + 1;
-  bool ToGateway = false;
   for (const Outgoing &O : T.Out) {
-    if (O.M.Chip != T.Chip) {
-      Gateways[T.Chip].push_back(O);
-      ToGateway = true;
-      continue;
-    }
     const uint64_t At = std::max({O.Ready, T.PortFree, First});
     T.PortFree = At + 1;
-    Meshes[T.Chip]->inject(T.X, T.Y, O.M, At);
+    if (O.M.Chip == T.Chip && O.M.X == T.X && O.M.Y == T.Y)
+      ++WithinTile;
+    enterMesh(T.Chip, T.X, T.Y, O.M, At);
   }
   T.Out.clear();
-  if (ToGateway)
-    Links->submitted();
 }
 
-void ChipModel::forwardChipLinks() {
-  const uint64_t First = TheBarrier->startCycle() + 1;
-  const uint64_t Occupy = std::max<uint64_t>(1, Timing.cycles(Timing.ChipLinkSeconds));
-  for (size_t C = 0; C < Gateways.size(); ++C) {
-    std::vector<Outgoing> &G = Gateways[C];
-    std::sort(G.begin(), G.end());
-    for (const Outgoing &O : G) {
-      const uint64_t Start = std::max({O.Ready, GatewayFree[C], First});
-      GatewayFree[C] = Start + Occupy;
-      // It enters the destination chip at that chip's gateway tile (0,0).
-      Meshes[O.M.Chip]->inject(0, 0, O.M, Start + Occupy);
-      ++ChipLinkMessages;
-    }
-    G.clear();
+Dir ChipModel::nextLeg(uint32_t Chip, uint16_t X, uint16_t Y, const Message &Final,
+                       uint16_t &ToX, uint16_t &ToY) const {
+  const uint32_t CX = Chip % GridWidth, CY = Chip / GridWidth;
+  const uint32_t FX = Final.Chip % GridWidth, FY = Final.Chip / GridWidth;
+  // x first over the whole grid: along this row to the chip's east or
+  // west edge while the destination's chip column is elsewhere;
+  if (FX != CX) {
+    ToX = FX > CX ? uint16_t(W - 1) : 0;
+    ToY = Y;
+    return FX > CX ? Dir::East : Dir::West;
   }
+  // then y, in the destination's column.
+  ToX = Final.X;
+  if (FY != CY) {
+    ToY = FY > CY ? uint16_t(H - 1) : 0;
+    return FY > CY ? Dir::North : Dir::South;
+  }
+  ToY = Final.Y;
+  return Dir::Local;
+}
+
+/// Slot of a message in transit: ejected at an edge tile, for no core.
+constexpr uint32_t TransitSlot = UINT32_MAX;
+
+void ChipModel::enterMesh(uint32_t Chip, uint16_t X, uint16_t Y, const Message &Final,
+                          uint64_t Cycle) {
+  Message Leg = Final;
+  const Dir Edge = nextLeg(Chip, X, Y, Final, Leg.X, Leg.Y);
+  Leg.Chip = Chip;
+  if (Edge != Dir::Local) {
+    Leg.Slot = TransitSlot;
+    InTransit[Final.Id] = Final;
+  }
+  Meshes[Chip]->inject(X, Y, Leg, Cycle);
+  injected(Cycle);
 }
 
 uint64_t ChipModel::ejectTile(uint32_t Index, EjectBuffer &Eject) {
   Tile &T = Tiles[Index];
   const uint64_t N = cycle();
   while (const Message *Head = Eject.front()) {
+    if (Head->Slot == TransitSlot) {
+      // At the chip's edge, for the link to the next chip (served by
+      // ChipLinks in the next delta).
+      Message M;
+      Eject.pop(M);
+      auto It = InTransit.find(M.Id);
+      assert(It != InTransit.end() && "a message in transit has a destination");
+      Crossings.push_back({N, Index, CrossingSeq++, It->second});
+      Links->submitted();
+      continue;
+    }
     assert(Head->Slot < T.SlotCore.size() && T.SlotCore[Head->Slot] >= 0 &&
            "messages go to existing cores");
     CoreSlot &C = Cores[T.SlotCore[Head->Slot]];
     // The shared eject buffer is taken in order: a busy core holds up the
-    // messages behind its own.
-    if (C.BusyUntil > N)
-      return C.BusyUntil - N;
+    // messages behind its own. A pipelined core's synapse unit takes
+    // spikes in while its neuron unit updates (receive of step t writes
+    // only later ring slots, so nothing the update reads).
+    uint64_t &Busy = Timing.Core.SynapseOverlap ? C.SynapseBusyUntil : C.BusyUntil;
+    if (Busy > N)
+      return Busy - N;
     Message M;
     Eject.pop(M);
+    ++Delivered;
     const CoreCounters Before = C.State.counters();
     C.State.receive(M.Axon, M.Payload, Step);
-    C.BusyUntil = N + Timing.cycles(Timing.Core.latency(C.State.counters() - Before));
-    TheBarrier->absorbed(C.BusyUntil);
+    Busy = N + Timing.cycles(Timing.Core.latency(C.State.counters() - Before));
+    TheBarrier->absorbed(Busy);
+    if (Trace)
+      Trace->CoreWork.push_back({uint32_t(T.SlotCore[M.Slot]), CoreWork::Absorb, {N, Busy}});
   }
   return 0;
+}
+
+void ChipModel::injected(uint64_t Cycle) {
+  if (!Trace)
+    return;
+  Injections.push(Cycle);
+  Sampler->kick();
+}
+
+bool ChipModel::sampleTrace(sc_core::sc_time &Wait) {
+  const sc_core::sc_time Now = sc_core::sc_time_stamp();
+  const uint64_t C = cycle();
+  const bool BetweenCycles = Now != Period * double(C);
+  if (BetweenCycles) {
+    // Everything cycle C did is in the counters now. A message granted an
+    // output in C occupies its link for S cycles; a stall counted up to C
+    // is extended or opened.
+    const uint64_t S = Timing.router().serialisationCycles(Timing.MessageBits);
+    for (uint32_t R = 0; R < Tiles.size(); ++R) {
+      const RouterStats Cur = Meshes[Tiles[R].Chip]->router(Tiles[R].X, Tiles[R].Y).stats();
+      RouterStats &Was = Sampled[R];
+      for (uint8_t D = 0; D < NumDirs; ++D) {
+        for (uint64_t K = Was.Forwarded[D]; K < Cur.Forwarded[D]; ++K)
+          Trace->Links.push_back({R, D, false, {C, C + S}});
+        const uint64_t Stalled = Cur.StallCycles[D] - Was.StallCycles[D];
+        if (Stalled == 0)
+          continue;
+        int64_t &Open = OpenStall[size_t(R) * NumDirs + D];
+        if (Open >= 0 && Trace->Links[size_t(Open)].Span.End >= C - Stalled) {
+          Trace->Links[size_t(Open)].Span.End = C;
+          continue;
+        }
+        Open = int64_t(Trace->Links.size());
+        Trace->Links.push_back({R, D, true, {C - Stalled, C}});
+      }
+      Was = Cur;
+    }
+  }
+  bool InFlight = false;
+  for (const auto &M : Meshes)
+    InFlight = InFlight || M->inNetwork() > 0;
+  const uint64_t First = BetweenCycles ? C + 1 : C;
+  uint64_t Next = First;
+  if (!InFlight) {
+    while (!Injections.empty() && Injections.top() < First)
+      Injections.pop();
+    if (Injections.empty())
+      return false;
+    Next = Injections.top();
+  }
+  const sc_core::sc_time Half(double(Timing.ClockPeriodPs / 2), sc_core::SC_PS);
+  Wait = Period * double(Next) + Half - Now;
+  return true;
+}
+
+void ChipModel::traceStep() {
+  if (!Trace)
+    return;
+  const uint64_t End = TheBarrier->endCycle();
+  Trace->Steps.push_back(
+      {Step, TheBarrier->startCycle(), End - Timing.cycles(Timing.BarrierSeconds), End});
+}
+
+void ChipModel::forwardChipLinks() {
+  // Across the link (one message at a time per chip edge, each holding it
+  // for the chip link latency, at least a cycle) into the neighbouring
+  // chip's edge tile, and on from there.
+  std::sort(Crossings.begin(), Crossings.end());
+  const uint64_t Occupy = std::max<uint64_t>(1, Timing.cycles(Timing.ChipLinkSeconds));
+  for (const Crossing &C : Crossings) {
+    const Tile &T = Tiles[C.Tile];
+    uint16_t ToX = 0, ToY = 0;
+    const Dir Edge = nextLeg(T.Chip, T.X, T.Y, C.Final, ToX, ToY);
+    assert(Edge != Dir::Local && ToX == T.X && ToY == T.Y && "ejected at the edge it crosses");
+    uint32_t Next = T.Chip;
+    uint16_t X = T.X, Y = T.Y;
+    switch (Edge) {
+    case Dir::East: Next += 1; X = 0; break;
+    case Dir::West: Next -= 1; X = uint16_t(W - 1); break;
+    case Dir::North: Next += GridWidth; Y = 0; break;
+    case Dir::South: Next -= GridWidth; Y = uint16_t(H - 1); break;
+    case Dir::Local: break;
+    }
+    uint64_t &Free = LinkFree[size_t(T.Chip) * NumDirs + size_t(Edge)];
+    const uint64_t Start = std::max(C.Arrived, Free);
+    Free = Start + Occupy;
+    ++ChipLinkMessages;
+    if (nextLeg(Next, X, Y, C.Final, ToX, ToY) == Dir::Local)
+      InTransit.erase(C.Final.Id);
+    enterMesh(Next, X, Y, C.Final, Free);
+  }
+  Crossings.clear();
 }
 
 ChipStats ChipModel::stats() const {
@@ -367,12 +533,13 @@ ChipStats ChipModel::stats() const {
     for (uint16_t Y = 0; Y < H; ++Y)
       for (uint16_t X = 0; X < W; ++X) {
         RouterStats R = M->router(X, Y).stats();
-        S.MeshMessages += R.Forwarded[int(Dir::Local)];
         S.HopsEastWest += R.forwardedEastWest();
         S.HopsNorthSouth += R.forwardedNorthSouth();
         S.StallCycles += R.totalStallCycles();
         S.InjectStallCycles += R.InjectStallCycles;
       }
+  S.MeshMessages = Delivered;
+  S.WithinTile = WithinTile;
   S.ChipLinkMessages = ChipLinkMessages;
   S.HostMessages = HostMessages;
   return S;

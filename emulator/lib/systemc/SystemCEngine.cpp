@@ -10,6 +10,7 @@
 
 #include "neuromesh/emulator/systemc/Chip.h"
 #include "neuromesh/isa/Error.h"
+#include "neuromesh/isa/Generators.h"
 
 #include <fmt/format.h>
 
@@ -41,7 +42,7 @@ struct SystemCEngine::Model {
 };
 
 SystemCEngine::SystemCEngine(const isa::Image &Img, const SystemCTiming &TimingIn,
-                             const EngineOptions &Opts)
+                             const EngineOptions &Opts, bool RecordTrace)
     : Symbols(Img.Symbols), Timing(TimingIn), TheModel(std::make_unique<Model>()) {
   Timing.validate();
   // No kernel banner on the user's terminal unless asked for, and no info
@@ -55,8 +56,8 @@ SystemCEngine::SystemCEngine(const isa::Image &Img, const SystemCTiming &TimingI
   TheModel->Context = new sc_core::sc_simcontext;
   {
     Model::Current Guard(*TheModel);
-    TheModel->Chip = std::make_unique<ChipModel>("chip", Img, Timing,
-                                                 Opts.Jit ? compileNeuronPrograms(Img) : nullptr);
+    TheModel->Chip = std::make_unique<ChipModel>(
+        "chip", Img, Timing, Opts.Jit ? compileNeuronPrograms(Img) : nullptr, RecordTrace);
     // Elaborate and initialise now (no process runs: all wait for a step).
     sc_core::sc_start(sc_core::SC_ZERO_TIME);
   }
@@ -135,17 +136,10 @@ void SystemCEngine::step() {
     sendTargets(P.Port, P.Index, P.Payload, HostMessages);
   HostSpikes += Pending.size();
   Pending.clear();
-  for (uint32_t S = 0; S < Symbols.size(); ++S) {
-    const isa::Symbol &Sym = Symbols[S];
-    if (Sym.Kind != isa::SymbolKind::InputPort ||
-        Sym.Generator.Kind == isa::GeneratorKind::External)
-      continue;
-    Generated.clear();
-    isa::generatedSpikes(Sym.Generator, Sym.Size, Step, Generated);
-    for (uint32_t I : Generated)
-      sendTargets(S, I, 1, GeneratedMessages);
-    GeneratedSpikes += Generated.size();
-  }
+  isa::forEachGeneratedSpike(Symbols, Step, Generated, [&](uint32_t S, uint32_t I) {
+    sendTargets(S, I, 1, GeneratedMessages);
+    ++GeneratedSpikes;
+  });
 
   {
     Model::Current Guard(*TheModel);
@@ -153,6 +147,7 @@ void SystemCEngine::step() {
     sc_core::sc_start();
     Chip.checkProgress();
   }
+  Chip.traceStep();
   assert(Chip.stepFinished() && "the kernel ran dry before the barrier released the step");
   StepLatency L;
   L.StartCycle = Chip.stepStartCycle();
@@ -224,6 +219,7 @@ SystemCTraffic SystemCEngine::traffic() const {
   ChipStats S = TheModel->Chip->stats();
   SystemCTraffic T;
   T.MeshMessages = S.MeshMessages;
+  T.WithinTile = S.WithinTile;
   T.HopsEastWest = S.HopsEastWest;
   T.HopsNorthSouth = S.HopsNorthSouth;
   T.ChipLinkMessages = S.ChipLinkMessages;
@@ -231,6 +227,8 @@ SystemCTraffic SystemCEngine::traffic() const {
   T.InjectStallCycles = S.InjectStallCycles;
   return T;
 }
+
+const ChipTrace *SystemCEngine::trace() const { return TheModel->Chip->trace(); }
 
 size_t SystemCEngine::numCores() const { return TheModel->Chip->numCores(); }
 const CoreState &SystemCEngine::core(size_t I) const { return TheModel->Chip->core(I); }

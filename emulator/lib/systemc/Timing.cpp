@@ -28,6 +28,7 @@ CoreLatencies CoreTiming::latencies() const {
   L.SpikeGeneration = SpikeGeneration;
   L.MessageOut = MessageOut;
   L.MessageIn = MessageIn;
+  L.SynapseOverlap = SynapseOverlap;
   return L;
 }
 
@@ -77,13 +78,24 @@ RouterConfig SystemCTiming::router() const {
 SystemCTiming timingFromArchitecture(const isa::Architecture &Arch, int64_t TilesInUse) {
   const isa::CostSpec &C = Arch.Costs;
   SystemCTiming T;
+  const isa::MeshSpec &M = Arch.Mesh;
+  // Rounded to whole picoseconds (the range check keeps it >= 1 ps).
+  T.ClockPeriodPs = std::max<uint64_t>(1, uint64_t(std::llround(M.ClockPeriod * 1e12)));
+  T.BufferDepth = uint32_t(M.BufferDepth);
+  T.EjectDepth = uint32_t(M.EjectDepth);
+  T.LinkBitsPerCycle = uint32_t(M.LinkBitsPerCycle);
+  T.MessageBits = uint32_t(M.MessageBits);
+  T.NoProgressCycles = uint64_t(M.NoProgressCycles);
+  T.HostCyclesPerMessage =
+      uint32_t(std::max<uint64_t>(1, T.cycles(Arch.Host.MessageInterval)));
   const CoreLatencies L = CoreLatencies::fromCosts(C);
   T.Core = CoreTiming{L.SynapseSparse,   L.SynapseDense,    L.SynapseCrossbar, L.Dendrite,
                       L.NeuronAccess,    L.NeuronActive,    L.NeuronInactive,  L.SpikeGeneration,
-                      L.MessageOut,      L.MessageIn};
+                      L.MessageOut,      L.MessageIn,       L.SynapseOverlap};
   const double Hop = std::max(C.HopEastWest.Latency, C.HopNorthSouth.Latency);
   T.HopLatencyCycles = static_cast<uint32_t>(std::max<uint64_t>(1, T.cycles(Hop)));
   T.ChipLinkSeconds = C.ChipLink.Latency;
+  T.ChipGridWidth = uint32_t(Arch.Chips.GridWidth);
   T.BarrierSeconds = C.barrierLatency(TilesInUse);
   return T;
 }

@@ -6,6 +6,7 @@
 #include "neuromesh/isa/FileIO.h"
 #include "neuromesh/isa/ImageFile.h"
 #include "neuromesh/runtime/ProbeFile.h"
+#include "neuromesh/runtime/Progress.h"
 #include "neuromesh/runtime/Run.h"
 #include "neuromesh/runtime/SpikeFile.h"
 
@@ -22,19 +23,29 @@ int commandRun(const Args &A) {
       "[--spikes out.csv] [--probes trace.csv] [--engine NAME]\n"
       "                 [--jit on|off|auto]\n"
       "                 [--arch arch.yaml [--set path=value ...] [--report report.json]\n"
-      "                  [--per-step steps.csv] [--power-budget 100mW]]\n\n"
+      "                  [--per-step steps.csv] [--power-budget 100mW]]\n"
+      "                 [--vcd activity.vcd] [--trace activity.json]\n\n"
       "Runs a chip image for N timesteps, feeding it the host input spikes of\n"
       "--input, and prints a summary (spikes per population, synaptic events,\n"
       "neuron updates, wall time, throughput). Spike files are CSV with the\n"
       "header 'step,population,neuron'; --probes writes the probed state\n"
       "words (membrane traces, readouts) under the header\n"
       "'step,population,neuron,variable,value' (docs/formats.md).\n\n"
-      "With --arch (the architecture the image was compiled for) the run is\n"
-      "priced with the architecture's costs (docs/energy-model.md): energy by\n"
-      "component, step latency, power unthrottled and paced at the tick. The\n"
-      "systemc engine then takes its timing from the architecture and reports\n"
-      "simulated step latencies; the functional engine reports the energy\n"
-      "model's uncontended estimate.\n\n"
+      "The default engine, systemc, simulates the chip (routers, cores, barrier)\n"
+      "and reports each step's latency; --engine functional runs the untimed\n"
+      "golden model (the same spikes, faster). With --arch (the architecture the\n"
+      "image was compiled for) the run is priced with the architecture's costs\n"
+      "(docs/energy-model.md): energy by component, step latency, power\n"
+      "unthrottled and paced at the tick; systemc takes its timing from the\n"
+      "architecture, functional reports the energy model's uncontended\n"
+      "estimate. Without --arch, systemc uses default timing (the summary's\n"
+      "'timing' line says so) and nothing is priced.\n\n"
+      "--vcd and --trace record the SystemC model's activity (systemc engine):\n"
+      "per core a busy signal (updates, spikes absorbed), per router output a\n"
+      "busy and a stall signal, per step the barrier; VCD opens in GTKWave, the\n"
+      "trace-event JSON in Perfetto (ui.perfetto.dev) or chrome://tracing.\n"
+      "Tracing samples every router in every cycle with traffic: keep runs\n"
+      "short. On a terminal, long runs show their progress on standard error.\n\n"
       "Neuron programs run as native code compiled by LLVM (--jit on) or on\n"
       "the reference interpreter (--jit off), with identical results; auto\n"
       "compiles when the run has at least 1M neuron updates (neurons x steps),\n"
@@ -51,8 +62,10 @@ int commandRun(const Args &A) {
       "probes,p", po::value<std::string>()->value_name("FILE"),
       "write every probe sample (state after each step) to FILE")(
       "engine,e",
-      po::value<std::string>()->default_value("functional")->value_name("NAME"),
-      ("the engine to run on: " + Engines).c_str())(
+      po::value<std::string>()->default_value("systemc")->value_name("NAME"),
+      ("the engine to run on: " + Engines +
+       " (systemc: the timed chip model; functional: the untimed golden model, same spikes)")
+          .c_str())(
       "jit", po::value<std::string>()->default_value("auto")->value_name("on|off|auto"),
       "neuron programs JIT-compiled (on), interpreted (off), or by run size (auto)")(
       "arch,a", po::value<std::string>()->value_name("FILE"),
@@ -67,7 +80,11 @@ int commandRun(const Args &A) {
       "write each step's latency and energy by component as CSV (needs --arch)")(
       "power-budget", po::value<std::string>()->value_name("POWER"),
       "report every stretch of steps whose paced power exceeds POWER (e.g. 100mW) and exit 3 "
-      "if any (needs --arch)");
+      "if any (needs --arch)")(
+      "vcd", po::value<std::string>()->value_name("FILE"),
+      "write core, router and barrier activity as VCD (GTKWave; systemc engine)")(
+      "trace", po::value<std::string>()->value_name("FILE"),
+      "write the same activity as Chrome trace-event JSON (Perfetto; systemc engine)");
   ParsedCommandLine P = parseCommandLine(
       "run", A, Visible, "image",
       {{"image", "missing the input image"}, {"steps", "missing --steps N"}});
@@ -92,6 +109,11 @@ int commandRun(const Args &A) {
                           VM["power-budget"].as<std::string>() + "'",
                       Visible);
 
+  if ((VM.count("vcd") || VM.count("trace")) && VM["engine"].as<std::string>() != "systemc")
+    return usageError("run", "--vcd and --trace record the SystemC model's activity: they need "
+                             "--engine systemc (the default)",
+                      Visible);
+
   const std::string ImagePath = VM["image"].as<std::string>();
   neuromesh::isa::Image Img = neuromesh::isa::readImageFile(ImagePath);
   neuromesh::runtime::RunOptions Opts;
@@ -104,6 +126,10 @@ int commandRun(const Args &A) {
              : Jit == "off" ? neuromesh::runtime::JitMode::Off
                             : neuromesh::runtime::JitMode::Auto;
   Opts.Validate = false; // readImageFile has validated it
+  Opts.RecordTrace = VM.count("vcd") || VM.count("trace");
+  neuromesh::runtime::ProgressLine Progress(stderr);
+  if (Progress.enabled())
+    Opts.OnStep = [&Progress](uint64_t Done, uint64_t Total) { Progress.update(Done, Total); };
   if (VM.count("arch")) {
     std::vector<neuromesh::isa::ArchOverride> Overrides;
     if (VM.count("set"))
@@ -123,6 +149,13 @@ int commandRun(const Args &A) {
         VM["input"].as<std::string>(), Img,
         neuromesh::isa::SymbolKind::InputPort);
   neuromesh::runtime::RunResult R = neuromesh::runtime::runImage(Img, Opts);
+  Progress.finish();
+  if (VM.count("vcd"))
+    neuromesh::isa::writeFileAtomically(VM["vcd"].as<std::string>(),
+                                        neuromesh::emulator::systemc::traceVcd(*R.Trace));
+  if (VM.count("trace"))
+    neuromesh::isa::writeFileAtomically(VM["trace"].as<std::string>(),
+                                        neuromesh::emulator::systemc::traceChromeJson(*R.Trace));
   if (VM.count("spikes"))
     neuromesh::runtime::writeSpikeFile(VM["spikes"].as<std::string>(),
                                        R.Spikes, Img);

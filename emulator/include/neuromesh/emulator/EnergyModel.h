@@ -112,6 +112,14 @@ public:
   /// The uncontended time of that spike's slowest message, in seconds:
   /// its hops, chip crossings and within-tile delivery times added up.
   double spikeRoute(uint32_t Core, uint32_t Neuron) const { return Route[Begin[Core] + Neuron]; }
+  /// The traffic of one input spike on index Index of input port Symbol:
+  /// one message to each of its targets, from the host interface at chip
+  /// 0, tile (0,0) (where the SystemC model's host injects).
+  const TrafficCounts &input(uint32_t Symbol, uint32_t Index) const {
+    return Input[Symbol][Index];
+  }
+  /// The uncontended time of that input spike's slowest message, s.
+  double inputRoute(uint32_t Symbol, uint32_t Index) const { return InputRoute[Symbol][Index]; }
   /// Tiles holding at least one core of the image (the barrier's size).
   int64_t tilesUsed() const { return Tiles; }
 
@@ -119,13 +127,20 @@ private:
   std::vector<uint32_t> Begin; ///< per core, its first neuron's index
   std::vector<TrafficCounts> Spike;
   std::vector<double> Route;
+  std::vector<std::vector<TrafficCounts>> Input; ///< per symbol, per index
+  std::vector<std::vector<double>> InputRoute;
   int64_t Tiles = 0;
 };
 
-/// Seconds per event a core spends on each kind of event it counts. A core
-/// does its events one after another, so its busy time is the sum: this is
-/// the one formula for a core's time, used by EnergyModel::coreLatency and
-/// by the SystemC core module (systemc::CoreTiming).
+/// Seconds per event a core spends on each kind of event it counts: the one
+/// formula for a core's time, used by EnergyModel::coreLatency and by the
+/// SystemC core module (systemc::CoreTiming). A core has two units: the
+/// synapse unit takes spikes in (message in, synaptic events), the neuron
+/// unit does everything else (updates, dendrite reads, spike generation,
+/// sends). Each does its events one after another; the units work one
+/// after the other (busy time = the sum), or, with SynapseOverlap, at the
+/// same time (the larger), as Loihi's pipelined core does
+/// (docs/energy-model.md, "Core-step timing").
 struct CoreLatencies {
   double SynapseSparse = 0;   ///< s per synapse of a sparse segment
   double SynapseDense = 0;    ///< s per synapse of a dense segment
@@ -137,10 +152,17 @@ struct CoreLatencies {
   double SpikeGeneration = 0; ///< s per neuron that fired
   double MessageOut = 0;      ///< s per message (axon address) sent
   double MessageIn = 0;       ///< s per spike taken in on an input axon
+  /// The synapse unit works while the neuron unit does (costs.synapse_overlap).
+  bool SynapseOverlap = false;
 
-  /// The .Latency of the core rows of a cost set.
+  /// The .Latency of the core rows of a cost set, and its overlap.
   static CoreLatencies fromCosts(const isa::CostSpec &Costs);
-  /// Busy time of the events counted in C, s.
+  /// The synapse unit's time for the events counted in C, s.
+  double synapseTime(const CoreCounters &C) const;
+  /// The neuron unit's time for the events counted in C, s.
+  double neuronTime(const CoreCounters &C) const;
+  /// Busy time of the events counted in C, s: synapse + neuron time, or
+  /// the larger of the two with SynapseOverlap.
   double busyTime(const CoreCounters &C) const;
 };
 
@@ -249,8 +271,11 @@ public:
   /// Accounts the step a FunctionalEngine just ran: per-core counts are
   /// the difference from Before (the engine's core counters before the
   /// step, updated here to the current ones), traffic from the fired
-  /// neurons and the TrafficTable.
-  StepReport step(const FunctionalEngine &Engine, std::vector<CoreCounters> &Before);
+  /// neurons and the TrafficTable, plus HostTraffic, the messages of the
+  /// step's input spikes (TrafficTable::input), whose slowest takes
+  /// HostRoute seconds.
+  StepReport step(const FunctionalEngine &Engine, std::vector<CoreCounters> &Before,
+                  const TrafficCounts &HostTraffic = TrafficCounts(), double HostRoute = 0);
 
   const EnergyTotals &totals() const { return Totals; }
   const TrafficTable &traffic() const { return Table; }

@@ -36,10 +36,24 @@ struct CoreSpec {
   int64_t DenseSynapseBits = 0;   ///< memory one dense synapse takes
 };
 
-/// The mesh of one chip.
+/// The mesh of one chip: its shape (a limit the compiler uses) and the
+/// parameters of its routers, which only time a run (the SystemC model,
+/// docs/systemc.md) and so are not in the fingerprint.
 struct MeshSpec {
   int64_t Width = 0, Height = 0; ///< tiles in x and y
   int64_t CoresPerTile = 0;      ///< cores sharing one router
+  double ClockPeriod = 1e-9;     ///< s, the mesh clock: times are whole cycles of it
+  int64_t BufferDepth = 4;       ///< messages per router input buffer
+  int64_t EjectDepth = 4;        ///< messages per tile eject buffer; 0 = unbounded
+  int64_t LinkBitsPerCycle = 32; ///< bits a router-to-router link carries per cycle
+  int64_t MessageBits = 32;      ///< bits of one spike message
+  int64_t NoProgressCycles = 100000; ///< cycles without a message moving = deadlock
+};
+
+/// The host interface (chip 0, tile (0,0)) that injects input spikes.
+struct HostSpec {
+  /// s between two input messages entering the chip; 0 = one mesh cycle.
+  double MessageInterval = 0;
 };
 
 /// How many chips, and how they are wired (a grid of chips, neighbours
@@ -91,6 +105,10 @@ struct CostSpec {
   double BarrierEnergy = 0;  ///< joules per participating tile per step
   /// Barrier latency by tiles, ascending by Tiles; empty = no barrier cost.
   std::vector<BarrierPoint> Barrier;
+  /// 1: a core's synapse unit takes spikes in while its neuron unit
+  /// updates (a pipelined core: its busy time is the larger of the two);
+  /// 0: one after the other (the sum).
+  int64_t SynapseOverlap = 0;
   double StaticPowerPerCore = 0; ///< watts, every core of the system
   double StaticPowerPerChip = 0; ///< watts, every chip of the system
 
@@ -106,6 +124,7 @@ struct Architecture {
   std::string Description;
   CoreSpec Core;
   MeshSpec Mesh;
+  HostSpec Host;
   ChipsSpec Chips;
   TimestepSpec Timestep;
   CostSpec Costs;
@@ -114,8 +133,8 @@ struct Architecture {
     return Mesh.Width * Mesh.Height * Mesh.CoresPerTile;
   }
   /// A hash of every resolved value the compiler uses (the structure: name,
-  /// core, mesh, chips; not the timestep or costs, which only annotate a
-  /// run): equal structures, equal fingerprints. Images record it so a run
+  /// core, mesh shape, chips; not the mesh's router timing, the host
+  /// interface, the timestep or costs, which only annotate a run): equal structures, equal fingerprints. Images record it so a run
   /// can check it has the chip the image was compiled for, under any cost
   /// set.
   uint64_t fingerprint() const;

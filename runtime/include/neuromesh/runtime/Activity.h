@@ -54,9 +54,13 @@ struct RunActivity {
 };
 
 /// Summarises a run: PerCore holds each core's counters over the run
-/// (image order), FiredCount[k][n] how often neuron n of core k fired.
+/// (image order), FiredCount[k][n] how often neuron n of core k fired, and
+/// InputCount[s][i] how many input spikes (host and on-chip generators)
+/// index i of input port symbol s carried; input messages leave the host
+/// interface at chip 0, tile (0,0), as the energy model prices them.
 RunActivity summariseActivity(const isa::Image &Img, const isa::Architecture &Arch,
                               const std::vector<emulator::CoreCounters> &PerCore,
-                              const std::vector<std::vector<uint64_t>> &FiredCount);
+                              const std::vector<std::vector<uint64_t>> &FiredCount,
+                              const std::vector<std::vector<uint64_t>> &InputCount);
 
 } // namespace neuromesh::runtime

@@ -12,10 +12,12 @@
 #include "neuromesh/emulator/EnergyModel.h"
 #include "neuromesh/runtime/Activity.h"
 #include "neuromesh/emulator/FunctionalEngine.h"
+#include "neuromesh/emulator/systemc/Trace.h"
 #include "neuromesh/isa/Architecture.h"
 #include "neuromesh/isa/Image.h"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,8 +40,9 @@ constexpr uint64_t JitAutoNeuronUpdates = 1000000;
 /// What to run.
 struct RunOptions {
   uint64_t Steps = 0;
-  /// An engine of availableEngines().
-  std::string Engine = "functional";
+  /// An engine of availableEngines(): the SystemC chip model by default
+  /// (timed), or "functional" (the untimed golden model).
+  std::string Engine = "systemc";
   /// Host input spikes; Symbol indexes an input port of the image. Spikes
   /// at steps >= Steps are not delivered (RunResult::IgnoredInputs).
   std::vector<emulator::SpikeRecord> Inputs;
@@ -49,11 +52,17 @@ struct RunOptions {
   /// The architecture to price the run with (checkArchitecture must accept
   /// it). With it the SystemC engine takes its timing from the
   /// architecture (timingFromArchitecture) and the result has an energy
-  /// report; without it the SystemC engine uses placeholder timing and
-  /// nothing is priced.
+  /// report; without it the SystemC engine uses SystemCTiming's defaults
+  /// (the summary's timing line says so) and nothing is priced.
   std::optional<isa::Architecture> Arch;
   /// Neuron programs JIT-compiled or interpreted (both engines).
   JitMode Jit = JitMode::Auto;
+  /// Record the SystemC model's core, router and barrier activity
+  /// (RunResult::Trace; the systemc engine only, else an error).
+  bool RecordTrace = false;
+  /// Called after every step with the steps done and the total (progress
+  /// display); may be empty.
+  std::function<void(uint64_t Done, uint64_t Total)> OnStep;
 };
 
 /// The energy, latency and power of a run (units: J, s, W).
@@ -94,6 +103,9 @@ struct RunResult {
   std::optional<EnergyReport> Energy;
   /// Per-core and per-link activity; present when RunOptions::Arch was given.
   std::optional<RunActivity> Activity;
+  /// Present when RunOptions::RecordTrace was set: write it with
+  /// emulator::systemc::traceVcd / traceChromeJson.
+  std::optional<emulator::systemc::ChipTrace> Trace;
 };
 
 /// Checks that Img was compiled for Arch: the image's architecture

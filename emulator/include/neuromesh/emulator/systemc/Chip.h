@@ -3,7 +3,7 @@
 // The SystemC model of a system of chips running an image: per chip a Mesh
 // of routers, per tile a TileModule (the local port's arbiter and the
 // ejector), per core a CoreModule, one HostInterface (chip 0, tile (0,0)),
-// one ChipLinks block (a gateway per chip) and the mesh-wide Barrier.
+// one ChipLinks block (a link per chip edge) and the mesh-wide Barrier.
 //
 // The modules hold only ports and processes; what they do is plain C++ in
 // ChipModel, and a core's function is CoreState, the very code the
@@ -17,8 +17,10 @@
 //  2. host spikes of step t are ready at the host interface one per
 //     HostCyclesPerMessage cycles from C0;
 //  3. each tile's local port takes one ready message per cycle (ties in
-//     image core order, host last) into its router; messages to another
-//     chip go to the source chip's gateway instead;
+//     image core order, host last) into its router; a message routes x
+//     then y over the grid of all chips (as the energy model counts it):
+//     where it leaves a chip it is ejected at the edge tile, crosses the
+//     chip link and enters the next chip's mesh at the facing edge tile;
 //  4. a tile's ejector takes arrived messages in order, each when its
 //     target core is free, and the core absorbs it with CoreState::receive
 //     (busy for message-in plus synaptic latencies);
@@ -33,13 +35,17 @@
 #include "neuromesh/emulator/CoreState.h"
 #include "neuromesh/emulator/systemc/Mesh.h"
 #include "neuromesh/emulator/systemc/Timing.h"
+#include "neuromesh/emulator/systemc/Trace.h"
 #include "neuromesh/isa/Image.h"
 
 #include <systemc>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <queue>
 #include <tuple>
+#include <unordered_map>
 #include <vector>
 
 namespace neuromesh::emulator::systemc {
@@ -47,13 +53,13 @@ namespace neuromesh::emulator::systemc {
 class ChipModel;
 
 /// A message ready at its source (a core or the host interface), waiting
-/// for the tile's local port or the chip's gateway.
+/// for the tile's local port.
 struct Outgoing {
   uint64_t Ready = 0;  ///< cycle the source has it ready
   uint32_t Source = 0; ///< global core index; the host interface is numCores()
   uint32_t Seq = 0;    ///< its order among its source's messages this step
   Message M;
-  /// The order ports and gateways serve messages in: ready cycle, then
+  /// The order a port serves messages in: ready cycle, then
   /// source, then sequence. Independent of the kernel's process order.
   bool operator<(const Outgoing &O) const {
     return std::tie(Ready, Source, Seq) < std::tie(O.Ready, O.Source, O.Seq);
@@ -144,8 +150,10 @@ private:
   ChipModel &Chip;
 };
 
-/// The chip-to-chip links: one gateway per chip, serving its outgoing
-/// messages one at a time.
+/// The chip-to-chip links: messages ejected in transit at a chip's edge
+/// tiles cross to the neighbouring chip, one message at a time per chip
+/// edge. Crossings are collected by the ejectors and served here in the
+/// next delta, sorted, so the order never depends on the kernel's.
 class ChipLinks : public sc_core::sc_module {
 public:
   SC_HAS_PROCESS(ChipLinks);
@@ -158,12 +166,30 @@ private:
   sc_core::sc_event Submitted;
 };
 
+/// Samples the routers' counters for the trace, half a cycle after each
+/// cycle in which messages are in a mesh (so every router has acted in
+/// that cycle, whatever the kernel's process order), and sleeps while the
+/// meshes are empty until the next injection.
+class TraceSampler : public sc_core::sc_module {
+public:
+  SC_HAS_PROCESS(TraceSampler);
+  TraceSampler(sc_core::sc_module_name Name, ChipModel &Chip);
+  /// An injection was scheduled: look again.
+  void kick() { Kick.notify(sc_core::SC_ZERO_TIME); }
+
+private:
+  void sample();
+  ChipModel &Chip;
+  sc_core::sc_event Kick;
+};
+
 /// Totals of the model's traffic (counts and cycles).
 struct ChipStats {
-  uint64_t MeshMessages = 0;     ///< messages that entered a mesh (a gateway's count once per mesh)
+  uint64_t MeshMessages = 0;     ///< messages delivered to a core
+  uint64_t WithinTile = 0;       ///< of them, from a source in the destination's tile
   uint64_t HopsEastWest = 0;     ///< router-to-router hops in x
   uint64_t HopsNorthSouth = 0;   ///< router-to-router hops in y
-  uint64_t ChipLinkMessages = 0; ///< messages through a gateway
+  uint64_t ChipLinkMessages = 0; ///< chip-to-chip link traversals
   uint64_t HostMessages = 0;     ///< messages from the host interface
   uint64_t StallCycles = 0;      ///< router outputs waiting for a credit, summed
   uint64_t InjectStallCycles = 0; ///< local input buffers full with a message due, summed
@@ -175,9 +201,11 @@ class ChipModel : public sc_core::sc_module {
 public:
   /// Img must be validated. Throws neuromesh::Error for bad timing.
   /// With Jit, the cores update their neurons with its compiled programs
-  /// (CoreState::useJit).
+  /// (CoreState::useJit). With RecordTrace the model records its activity
+  /// (trace()), which needs a mesh clock of at least 2 ps (samples fall
+  /// between cycles).
   ChipModel(sc_core::sc_module_name Name, const isa::Image &Img, const SystemCTiming &Timing,
-            std::shared_ptr<const NeuronJit> Jit = nullptr);
+            std::shared_ptr<const NeuronJit> Jit = nullptr, bool RecordTrace = false);
   ~ChipModel() override;
 
   /// Queues a host spike for the next step: to axon Axon of core Core
@@ -198,16 +226,25 @@ public:
   const CoreState &core(size_t I) const { return Cores[I].State; }
   const std::vector<FiredNeuron> &fired(size_t I) const { return Cores[I].Fired; }
   ChipStats stats() const;
+  /// The recorded activity; null unless built with RecordTrace.
+  const ChipTrace *trace() const { return Trace.get(); }
+  /// Records the step just finished (call after stepFinished()).
+  void traceStep();
 
   // The work of the processes (called by the modules above).
   const sc_core::sc_event &stepStart() const { return TheBarrier->stepStart(); }
   void updateCore(uint32_t Core);
   void sendHost();
   void arbitrateTile(uint32_t Tile);
-  /// Absorbs arrived messages of Tile; returns 0 to wait for the next
-  /// arrival, else the cycles to wait for a busy core.
+  /// Absorbs arrived messages of Tile (and passes those in transit to
+  /// their chip link); returns 0 to wait for the next arrival, else the
+  /// cycles to wait for a busy core.
   uint64_t ejectTile(uint32_t Tile, EjectBuffer &Eject);
+  /// Sends the collected crossings over their chip links.
   void forwardChipLinks();
+  /// The trace sampler's work: samples if between cycles, and sets Wait to
+  /// the time of the next sample; false when nothing is due.
+  bool sampleTrace(sc_core::sc_time &Wait);
 
 private:
   struct CoreSlot {
@@ -218,7 +255,8 @@ private:
     std::vector<uint32_t> RouteBegin; ///< per neuron, into Routes
     std::vector<Message> Routes;      ///< destination templates
     std::vector<FiredNeuron> Fired;   ///< this step
-    uint64_t BusyUntil = 0;           ///< cycle the core is free
+    uint64_t BusyUntil = 0;           ///< cycle the core (its neuron unit) is free
+    uint64_t SynapseBusyUntil = 0;    ///< with SynapseOverlap: cycle its synapse unit is free
   };
   struct Tile {
     uint16_t Chip = 0, X = 0, Y = 0;
@@ -233,6 +271,19 @@ private:
     return (uint32_t(Chip) * H + Y) * W + X;
   }
   void submit(uint32_t TileIndex, const Outgoing &O);
+  /// Puts Final (a message for a core) on the mesh of Chip at tile (X, Y)
+  /// at Cycle, for the part of its route inside that chip: x then y over
+  /// the grid of all chips, as the energy model routes it (routeMessage).
+  /// Where the route leaves the chip the message travels to the edge tile
+  /// and is ejected there in transit, to cross the chip link.
+  void enterMesh(uint32_t Chip, uint16_t X, uint16_t Y, const Message &Final, uint64_t Cycle);
+  /// Where the route of Final goes next from Chip at tile (X, Y): the tile
+  /// of this chip to travel to, and the chip edge to cross there (Local:
+  /// none, the tile is the destination's).
+  Dir nextLeg(uint32_t Chip, uint16_t X, uint16_t Y, const Message &Final, uint16_t &ToX,
+              uint16_t &ToY) const;
+  /// A message enters a mesh at Cycle: the trace samples from then on.
+  void injected(uint64_t Cycle);
 
   SystemCTiming Timing;
   sc_core::sc_time Period;
@@ -243,15 +294,40 @@ private:
   std::vector<Tile> Tiles;
   std::vector<std::unique_ptr<Mesh>> Meshes;
   std::vector<std::unique_ptr<CoreModule>> CoreModules;
-  std::vector<isa::CoreLocation> Locations;    ///< per core, from the header
-  std::vector<std::vector<Outgoing>> Gateways; ///< per source chip
-  std::vector<uint64_t> GatewayFree;           ///< per chip, first free cycle
+  std::vector<isa::CoreLocation> Locations; ///< per core, from the header
+  /// Chips per row of the chip grid; meshes exist for every chip of the
+  /// grid's rows (GridRows x GridWidth), with or without cores, so that a
+  /// route may pass a chip the image does not use.
+  uint32_t GridWidth = 1, GridRows = 1;
+  std::vector<uint64_t> LinkFree; ///< per chip and edge (Dir), first free cycle
+  /// Messages in transit (ejected at an edge tile to cross a chip link),
+  /// by Message::Id: their final destination.
+  std::unordered_map<uint64_t, Message> InTransit;
+  /// A message ejected in transit, waiting for its chip link.
+  struct Crossing {
+    uint64_t Arrived;
+    uint32_t Tile, Seq;
+    Message Final;
+    bool operator<(const Crossing &O) const {
+      return std::tie(Arrived, Tile, Seq) < std::tie(O.Arrived, O.Tile, O.Seq);
+    }
+  };
+  std::vector<Crossing> Crossings;
+  uint32_t CrossingSeq = 0;
+  std::unique_ptr<ChipLinks> Links;
   std::unique_ptr<Barrier> TheBarrier;
   std::unique_ptr<HostInterface> Host;
-  std::unique_ptr<ChipLinks> Links;
   std::vector<Outgoing> HostQueue;
   uint64_t Step = 0;
-  uint64_t HostMessages = 0, ChipLinkMessages = 0;
+  uint64_t HostMessages = 0, ChipLinkMessages = 0, Delivered = 0, WithinTile = 0;
+  // Tracing (RecordTrace): the trace, the routers' counters at the last
+  // sample, the open stall span of each router output, and the cycles of
+  // scheduled injections.
+  std::unique_ptr<ChipTrace> Trace;
+  std::unique_ptr<TraceSampler> Sampler;
+  std::vector<RouterStats> Sampled;
+  std::vector<int64_t> OpenStall;
+  std::priority_queue<uint64_t, std::vector<uint64_t>, std::greater<uint64_t>> Injections;
 };
 
 } // namespace neuromesh::emulator::systemc

@@ -14,6 +14,7 @@
 
 #include "neuromesh/emulator/FunctionalEngine.h"
 #include "neuromesh/emulator/systemc/Timing.h"
+#include "neuromesh/emulator/systemc/Trace.h"
 #include "neuromesh/isa/Image.h"
 
 #include <cstdint>
@@ -35,10 +36,11 @@ struct StepLatency {
 
 /// Traffic totals of the model (counts and cycles).
 struct SystemCTraffic {
-  uint64_t MeshMessages = 0;      ///< messages delivered through a mesh
+  uint64_t MeshMessages = 0;      ///< messages delivered to a core
+  uint64_t WithinTile = 0;        ///< of them, sent from the destination's own tile
   uint64_t HopsEastWest = 0;      ///< router-to-router hops in x
   uint64_t HopsNorthSouth = 0;    ///< router-to-router hops in y
-  uint64_t ChipLinkMessages = 0;  ///< messages through a chip gateway
+  uint64_t ChipLinkMessages = 0;  ///< chip-to-chip link traversals
   uint64_t StallCycles = 0;       ///< router outputs waiting for a credit, summed
   uint64_t InjectStallCycles = 0; ///< local input buffers full with a message due, summed
 };
@@ -49,8 +51,10 @@ public:
   /// Builds and elaborates the model. The image must have passed
   /// isa::validateImage. Throws neuromesh::Error for bad timing values.
   /// Opts.Jit compiles the neuron programs, as for the functional engine.
+  /// With RecordTrace the model records core, router and barrier activity
+  /// (trace()); it costs a sample of every router per cycle with traffic.
   explicit SystemCEngine(const isa::Image &Img, const SystemCTiming &Timing = SystemCTiming(),
-                         const EngineOptions &Opts = {});
+                         const EngineOptions &Opts = {}, bool RecordTrace = false);
   ~SystemCEngine();
   SystemCEngine(const SystemCEngine &) = delete;
   SystemCEngine &operator=(const SystemCEngine &) = delete;
@@ -82,6 +86,8 @@ public:
   double simulatedSeconds() const;
   SystemCTraffic traffic() const;
   const SystemCTiming &timing() const { return Timing; }
+  /// The recorded activity of every step so far; null without RecordTrace.
+  const ChipTrace *trace() const;
 
   size_t numCores() const;
   const CoreState &core(size_t I) const;

@@ -6,10 +6,11 @@
 // latencies. It knows nothing of SystemC processes; the chip's modules read
 // it. Timing never changes what is computed, only when (docs/systemc.md).
 //
-// timingFromArchitecture fills it from an architecture's cost set
-// (isa::CostSpec). The mesh clock, buffer depths, link width and message
-// size are not architecture fields yet: they keep the placeholder defaults
-// below until the architecture file grows them.
+// timingFromArchitecture fills it from an architecture: the per-event and
+// hop latencies from its cost set (isa::CostSpec), the mesh clock, buffers,
+// link width, message size and watchdog from mesh.*, the host rate from
+// host.message_interval. The defaults below are those of a file that leaves
+// the fields out.
 //
 //===----------------------------------------------------------------------===//
 #pragma once
@@ -37,6 +38,9 @@ struct CoreTiming {
   double SpikeGeneration = 2e-9; ///< s per neuron that fired
   double MessageOut = 2e-9;      ///< s per message (axon address) sent
   double MessageIn = 2e-9;       ///< s per spike taken in on an input axon
+  /// The synapse unit absorbs spikes while the neuron unit updates
+  /// (costs.synapse_overlap): a core then has two busy times.
+  bool SynapseOverlap = false;
 
   /// These latencies as the energy model's CoreLatencies.
   CoreLatencies latencies() const;
@@ -48,8 +52,8 @@ struct CoreTiming {
 /// Everything the SystemC chip model needs to know about time.
 struct SystemCTiming {
   CoreTiming Core;
-  /// [mesh.clock_period_ps] the clock of routers, cores and barrier: all
-  /// times are rounded up to whole cycles. Placeholder: 1 ns.
+  /// [mesh.clock_period] the clock of routers, cores and barrier, ps: all
+  /// times are rounded up to whole cycles.
   uint64_t ClockPeriodPs = 1000;
   /// [mesh.router.buffer_depth] messages per router input buffer, >= 1.
   uint32_t BufferDepth = 4;
@@ -57,19 +61,21 @@ struct SystemCTiming {
   uint32_t EjectDepth = 4;
   /// [mesh.link.bits_per_cycle] link width, >= 1.
   uint32_t LinkBitsPerCycle = 32;
-  /// [mesh.hop_latency_cycles] cycles per router hop, >= 1.
+  /// Cycles per router hop, >= 1: from costs.hop_*.latency (the slower).
   uint32_t HopLatencyCycles = 1;
-  /// Bits of one spike message on a link, >= 1.
+  /// [mesh.message_bits] bits of one spike message on a link, >= 1.
   uint32_t MessageBits = 32;
-  /// Cycles between two host input messages entering the chip at the host
-  /// interface (chip 0, tile (0,0)), >= 1.
+  /// [host.message_interval] cycles between two host input messages
+  /// entering the chip at the host interface (chip 0, tile (0,0)), >= 1.
   uint32_t HostCyclesPerMessage = 1;
-  /// s a chip's gateway is occupied per message to another chip (one
-  /// message at a time) before the message enters the destination chip at
-  /// its tile (0,0).
+  /// [costs.chip_link.latency] s a chip-to-chip link is occupied per
+  /// message (one message at a time).
   double ChipLinkSeconds = 100e-9;
-  /// s from the moment the last core finished and the mesh drained to the
-  /// start of the next step.
+  /// [chips.grid_width] chips per row of the chip grid; 0 = every chip of
+  /// the image in one row. Routes run x then y over the grid of all chips.
+  uint32_t ChipGridWidth = 0;
+  /// [costs.barrier_latency at the tiles in use] s from the moment the last
+  /// core finished and the mesh drained to the start of the next step.
   double BarrierSeconds = 100e-9;
   /// [mesh.no_progress_cycles] the mesh watchdog's window, >= 1. The chip
   /// raises it to well above the longest time a core takes to absorb one
@@ -88,8 +94,9 @@ struct SystemCTiming {
 /// (Arch.Costs, the .Latency of each event), hop latency from the slower of
 /// the east-west and north-south hop latencies (in whole cycles, >= 1),
 /// chip-to-chip latency from the chip link's, and the barrier latency for
-/// TilesInUse tiles from the barrier table. Mesh clock, buffers, link width
-/// and message size keep the defaults (placeholders) of SystemCTiming.
+/// TilesInUse tiles from the barrier table; the mesh clock, buffers, link
+/// width, message size and watchdog from Arch.Mesh, the host rate from
+/// Arch.Host.
 SystemCTiming timingFromArchitecture(const isa::Architecture &Arch, int64_t TilesInUse);
 
 } // namespace neuromesh::emulator::systemc
