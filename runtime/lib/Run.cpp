@@ -59,7 +59,9 @@ RunResult runSteps(EngineT &Engine, const RunOptions &Opts,
 RunResult runFunctional(const isa::Image &Img, const RunOptions &Opts,
                         const std::vector<emulator::SpikeRecord> &Inputs) {
   Clock::time_point Start = Clock::now();
-  emulator::FunctionalEngine Engine(Img);
+  emulator::EngineOptions EngineOpts;
+  EngineOpts.Threads = Opts.Threads;
+  emulator::FunctionalEngine Engine(Img, EngineOpts);
   std::unique_ptr<emulator::EnergyModel> Model;
   if (Opts.Arch)
     Model = std::make_unique<emulator::EnergyModel>(*Opts.Arch, Img);
@@ -87,6 +89,10 @@ RunResult runFunctional(const isa::Image &Img, const RunOptions &Opts,
 RunResult runSystemC(const isa::Image &Img, const RunOptions &Opts,
                      const std::vector<emulator::SpikeRecord> &Inputs) {
   namespace sc = emulator::systemc;
+  if (Opts.Threads != 1)
+    throw Error(fmt::format("error: the systemc engine runs on one thread, got {} threads; "
+                            "use the functional engine for --threads",
+                            Opts.Threads));
   Clock::time_point Start = Clock::now();
   std::unique_ptr<emulator::EnergyModel> Model;
   sc::SystemCTiming Timing;

@@ -19,7 +19,7 @@ int commandRun(const Args &A) {
     Engines += (Engines.empty() ? "" : ", ") + N;
   po::options_description Visible(
       "usage: nmesh run <image.nmb> --steps N [--input in.csv] "
-      "[--spikes out.csv] [--probes trace.csv] [--engine NAME]\n"
+      "[--spikes out.csv] [--probes trace.csv] [--engine NAME] [--threads N]\n"
       "                 [--arch arch.yaml [--set path=value ...] [--report report.json]\n"
       "                  [--per-step steps.csv] [--power-budget 100mW]]\n\n"
       "Runs a chip image for N timesteps, feeding it the host input spikes of\n"
@@ -48,6 +48,9 @@ int commandRun(const Args &A) {
       "engine,e",
       po::value<std::string>()->default_value("functional")->value_name("NAME"),
       ("the engine to run on: " + Engines).c_str())(
+      "threads,j", po::value<int64_t>()->default_value(1)->value_name("N"),
+      "threads of the functional engine (0 = one per hardware thread); results are "
+      "bit-identical for every N")(
       "arch,a", po::value<std::string>()->value_name("FILE"),
       "architecture file to price the run with (must be the one the image was compiled for)")(
       "set", po::value<std::vector<std::string>>()->composing()->value_name("PATH=VALUE"),
@@ -71,6 +74,12 @@ int commandRun(const Args &A) {
                                  std::to_string(VM["steps"].as<int64_t>()),
                       Visible);
 
+  const int64_t Threads = VM["threads"].as<int64_t>();
+  if (Threads < 0 || Threads > 1024)
+    return usageError("run", "--threads must be in [0, 1024] (0 = one per hardware thread), got " +
+                                 std::to_string(Threads),
+                      Visible);
+
   for (const char *Needs : {"report", "per-step", "power-budget", "set"})
     if (VM.count(Needs) && !VM.count("arch"))
       return usageError("run", std::string("--") + Needs + " needs --arch FILE", Visible);
@@ -89,6 +98,7 @@ int commandRun(const Args &A) {
   neuromesh::runtime::RunOptions Opts;
   Opts.Steps = static_cast<uint64_t>(VM["steps"].as<int64_t>());
   Opts.Engine = VM["engine"].as<std::string>();
+  Opts.Threads = static_cast<unsigned>(Threads);
   Opts.Validate = false; // readImageFile has validated it
   if (VM.count("arch")) {
     std::vector<neuromesh::isa::ArchOverride> Overrides;

@@ -5,8 +5,16 @@
 // delivers every spike of the step (neuron spikes and host input spikes)
 // to its destination axons, then records the spikes of population neurons
 // (those of symbols with RecordSpikes) and samples the probed state words.
-// It is single-threaded and deterministic; every other engine must produce
-// exactly its spikes.
+// It is deterministic; every other engine must produce exactly its spikes.
+//
+// With EngineOptions::Threads > 1 the cores of a step are updated, and
+// their spikes routed and delivered, by a small pool of threads: each
+// thread updates a fixed range of cores and gathers their messages per
+// destination core into its own outboxes, then (after a barrier) each
+// destination core takes its messages from every outbox on one thread, so
+// a core's ring is only ever written by one thread. Ring sums are modulo
+// 2^32 and every counter is a sum, so the result is bit-identical to the
+// single-threaded run; recording and probes stay on the calling thread.
 //
 //===----------------------------------------------------------------------===//
 #pragma once
@@ -15,6 +23,7 @@
 #include "neuromesh/isa/Image.h"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -66,12 +75,24 @@ struct EngineCounters {
   uint64_t RecordedSpikes = 0; ///< spikes recorded for the host
 };
 
+/// How the functional engine executes (never what it computes: every
+/// choice gives the same spikes, probes and counters).
+struct EngineOptions {
+  /// Threads that step the cores: 1 = the calling thread alone, 0 = one per
+  /// hardware thread (std::thread::hardware_concurrency). Never more than
+  /// the image's cores are used.
+  unsigned Threads = 1;
+};
+
 /// Runs a validated image on the host CPU.
 class FunctionalEngine {
 public:
   /// Builds every core's executable state. The image must have passed
   /// isa::validateImage (readImageFile does it).
-  explicit FunctionalEngine(const isa::Image &Img);
+  explicit FunctionalEngine(const isa::Image &Img, const EngineOptions &Opts = {});
+  ~FunctionalEngine();
+  FunctionalEngine(const FunctionalEngine &) = delete;
+  FunctionalEngine &operator=(const FunctionalEngine &) = delete;
 
   /// Queues a host input spike on index Index of the input port that is
   /// Image::Symbols[Port], for the next step() (it behaves like a neuron
@@ -102,6 +123,8 @@ public:
   EngineCounters counters() const;
 
   size_t numCores() const { return Cores.size(); }
+  /// Threads that step the cores (EngineOptions::Threads resolved).
+  unsigned numThreads() const { return NumThreads; }
   /// The neurons of core I that fired in the last step() (for traffic and
   /// energy accounting, see EnergyModel.h).
   const std::vector<FiredNeuron> &fired(size_t I) const { return Fired[I]; }
@@ -124,8 +147,16 @@ private:
     int32_t Payload;
   };
 
+  class ThreadPool;
+
   Route resolve(const isa::AxonAddress &A) const;
-  void enqueue(const Route *Begin, const Route *End, int32_t Payload);
+  /// Appends a message per route to the outboxes Out (one per core).
+  static void enqueue(std::vector<std::vector<AxonSpike>> &Out, const Route *Begin,
+                      const Route *End, int32_t Payload);
+  /// Updates cores [First, Last) and routes their spikes into Outbox[Thread].
+  void updateAndRoute(unsigned Thread, size_t First, size_t Last);
+  /// Delivers every outbox's messages to core G.
+  void deliverTo(size_t G);
 
   std::vector<CoreState> Cores;
   /// (chip, core within chip) -> global core index, built once from the
@@ -143,7 +174,13 @@ private:
   std::vector<std::vector<Membership>> Members;
 
   std::vector<std::vector<FiredNeuron>> Fired; ///< per core, this step
-  std::vector<std::vector<AxonSpike>> Inbox;   ///< per core, this step
+  /// Per thread, per destination core: this step's messages (host input
+  /// spikes go to thread 0's outboxes).
+  std::vector<std::vector<std::vector<AxonSpike>>> Outbox;
+  unsigned NumThreads = 1;
+  /// Thread T updates cores [UpdateBegin[T], UpdateBegin[T + 1]).
+  std::vector<size_t> UpdateBegin;
+  std::unique_ptr<ThreadPool> Pool; ///< null with one thread
   std::vector<std::vector<uint32_t>> BySymbol; ///< per symbol, this step's indices
   std::vector<PendingInput> Pending;
   /// Input ports with an on-chip generator: (symbol, generator, size).
