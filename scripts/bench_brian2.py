@@ -73,15 +73,15 @@ def main():
                              ref_left : 1
                              active : 1''',
                        threshold='active > 0.5 and v > vth', reset="v = 0\nref_left = ref_steps",
-                       namespace={'vth': float(VTH), 'ref_steps': float(REFRACTORY)})
+                       namespace={'vth': float(VTH), 'ref_steps': float(REFRACTORY),
+                                  'decay_u': 1 - DU / 4096.0, 'decay_v': 1 - DV / 4096.0})
     g.v = v0.astype(float)
     g.run_regularly('''u = u * decay_u + I_syn
                        I_syn = 0
-                       active = 1.0 * (ref_left <= 0)
-                       ref_left = ref_left - (1 - active)
+                       active = int(ref_left <= 0)
+                       ref_left = clip(ref_left - 1, 0, ref_steps)
                        v = active * (v * decay_v + u) + (1 - active) * v''',
-                    when='groups',
-                    namespace={'decay_u': 1 - DU / 4096.0, 'decay_v': 1 - DV / 4096.0})
+                    when='groups')
     s = b2.Synapses(g, g, 'w : 1', on_pre='I_syn_post += w')
     s.connect(i=rec[0], j=rec[1])
     s.w = rec[2].astype(float)
@@ -105,9 +105,8 @@ def main():
     # synapse of its source.
     out_rec = np.bincount(rec[0], minlength=n)
     out_in = np.bincount(inp[0], minlength=n_in)
-    t_start = a.warmup * b2.ms
-    i_rec = np.asarray(mon.i)[np.asarray(mon.t) >= t_start]
-    i_in = np.asarray(mon_in.i)[np.asarray(mon_in.t) >= t_start]
+    i_rec = np.asarray(mon.i)[np.asarray(mon.t / b2.ms) >= a.warmup - 0.5]
+    i_in = np.asarray(mon_in.i)[np.asarray(mon_in.t / b2.ms) >= a.warmup - 0.5]
     events = int(out_rec[i_rec].sum() + out_in[i_in].sum())
     firing = len(i_rec) / (n * a.steps)
 

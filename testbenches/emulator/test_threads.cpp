@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/RandomNetwork.h"
 #include "isa/RandomImage.h"
+#include "runtime/CliTestUtil.h"
 
 #include "neuromesh/compiler/HardwareNetwork.h"
 #include "neuromesh/compiler/Mapping.h"
@@ -172,4 +173,36 @@ TEST_CASE("the engine uses no more threads than cores", "[threads]") {
   Opts.Threads = 0; // one per hardware thread, then clamped
   CHECK(emulator::FunctionalEngine(Img, Opts).numThreads() == 1);
   CHECK(emulator::FunctionalEngine(Img).numThreads() == 1);
+}
+
+TEST_CASE("nmesh run --threads writes the same spikes and probes and checks its value",
+          "[threads]") {
+  testing::TempDir T;
+  const std::string Src = NM_SOURCE_DIR;
+  // Cores of 128 neurons spread the network over 8 cores.
+  testing::Result C = testing::nmesh(T, "compile '" + Src + "/examples/networks/ei_balanced.yaml' --arch '" +
+                                            Src + "/examples/arch/loihi.yaml' --set core.neurons=128 -o '" + T / "net.nmb" + "'");
+  REQUIRE(C.Exit == 0);
+  std::string Spikes[2], Probes[2];
+  const char *Threads[2] = {"1", "3"};
+  for (int I = 0; I < 2; ++I) {
+    testing::Result R = testing::nmesh(
+        T, "run '" + T / "net.nmb" + "' --steps 60 --threads " + Threads[I] + " --spikes '" +
+               T / "s.csv" + "' --probes '" + T / "p.csv" + "'");
+    INFO(R.Err);
+    REQUIRE(R.Exit == 0);
+    Spikes[I] = testing::readFile(T / "s.csv");
+    Probes[I] = testing::readFile(T / "p.csv");
+  }
+  CHECK(Spikes[0].size() > 1000); // the network fires
+  CHECK(Spikes[0] == Spikes[1]);
+  CHECK(Probes[0] == Probes[1]);
+
+  testing::Result Bad = testing::nmesh(T, "run '" + T / "net.nmb" + "' --steps 5 --threads -2");
+  CHECK(Bad.Exit == 2);
+  CHECK_THAT(Bad.Err, Catch::Contains("--threads must be in [0, 1024]"));
+  testing::Result Sc =
+      testing::nmesh(T, "run '" + T / "net.nmb" + "' --steps 5 --engine systemc --threads 2");
+  CHECK(Sc.Exit == 1);
+  CHECK_THAT(Sc.Err, Catch::Contains("the systemc engine runs on one thread"));
 }
