@@ -55,6 +55,8 @@ def main():
     ap.add_argument('--build-dir', default=None)
     a = ap.parse_args()
 
+    import warnings
+    warnings.filterwarnings('ignore', category=FutureWarning)  # pythran's numpy warnings
     import brian2 as b2
     b2.prefs.logging.console_log_level = 'WARNING'
     build_dir = a.build_dir or tempfile.mkdtemp(prefix='nm_brian2_')

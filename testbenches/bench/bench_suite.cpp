@@ -21,7 +21,12 @@
 // fails on a slow machine.
 //
 // usage: nm_bench_suite [--only a|b|c] [--scale X] [--tn-cores N]
-//                       [--export-balanced DIR] [--json FILE]
+//                       [--export-balanced DIR] [--json FILE] [--image-dir DIR]
+//
+// --image-dir keeps the images there (else a temporary directory is
+// removed), so that one configuration can be rerun or profiled alone:
+//   nm_bench_suite --child DIR/b.nmb --engine functional --threads 1
+//     --steps 20 --warmup 5 [--input-rate 0.05]
 //
 //===----------------------------------------------------------------------===//
 #include "bench/BenchNetworks.h"
@@ -308,14 +313,14 @@ struct SuiteArgs {
   std::string Only = "abc";
   double Scale = 1;
   uint32_t TnCores = 4096;
-  std::string ExportDir, JsonPath;
+  std::string ExportDir, JsonPath, ImageDir;
 };
 
 int usage() {
   std::fprintf(stderr,
                "usage: nm_bench_suite [--only a|b|c|ab|...] [--scale X (step counts)] "
                "[--tn-cores N (default 4096)]\n"
-               "                      [--export-balanced DIR] [--json FILE]\n"
+               "                      [--export-balanced DIR] [--json FILE] [--image-dir DIR]\n"
                "Runs networks (a) balanced, (b) truenorth, (c) loihi on the functional engine "
                "(1 and 2 threads)\nand the SystemC engine, each in a child process, and prints "
                "a table (docs/performance.md).\n");
@@ -325,9 +330,9 @@ int usage() {
 int runSuite(const SuiteArgs &S) {
   const std::string Self = selfPath();
   char Template[] = "/tmp/nm_bench_suite.XXXXXX";
-  if (!mkdtemp(Template))
+  if (S.ImageDir.empty() && !mkdtemp(Template))
     throw Error("bench suite: cannot create a temporary directory in /tmp for the images");
-  const std::string Tmp = Template;
+  const std::string Tmp = S.ImageDir.empty() ? std::string(Template) : S.ImageDir;
   auto Scaled = [&](uint32_t N) { return std::max<uint32_t>(1, uint32_t(N * S.Scale)); };
 
   std::vector<Bench> Benches;
@@ -406,6 +411,8 @@ int runSuite(const SuiteArgs &S) {
   Json += "}\n";
   if (!S.JsonPath.empty())
     isa::writeFileAtomically(S.JsonPath, Json);
+  if (!S.ImageDir.empty())
+    return 0;
   for (const Bench &B : Benches)
     std::remove(B.ImagePath.c_str());
   rmdir(Tmp.c_str());
@@ -455,6 +462,8 @@ int main(int Argc, char **Argv) {
         S.ExportDir = V;
       else if (K == "--json")
         S.JsonPath = V;
+      else if (K == "--image-dir")
+        S.ImageDir = V;
       else
         return usage();
     }
