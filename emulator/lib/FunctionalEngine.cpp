@@ -7,9 +7,10 @@
 //
 // Threads: a persistent pool (std::thread, a mutex and two condition
 // variables) runs two parallel phases per step, each ended by a barrier:
-// update-and-route over fixed core ranges, then delivery over destination
-// cores handed out one at a time. Nothing a thread writes is written by
-// another in the same phase, so no result depends on scheduling.
+// update-and-route over fixed chunks of cores, then delivery over
+// destination cores, both handed out one at a time. Nothing written in a
+// phase is written by two threads, and what a chunk or a core writes does
+// not depend on which thread runs it, so no result depends on scheduling.
 //
 //===----------------------------------------------------------------------===//
 #include "neuromesh/emulator/FunctionalEngine.h"
@@ -181,22 +182,25 @@ FunctionalEngine::FunctionalEngine(const isa::Image &Img, const EngineOptions &O
 
   NumThreads = Opts.Threads ? Opts.Threads : std::max(1u, std::thread::hardware_concurrency());
   NumThreads = static_cast<unsigned>(std::min<size_t>(NumThreads, std::max<size_t>(NumCores, 1)));
-  Outbox.assign(NumThreads, std::vector<std::vector<AxonSpike>>(NumCores));
-  // Update ranges of about equal neuron count: a neuron update is the bulk
-  // of a core's update-and-route work.
+  // The update work is cut into chunks of cores of about equal neuron
+  // count (a neuron update is the bulk of a core's update-and-route work),
+  // several per thread and handed out one at a time, so a thread the OS
+  // descheduled holds up only its chunk. Each chunk has its own outboxes,
+  // so what they hold does not depend on which thread ran it.
+  const size_t NumChunks = NumThreads == 1 ? 1 : std::min<size_t>(NumCores, 4 * NumThreads);
+  Outbox.assign(std::max<size_t>(NumChunks, 1), std::vector<std::vector<AxonSpike>>(NumCores));
   uint64_t TotalNeurons = 0;
   for (const CoreState &C : Cores)
     TotalNeurons += C.numNeurons() + 1;
-  UpdateBegin.assign(1, 0);
+  ChunkBegin.assign(1, 0);
   uint64_t Sum = 0;
   for (size_t G = 0; G < NumCores; ++G) {
     Sum += Cores[G].numNeurons() + 1;
-    if (UpdateBegin.size() < NumThreads &&
-        Sum * NumThreads >= TotalNeurons * UpdateBegin.size())
-      UpdateBegin.push_back(G + 1);
+    if (ChunkBegin.size() < NumChunks && Sum * NumChunks >= TotalNeurons * ChunkBegin.size())
+      ChunkBegin.push_back(G + 1);
   }
-  while (UpdateBegin.size() <= NumThreads)
-    UpdateBegin.push_back(NumCores);
+  while (ChunkBegin.size() <= Outbox.size())
+    ChunkBegin.push_back(NumCores);
   if (NumThreads > 1)
     Pool = std::make_unique<ThreadPool>(NumThreads);
 }
@@ -231,8 +235,9 @@ void FunctionalEngine::enqueue(std::vector<std::vector<AxonSpike>> &Out,
     Out[R->Core].push_back({R->Axon, Payload});
 }
 
-void FunctionalEngine::updateAndRoute(unsigned Thread, size_t First, size_t Last) {
-  std::vector<std::vector<AxonSpike>> &Out = Outbox[Thread];
+void FunctionalEngine::updateAndRoute(size_t Chunk) {
+  std::vector<std::vector<AxonSpike>> &Out = Outbox[Chunk];
+  const size_t First = ChunkBegin[Chunk], Last = ChunkBegin[Chunk + 1];
   // Rule 1: every core updates before any spike of this step is delivered,
   // so a delay-D spike lands in the slot this step has just cleared.
   for (size_t G = First; G < Last; ++G) {
@@ -248,9 +253,9 @@ void FunctionalEngine::updateAndRoute(unsigned Thread, size_t First, size_t Last
     const uint32_t *Begin = RouteBegin[G].data();
     const FiredNeuron *F = Fired[G].data();
     const size_t NumFired = Fired[G].size();
-    constexpr size_t Chunk = 32;
-    for (size_t C = 0; C < NumFired; C += Chunk) {
-      const size_t N = std::min(Chunk, NumFired - C);
+    constexpr size_t Batch = 32;
+    for (size_t C = 0; C < NumFired; C += Batch) {
+      const size_t N = std::min(Batch, NumFired - C);
       uint32_t Touch = 0;
       for (size_t I = 0; I < N; ++I) {
         const uint32_t FirstRoute = Begin[F[C + I].Neuron];
@@ -268,7 +273,7 @@ void FunctionalEngine::updateAndRoute(unsigned Thread, size_t First, size_t Last
 void FunctionalEngine::deliverTo(size_t G) {
   // Each core takes its spikes in batches: its ring stays in cache and it
   // loads the synapse runs of many spikes at once (CoreState::receiveAll).
-  // The outboxes are taken in thread order; the result does not depend on
+  // The outboxes are taken in chunk order; the result does not depend on
   // the order anyway (sums modulo 2^32).
   for (std::vector<std::vector<AxonSpike>> &Out : Outbox) {
     std::vector<AxonSpike> &In = Out[G];
@@ -281,7 +286,7 @@ void FunctionalEngine::step() {
   const size_t NumCores = Cores.size();
   // Host input spikes and on-chip generators behave like neuron spikes of
   // this step: queued now (no core has been updated by this step yet, but
-  // nothing is delivered before every core has), into thread 0's outboxes.
+  // nothing is delivered before every core has), into chunk 0's outboxes.
   for (const PendingInput &P : Pending) {
     const Route *R = InputRoutes[P.Port].data();
     const uint32_t *Begin = InputBegin[P.Port].data();
@@ -303,16 +308,19 @@ void FunctionalEngine::step() {
   }
 
   if (!Pool) {
-    updateAndRoute(0, 0, NumCores);
+    updateAndRoute(0);
     for (size_t G = 0; G < NumCores; ++G)
       deliverTo(G);
   } else {
-    Pool->run([this](unsigned T) { updateAndRoute(T, UpdateBegin[T], UpdateBegin[T + 1]); });
-    // Delivery work per core varies from step to step with the spikes it
-    // receives, so cores are handed out one at a time.
-    std::atomic<size_t> Next{0};
+    // Chunks, then destination cores (whose delivery work varies from step
+    // to step with the spikes they receive), are handed out one at a time.
+    std::atomic<size_t> NextChunk{0}, NextCore{0};
     Pool->run([&](unsigned) {
-      for (size_t G; (G = Next.fetch_add(1, std::memory_order_relaxed)) < NumCores;)
+      for (size_t K; (K = NextChunk.fetch_add(1, std::memory_order_relaxed)) < Outbox.size();)
+        updateAndRoute(K);
+    });
+    Pool->run([&](unsigned) {
+      for (size_t G; (G = NextCore.fetch_add(1, std::memory_order_relaxed)) < NumCores;)
         deliverTo(G);
     });
   }

@@ -8,11 +8,12 @@
 // It is deterministic; every other engine must produce exactly its spikes.
 //
 // With EngineOptions::Threads > 1 the cores of a step are updated, and
-// their spikes routed and delivered, by a small pool of threads: each
-// thread updates a fixed range of cores and gathers their messages per
-// destination core into its own outboxes, then (after a barrier) each
-// destination core takes its messages from every outbox on one thread, so
-// a core's ring is only ever written by one thread. Ring sums are modulo
+// their spikes routed and delivered, by a small pool of threads: the cores
+// are cut into fixed chunks, each updated by one thread, which gathers the
+// chunk's messages per destination core into the chunk's own outboxes;
+// then (after a barrier) each destination core takes its messages from
+// every outbox on one thread, so a core's ring is only ever written by one
+// thread. Ring sums are modulo
 // 2^32 and every counter is a sum, so the result is bit-identical to the
 // single-threaded run; recording and probes stay on the calling thread.
 //
@@ -153,8 +154,9 @@ private:
   /// Appends a message per route to the outboxes Out (one per core).
   static void enqueue(std::vector<std::vector<AxonSpike>> &Out, const Route *Begin,
                       const Route *End, int32_t Payload);
-  /// Updates cores [First, Last) and routes their spikes into Outbox[Thread].
-  void updateAndRoute(unsigned Thread, size_t First, size_t Last);
+  /// Updates the cores of chunk Chunk and routes their spikes into
+  /// Outbox[Chunk].
+  void updateAndRoute(size_t Chunk);
   /// Delivers every outbox's messages to core G.
   void deliverTo(size_t G);
 
@@ -174,12 +176,12 @@ private:
   std::vector<std::vector<Membership>> Members;
 
   std::vector<std::vector<FiredNeuron>> Fired; ///< per core, this step
-  /// Per thread, per destination core: this step's messages (host input
-  /// spikes go to thread 0's outboxes).
+  /// Per update chunk, per destination core: this step's messages (host
+  /// input spikes go to chunk 0's outboxes).
   std::vector<std::vector<std::vector<AxonSpike>>> Outbox;
   unsigned NumThreads = 1;
-  /// Thread T updates cores [UpdateBegin[T], UpdateBegin[T + 1]).
-  std::vector<size_t> UpdateBegin;
+  /// Chunk K is cores [ChunkBegin[K], ChunkBegin[K + 1]).
+  std::vector<size_t> ChunkBegin;
   std::unique_ptr<ThreadPool> Pool; ///< null with one thread
   std::vector<std::vector<uint32_t>> BySymbol; ///< per symbol, this step's indices
   std::vector<PendingInput> Pending;
