@@ -17,7 +17,9 @@
 // program run with --child on the image written to a temporary file), so
 // the peak memory printed (VmHWM) is that configuration's alone. The table
 // gives steps/s, synaptic events/s per wall and per CPU second, the firing
-// rate and the peak memory. A benchmark measures and prints; it never
+// rate, the peak memory (reached while the image is decoded and the engine
+// built) and the resident memory while running (the engine alone; the
+// image is freed once the engine is built). A benchmark measures and prints; it never
 // fails on a slow machine.
 //
 // usage: nm_bench_suite [--only a|b|c] [--scale X] [--tn-cores N]
@@ -47,6 +49,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <malloc.h>
 #include <map>
 #include <sstream>
 #include <string>
@@ -95,14 +98,15 @@ struct ChildArgs {
   uint64_t InputSeed = 1;
 };
 
-/// The peak resident memory of this process, from /proc/self/status
-/// (VmHWM, KiB); 0 where there is no /proc.
-double vmHwmMiB() {
+/// A memory figure of this process from /proc/self/status, MiB: Key
+/// "VmHWM:" is the peak resident memory, "VmRSS:" the current one; 0 where
+/// there is no /proc.
+double procStatusMiB(const std::string &Key) {
   std::ifstream In("/proc/self/status");
   std::string Line;
   while (std::getline(In, Line))
-    if (Line.rfind("VmHWM:", 0) == 0)
-      return std::strtod(Line.c_str() + 6, nullptr) / 1024.0;
+    if (Line.rfind(Key, 0) == 0)
+      return std::strtod(Line.c_str() + Key.size(), nullptr) / 1024.0;
   return 0;
 }
 
@@ -133,10 +137,10 @@ template <typename EngineT> int measure(EngineT &E, const ChildArgs &A, const is
   const emulator::EngineCounters After = E.counters();
   const emulator::CoreCounters D = After.Cores - Before.Cores;
   std::printf("RESULT steps=%u wall=%.6f cpu=%.6f events=%llu updates=%llu spikes=%llu "
-              "setup=%.3f peak_mib=%.1f\n",
+              "setup=%.3f peak_mib=%.1f rss_mib=%.1f\n",
               A.Steps, Wall, Cpu, (unsigned long long)D.SynapticEvents,
               (unsigned long long)D.NeuronUpdates, (unsigned long long)D.SpikesOut, Setup,
-              vmHwmMiB());
+              procStatusMiB("VmHWM:"), procStatusMiB("VmRSS:"));
   return 0;
 }
 
@@ -149,6 +153,7 @@ int runChild(const ChildArgs &A) {
     isa::Image Ports; // keep only what measure() reads; the engine holds the rest
     Ports.Symbols = std::move(Img->Symbols);
     Img.reset();
+    malloc_trim(0);
     return measure(E, A, Ports, Setup);
   }
   emulator::FunctionalEngine E(*Img, A.Options);
@@ -156,6 +161,7 @@ int runChild(const ChildArgs &A) {
   isa::Image Ports;
   Ports.Symbols = std::move(Img->Symbols);
   Img.reset();
+  malloc_trim(0); // return the image's memory, so VmRSS is the engine's
   return measure(E, A, Ports, Setup);
 }
 
@@ -379,9 +385,9 @@ int runSuite(const SuiteArgs &S) {
   for (const Bench &B : Benches)
     fmt::print("{:<46} {:>9} {:>11} {:>10} {:>10.1f}\n", B.Title, B.Neurons, B.Synapses,
                B.Cores, B.BuildSeconds);
-  fmt::print("\n{:<8} {:<24} {:>6} {:>10} {:>13} {:>13} {:>8} {:>9} {:>8}\n", "network",
+  fmt::print("\n{:<8} {:<24} {:>6} {:>10} {:>13} {:>13} {:>8} {:>9} {:>8} {:>8}\n", "network",
              "engine", "steps", "steps/s", "syn ev/s", "syn ev/cpu-s", "firing", "peak MiB",
-             "setup s");
+             "run MiB", "setup s");
   std::string Json = "{";
   for (const Bench &B : Benches)
     for (const Config &C : configs()) {
@@ -399,9 +405,10 @@ int runSuite(const SuiteArgs &S) {
       }
       const double Wall = F.get("wall"), Cpu = F.get("cpu"), Events = F.get("events");
       const double Firing = F.get("spikes") / std::max(1.0, F.get("updates"));
-      fmt::print("{:<8} {:<24} {:>6} {:>10.1f} {:>13.3g} {:>13.3g} {:>7.2f}% {:>9.0f} {:>8.1f}\n",
-                 B.Key, C.Label, A.Steps, A.Steps / Wall, Events / Wall, Events / Cpu,
-                 100 * Firing, F.get("peak_mib"), F.get("setup"));
+      fmt::print(
+          "{:<8} {:<24} {:>6} {:>10.1f} {:>13.3g} {:>13.3g} {:>7.2f}% {:>9.0f} {:>8.0f} {:>8.1f}\n",
+          B.Key, C.Label, A.Steps, A.Steps / Wall, Events / Wall, Events / Cpu, 100 * Firing,
+          F.get("peak_mib"), F.get("rss_mib"), F.get("setup"));
       std::fflush(stdout);
       Json += fmt::format("{}\"{}/{}\": {{\"steps_per_s\": {}, \"events_per_s\": {}, "
                           "\"events_per_cpu_s\": {}, \"firing\": {}, \"peak_mib\": {}}}",
