@@ -19,7 +19,8 @@ int commandRun(const Args &A) {
     Engines += (Engines.empty() ? "" : ", ") + N;
   po::options_description Visible(
       "usage: nmesh run <image.nmb> --steps N [--input in.csv] "
-      "[--spikes out.csv] [--probes trace.csv] [--engine NAME] [--threads N]\n"
+      "[--spikes out.csv] [--probes trace.csv]\n"
+      "                 [--engine NAME] [--threads N]\n"
       "                 [--arch arch.yaml [--set path=value ...] [--report report.json]\n"
       "                  [--per-step steps.csv] [--power-budget 100mW]]\n\n"
       "Runs a chip image for N timesteps, feeding it the host input spikes of\n"
