@@ -66,9 +66,10 @@ double secondsSince(Clock::time_point T) {
   return std::chrono::duration<double>(Clock::now() - T).count();
 }
 
-/// One engine configuration, a column of the table. An engine option
-/// (such as a JIT switch) is added to emulator::EngineOptions, passed to
-/// the child by engineArgs and read back by parseChild.
+/// One engine configuration, a row of the table. An engine option (such
+/// as a JIT switch) is a field of emulator::EngineOptions, written for the
+/// child by engineArgs and read back by parseEngineArg; a configuration
+/// using it is one more entry of configs().
 struct Config {
   const char *Label;
   const char *Engine; ///< "functional" or "systemc"
@@ -86,6 +87,16 @@ std::vector<Config> configs() {
 
 std::string engineArgs(const emulator::EngineOptions &O) {
   return fmt::format("--threads {}", O.Threads);
+}
+
+/// Reads one engine option of the child's command line; false if Key is
+/// not one.
+bool parseEngineArg(const std::string &Key, const char *Value, emulator::EngineOptions &O) {
+  if (Key == "--threads") {
+    O.Threads = unsigned(std::strtoul(Value, nullptr, 10));
+    return true;
+  }
+  return false;
 }
 
 /// What a child measures.
@@ -436,10 +447,10 @@ int main(int Argc, char **Argv) {
       for (int I = 3; I + 1 < Argc; I += 2) {
         const std::string K = Argv[I];
         const char *V = Argv[I + 1];
+        if (parseEngineArg(K, V, A.Options))
+          continue;
         if (K == "--engine")
           A.Engine = V;
-        else if (K == "--threads")
-          A.Options.Threads = unsigned(std::strtoul(V, nullptr, 10));
         else if (K == "--steps")
           A.Steps = uint32_t(std::strtoul(V, nullptr, 10));
         else if (K == "--warmup")
