@@ -5,7 +5,8 @@
 // input axon: groups of synapses that share a delay, a shift and a kind. A
 // group resolves its ring slot once; its inner loop is one word (16-bit
 // target, 16-bit weight) and one add into a ring row that stays in cache
-// (Dense groups pack two weights per word and need no target). A spike thus
+// (Dense groups pack two weights per word and need no target; dense
+// crossbar rows are bit rows, weights looked up per column). A spike thus
 // reads one sequential stream of a few cache lines. Summation is modulo
 // 2^32, so regrouping and reordering never change a result.
 //
@@ -58,10 +59,17 @@ CoreState::CoreState(const isa::Core &C)
   }
   Ring.assign(size_t(NumSlots) * NumNeurons, 0);
 
+  NumColumns = static_cast<uint32_t>(C.Crossbar.size());
+  CrossbarWeight.resize(size_t(isa::NumAxonTypes) * NumColumns);
+  for (uint32_t Col = 0; Col < NumColumns; ++Col)
+    for (unsigned T = 0; T < isa::NumAxonTypes; ++T)
+      CrossbarWeight[T * NumColumns + Col] = C.Crossbar[Col].Weight[T];
+
   // Flatten each axon's segments into one contiguous run of groups.
   const size_t NumAxons = C.Axons.size();
   AxonOffset.reserve(NumAxons + 1);
   std::vector<FlatSynapse> Det, DetCrossbar, Stoch;
+  std::vector<uint32_t> Bits;
   for (size_t A = 0; A < NumAxons; ++A) {
     AxonOffset.push_back(static_cast<uint32_t>(Blob.size()));
     const size_t Header = Blob.size();
@@ -93,7 +101,13 @@ CoreState::CoreState(const isa::Core &C)
         ++Blob[Header + 1];
         break;
       }
-      case isa::SegmentKind::Crossbar:
+      case isa::SegmentKind::Crossbar: {
+        // Deterministic columns go to a bit row when that is smaller than
+        // one word per connected column (a dense crossbar: a TrueNorth
+        // axon reaches about half of 256 columns, 8 words instead of 128),
+        // else to the indexed groups.
+        Bits.assign((S.Connected.size() + 31) / 32, 0);
+        uint32_t DetBits = 0;
         for (size_t I = 0; I < S.Connected.size(); ++I) {
           if (!S.Connected[I])
             continue;
@@ -101,14 +115,30 @@ CoreState::CoreState(const isa::Core &C)
           uint16_t Col = static_cast<uint16_t>(S.FirstNeuron + I);
           assert(Col < C.Crossbar.size() && "validated crossbar column");
           const isa::CrossbarColumn &Column = C.Crossbar[Col];
-          int16_t W = Column.Weight[S.AxonType];
           // Zero weights are kept: a crossbar group's size is its events.
-          if (Column.Stochastic[S.AxonType])
-            Stoch.push_back({S.Delay, S.Shift, Col, W});
-          else
-            DetCrossbar.push_back({S.Delay, S.Shift, Col, W});
+          if (Column.Stochastic[S.AxonType]) {
+            Stoch.push_back({S.Delay, S.Shift, Col, Column.Weight[S.AxonType]});
+            continue;
+          }
+          Bits[I / 32] |= 1u << (I % 32);
+          ++DetBits;
         }
+        if (DetBits == 0)
+          break;
+        if (Bits.size() + 1 >= DetBits) {
+          for (size_t I = 0; I < S.Connected.size(); ++I)
+            if (Bits[I / 32] >> (I % 32) & 1) {
+              uint16_t Col = static_cast<uint16_t>(S.FirstNeuron + I);
+              DetCrossbar.push_back({S.Delay, S.Shift, Col, C.Crossbar[Col].Weight[S.AxonType]});
+            }
+          break;
+        }
+        addBlobGroup(GroupKind::CrossbarBits, DetBits, S.FirstNeuron, S.Delay, S.Shift);
+        Blob.push_back(static_cast<uint32_t>(Bits.size()) | uint32_t(S.AxonType) << 16);
+        Blob.insert(Blob.end(), Bits.begin(), Bits.end());
+        ++Blob[Header + 1];
         break;
+      }
       }
     }
     // Equal (delay, shift) synapses form one group, sorted by neuron so the
@@ -276,6 +306,19 @@ void CoreState::deliver(const uint32_t *W, uint32_t Axon, int32_t Payload,
       if (Count & 1)
         Row[Count - 1] += shifted(int16_t(W[Count / 2]), Sh) * P;
       W += (Count + 1) / 2;
+      break;
+    }
+    case GroupKind::CrossbarBits: {
+      Counters.CrossbarSynapticEvents += Count;
+      const uint32_t NumWords = W[0] & 0xffff;
+      const int16_t *Weight = CrossbarWeight.data() + size_t(W[0] >> 16) * NumColumns + First;
+      uint32_t *Row = Slot + First;
+      for (uint32_t K = 0; K < NumWords; ++K)
+        for (uint32_t B = W[1 + K]; B != 0; B &= B - 1) {
+          const uint32_t I = K * 32 + static_cast<uint32_t>(__builtin_ctz(B));
+          Row[I] += shifted(Weight[I], Sh) * P;
+        }
+      W += 1 + NumWords;
       break;
     }
     case GroupKind::Stochastic:

@@ -5,16 +5,94 @@
 // symbols become a per-neuron membership list, so a step is just the cores'
 // own work plus plain array walks.
 //
+// Threads: a persistent pool (std::thread, a mutex and two condition
+// variables) runs two parallel phases per step, each ended by a barrier:
+// update-and-route over fixed chunks of cores, then delivery over
+// destination cores, both handed out one at a time. Nothing written in a
+// phase is written by two threads, and what a chunk or a core writes does
+// not depend on which thread runs it, so no result depends on scheduling.
+//
 //===----------------------------------------------------------------------===//
 #include "neuromesh/emulator/FunctionalEngine.h"
 
 #include "neuromesh/isa/Error.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cassert>
+#include <condition_variable>
 #include <fmt/format.h>
+#include <functional>
+#include <mutex>
+#include <thread>
 
 namespace neuromesh::emulator {
+
+/// run(F) calls F(T) for every thread T in [0, N), T = 0 on the calling
+/// thread, and returns when every call has returned: a fork and a barrier.
+/// Workers sleep on a condition variable between jobs, so an idle engine
+/// costs nothing on a shared machine.
+class FunctionalEngine::ThreadPool {
+public:
+  explicit ThreadPool(unsigned N) {
+    for (unsigned T = 1; T < N; ++T)
+      Workers.emplace_back([this, T] { loop(T); });
+  }
+  ~ThreadPool() {
+    {
+      std::lock_guard<std::mutex> L(M);
+      Stop = true;
+      ++Generation;
+    }
+    Wake.notify_all();
+    for (std::thread &W : Workers)
+      W.join();
+  }
+
+  void run(const std::function<void(unsigned)> &F) {
+    {
+      std::lock_guard<std::mutex> L(M);
+      Job = &F;
+      Pending = Workers.size();
+      ++Generation;
+    }
+    Wake.notify_all();
+    F(0);
+    std::unique_lock<std::mutex> L(M);
+    Done.wait(L, [this] { return Pending == 0; });
+    Job = nullptr;
+  }
+
+private:
+  void loop(unsigned T) {
+    uint64_t Seen = 0;
+    for (;;) {
+      const std::function<void(unsigned)> *F;
+      {
+        std::unique_lock<std::mutex> L(M);
+        Wake.wait(L, [&] { return Generation != Seen; });
+        Seen = Generation;
+        if (Stop)
+          return;
+        F = Job;
+      }
+      (*F)(T);
+      std::lock_guard<std::mutex> L(M);
+      if (--Pending == 0)
+        Done.notify_one();
+    }
+  }
+
+  std::vector<std::thread> Workers;
+  std::mutex M;
+  std::condition_variable Wake, Done;
+  const std::function<void(unsigned)> *Job = nullptr;
+  size_t Pending = 0;
+  uint64_t Generation = 0;
+  bool Stop = false;
+};
+
+FunctionalEngine::~FunctionalEngine() = default;
 
 FunctionalEngine::FunctionalEngine(const isa::Image &Img, const EngineOptions &Opts) {
   assert(Img.Header.Cores.size() == Img.Cores.size() && "validated image");
@@ -41,7 +119,6 @@ FunctionalEngine::FunctionalEngine(const isa::Image &Img, const EngineOptions &O
   MemberBegin.resize(NumCores);
   Members.resize(NumCores);
   Fired.resize(NumCores);
-  Inbox.resize(NumCores);
   BySymbol.resize(Img.Symbols.size());
   for (size_t G = 0; G < NumCores; ++G) {
     const CoreState &C = Cores[G];
@@ -107,6 +184,30 @@ FunctionalEngine::FunctionalEngine(const isa::Image &Img, const EngineOptions &O
     }
     MemberBegin[G].push_back(static_cast<uint32_t>(Members[G].size()));
   }
+
+  NumThreads = Opts.Threads ? Opts.Threads : std::max(1u, std::thread::hardware_concurrency());
+  NumThreads = static_cast<unsigned>(std::min<size_t>(NumThreads, std::max<size_t>(NumCores, 1)));
+  // The update work is cut into chunks of cores of about equal neuron
+  // count (a neuron update is the bulk of a core's update-and-route work),
+  // several per thread and handed out one at a time, so a thread the OS
+  // descheduled holds up only its chunk. Each chunk has its own outboxes,
+  // so what they hold does not depend on which thread ran it.
+  const size_t NumChunks = NumThreads == 1 ? 1 : std::min<size_t>(NumCores, 4 * NumThreads);
+  Outbox.assign(std::max<size_t>(NumChunks, 1), std::vector<std::vector<AxonSpike>>(NumCores));
+  uint64_t TotalNeurons = 0;
+  for (const CoreState &C : Cores)
+    TotalNeurons += C.numNeurons() + 1;
+  ChunkBegin.assign(1, 0);
+  uint64_t Sum = 0;
+  for (size_t G = 0; G < NumCores; ++G) {
+    Sum += Cores[G].numNeurons() + 1;
+    if (ChunkBegin.size() < NumChunks && Sum * NumChunks >= TotalNeurons * ChunkBegin.size())
+      ChunkBegin.push_back(G + 1);
+  }
+  while (ChunkBegin.size() <= Outbox.size())
+    ChunkBegin.push_back(NumCores);
+  if (NumThreads > 1)
+    Pool = std::make_unique<ThreadPool>(NumThreads);
 }
 
 FunctionalEngine::Route
@@ -133,71 +234,100 @@ void FunctionalEngine::injectInput(uint32_t Port, uint32_t Index,
   Pending.push_back({Port, Index, Payload});
 }
 
-void FunctionalEngine::enqueue(const Route *Begin, const Route *End,
-                               int32_t Payload) {
+void FunctionalEngine::enqueue(std::vector<std::vector<AxonSpike>> &Out,
+                               const Route *Begin, const Route *End, int32_t Payload) {
   for (const Route *R = Begin; R != End; ++R)
-    Inbox[R->Core].push_back({R->Axon, Payload});
+    Out[R->Core].push_back({R->Axon, Payload});
 }
 
-void FunctionalEngine::step() {
-  const size_t NumCores = Cores.size();
+void FunctionalEngine::updateAndRoute(size_t Chunk) {
+  std::vector<std::vector<AxonSpike>> &Out = Outbox[Chunk];
+  const size_t First = ChunkBegin[Chunk], Last = ChunkBegin[Chunk + 1];
   // Rule 1: every core updates before any spike of this step is delivered,
   // so a delay-D spike lands in the slot this step has just cleared.
-  for (size_t G = 0; G < NumCores; ++G) {
+  for (size_t G = First; G < Last; ++G) {
     Fired[G].clear();
     Cores[G].update(Step, Fired[G]);
   }
-
-  // Rule 2: neuron spikes and host input spikes go to all their routes.
-  // A fired neuron's routes are a cache miss away; as in
-  // CoreState::receiveAll, the routes of a chunk of spikes are loaded
-  // together (independent loads overlap) before they are followed.
-  for (size_t G = 0; G < NumCores; ++G) {
+  // Rule 2: neuron spikes go to all their routes. A fired neuron's routes
+  // are a cache miss away; as in CoreState::receiveAll, the routes of a
+  // chunk of spikes are loaded together (independent loads overlap) before
+  // they are followed.
+  for (size_t G = First; G < Last; ++G) {
     const Route *R = Routes[G].data();
     const uint32_t *Begin = RouteBegin[G].data();
     const FiredNeuron *F = Fired[G].data();
     const size_t NumFired = Fired[G].size();
-    constexpr size_t Chunk = 32;
-    for (size_t C = 0; C < NumFired; C += Chunk) {
-      const size_t N = std::min(Chunk, NumFired - C);
+    constexpr size_t Batch = 32;
+    for (size_t C = 0; C < NumFired; C += Batch) {
+      const size_t N = std::min(Batch, NumFired - C);
       uint32_t Touch = 0;
       for (size_t I = 0; I < N; ++I) {
-        const uint32_t First = Begin[F[C + I].Neuron];
-        if (First != Begin[F[C + I].Neuron + 1])
-          Touch += R[First].Axon;
+        const uint32_t FirstRoute = Begin[F[C + I].Neuron];
+        if (FirstRoute != Begin[F[C + I].Neuron + 1])
+          Touch += R[FirstRoute].Axon;
       }
       asm volatile("" : : "r"(Touch)); // keep the loads
       for (size_t I = 0; I < N; ++I)
-        enqueue(R + Begin[F[C + I].Neuron], R + Begin[F[C + I].Neuron + 1],
+        enqueue(Out, R + Begin[F[C + I].Neuron], R + Begin[F[C + I].Neuron + 1],
                 F[C + I].Payload);
     }
   }
+}
+
+void FunctionalEngine::deliverTo(size_t G) {
+  // Each core takes its spikes in batches: its ring stays in cache and it
+  // loads the synapse runs of many spikes at once (CoreState::receiveAll).
+  // The outboxes are taken in chunk order; the result does not depend on
+  // the order anyway (sums modulo 2^32).
+  for (std::vector<std::vector<AxonSpike>> &Out : Outbox) {
+    std::vector<AxonSpike> &In = Out[G];
+    Cores[G].receiveAll(In.data(), In.data() + In.size(), Step);
+    In.clear();
+  }
+}
+
+void FunctionalEngine::step() {
+  const size_t NumCores = Cores.size();
+  // Host input spikes and on-chip generators behave like neuron spikes of
+  // this step: queued now (no core has been updated by this step yet, but
+  // nothing is delivered before every core has), into chunk 0's outboxes.
   for (const PendingInput &P : Pending) {
     const Route *R = InputRoutes[P.Port].data();
     const uint32_t *Begin = InputBegin[P.Port].data();
-    enqueue(R + Begin[P.Index], R + Begin[P.Index + 1], P.Payload);
+    enqueue(Outbox[0], R + Begin[P.Index], R + Begin[P.Index + 1], P.Payload);
     HostMessages += Begin[P.Index + 1] - Begin[P.Index];
   }
   HostSpikes += Pending.size();
   Pending.clear();
-  // On-chip generators fire like host spikes of this step, in addition.
   for (const GeneratedPort &G : Generators) {
     GeneratedIndices.clear();
     isa::generatedSpikes(G.Generator, G.Size, Step, GeneratedIndices);
     const Route *R = InputRoutes[G.Port].data();
     const uint32_t *Begin = InputBegin[G.Port].data();
     for (uint32_t I : GeneratedIndices) {
-      enqueue(R + Begin[I], R + Begin[I + 1], 1);
+      enqueue(Outbox[0], R + Begin[I], R + Begin[I + 1], 1);
       GeneratedMessages += Begin[I + 1] - Begin[I];
     }
     GeneratedSpikes += GeneratedIndices.size();
   }
-  // Each core takes its spikes in one batch: its ring stays in cache and
-  // it loads the synapse runs of many spikes at once (CoreState::receiveAll).
-  for (size_t G = 0; G < NumCores; ++G) {
-    std::vector<AxonSpike> &In = Inbox[G];
-    Cores[G].receiveAll(In.data(), In.data() + In.size(), Step);
-    In.clear();
+
+  if (!Pool) {
+    updateAndRoute(0);
+    for (size_t G = 0; G < NumCores; ++G)
+      deliverTo(G);
+  } else {
+    // Chunks, then destination cores (whose delivery work varies from step
+    // to step with the spikes they receive), are handed out one at a time.
+    std::atomic<size_t> NextChunk{0}, NextCore{0};
+    Pool->run([&](unsigned) {
+      for (size_t K; (K = NextChunk.fetch_add(1, std::memory_order_relaxed)) < Outbox.size();)
+        updateAndRoute(K);
+    });
+    Pool->run([&](unsigned) {
+      for (size_t G; (G = NextCore.fetch_add(1, std::memory_order_relaxed)) < NumCores;)
+        deliverTo(G);
+    });
   }
 
   // Rule 5: record population neurons in (step, symbol, index) order. The

@@ -91,6 +91,7 @@ emulator::EngineOptions engineOptions(const isa::Image &Img, const RunOptions &O
     Neurons += C.Neurons.size();
   E.Jit = Opts.Jit == JitMode::On ||
           (Opts.Jit == JitMode::Auto && Neurons * Opts.Steps >= JitAutoNeuronUpdates);
+  E.Threads = Opts.Threads;
   return E;
 }
 
@@ -155,6 +156,10 @@ RunResult runFunctional(const isa::Image &Img, const RunOptions &Opts,
 RunResult runSystemC(const isa::Image &Img, const RunOptions &Opts,
                      const std::vector<emulator::SpikeRecord> &Inputs) {
   namespace sc = emulator::systemc;
+  if (Opts.Threads != 1)
+    throw Error(fmt::format("error: the systemc engine runs on one thread, got {} threads; "
+                            "use the functional engine for --threads",
+                            Opts.Threads));
   Clock::time_point Start = Clock::now();
   std::unique_ptr<emulator::EnergyModel> Model;
   sc::SystemCTiming Timing;

@@ -12,6 +12,8 @@
 //   nm_bench_compile [--arch examples/arch/truenorth.yaml] [--cores N]
 //
 //===----------------------------------------------------------------------===//
+#include "bench/BenchNetworks.h"
+
 #include "neuromesh/compiler/HardwareNetwork.h"
 #include "neuromesh/compiler/Mapping.h"
 #include "neuromesh/compiler/Network.h"
@@ -24,35 +26,17 @@
 #include <chrono>
 #include <cstring>
 #include <string>
-#include <sys/resource.h>
 
 using namespace neuromesh;
 using namespace neuromesh::compiler;
 
 namespace {
 
-double peakRssMiB() {
-  struct rusage Usage;
-  getrusage(RUSAGE_SELF, &Usage);
-  return double(Usage.ru_maxrss) / 1024.0;
-}
-
+/// The TrueNorth neuron of the compile benchmark.
 Network trueNorthScale(uint32_t Cores) {
-  Network Net;
-  Net.Name = "truenorth_scale";
-  NeuronModel Tn("truenorth", {{"alpha", 100}, {"lambda", -1}, {"w0", 20}, {"w1", 10},
-                               {"w2", -10}, {"w3", -20}});
-  for (uint32_t C = 0; C < Cores; ++C)
-    Net.addPopulation(fmt::format("core{}", C), 256, Tn);
-  // Population c feeds population (c * 1021 + 7) mod Cores: a fixed
-  // pseudo-random pairing, so traffic crosses the mesh.
-  for (uint32_t C = 0; C < Cores; ++C) {
-    Projection &P = Net.addProjection(fmt::format("core{}", C),
-                                      fmt::format("core{}", (uint64_t(C) * 1021 + 7) % Cores),
-                                      Connector::fixedProbability(0.5, C + 1));
-    P.AxonType = int32_t(C % 4);
-  }
-  return Net;
+  return bench::trueNorthScaleNetwork(
+      Cores, NeuronModel("truenorth", {{"alpha", 100}, {"lambda", -1}, {"w0", 20}, {"w1", 10},
+                                       {"w2", -10}, {"w3", -20}}));
 }
 
 } // namespace
@@ -99,7 +83,7 @@ int main(int argc, char **argv) {
     fmt::print("  cores used {}, chips {}, hop-weighted traffic {}, image {:.1f} MiB\n",
                M.Report.CoresUsed, M.Report.ChipsUsed, M.Report.HopWeightedTraffic,
                double(Bytes.size()) / (1 << 20));
-    fmt::print("  peak memory (max RSS) {:.0f} MiB\n", peakRssMiB());
+    fmt::print("  peak memory (max RSS) {:.0f} MiB\n", bench::peakRssMiB());
   } catch (const Error &E) {
     fmt::print(stderr, "{}\n", E.what());
     return 1;

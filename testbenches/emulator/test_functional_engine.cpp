@@ -253,6 +253,51 @@ TEST_CASE("sparse, dense and crossbar segments with shift", "[emulator]") {
   CHECK(T[4][0] == std::vector<int32_t>{0, 0, 0, 0});
 }
 
+TEST_CASE("wide crossbar rows: every connected column, any type, shift and payload",
+          "[emulator]") {
+  // Rows of 70 columns with most bits set are stored as bit rows, a row
+  // with two bits as indexed columns; the expectation is worked out per
+  // column from the segment's bits and the column's weight.
+  constexpr uint32_t Cols = 70;
+  isa::Core C = makeCore(Cols + 1, 3, 2, {probeIf(Never), gradedRelay()});
+  C.Neurons[Cols].Profile = 1; // relays its input as a graded spike
+  std::vector<bool> Dense(Cols), Sparse(Cols, false);
+  for (uint32_t I = 0; I < Cols; ++I)
+    Dense[I] = I % 7 != 3; // crosses word boundaries 31|32 and 63|64
+  Sparse[1] = Sparse[66] = true;
+  C.Axons[0] = {crossbar(2, 0, 1, 3, Dense), crossbar(0, 0, 1, 0, Sparse)};
+  C.Axons[1] = {crossbar(1, 0, 1, 1, Dense)};
+  C.Axons[2] = {sparse(0, {{uint16_t(Cols), 1, 1}})};
+  C.Crossbar.resize(Cols + 1); // the relay's column is never connected
+  for (uint32_t I = 0; I < Cols; ++I)
+    C.Crossbar[I].Weight = {int16_t(100 + I), int16_t(-int32_t(I)),
+                            int16_t(int32_t(I % 5) - 2), 7};
+  C.Outputs.resize(Cols + 1);
+  C.Outputs[Cols] = {{0, 0, 1}}; // the relay drives axon 1 with its payload
+  isa::Image Img = makeImage({C});
+  uint32_t In = addInput(Img, "in", {{{0, 0, 0}}, {{0, 0, 2}}});
+  isa::validateImage(Img);
+
+  em::FunctionalEngine E(Img);
+  // Step 0: a binary spike on axon 0, and five on axon 2, so the relay
+  // sees 5 in step 1 and sends a spike of payload 5 onto axon 1.
+  Trace T = runProbe(E, 4, {{0, {{In, 0}, {In, 1}, {In, 1}, {In, 1}, {In, 1}, {In, 1}}}});
+  for (uint32_t I = 0; I < Cols; ++I) {
+    INFO("column " << I);
+    const int32_t Want1 =
+        (Dense[I] ? (int32_t(I % 5) - 2) * 8 : 0) + (Sparse[I] ? int32_t(100 + I) : 0);
+    CHECK(T[1][0][I] == Want1);
+    // Step 1: the relay fires with payload 5 onto axon 1 (type 1, shift 1).
+    const int32_t Want2 = Dense[I] ? -int32_t(I) * 2 * 5 : 0;
+    CHECK(T[2][0][I] == Want2);
+    CHECK(T[3][0][I] == 0);
+  }
+  CHECK(T[1][0][Cols] == 5);
+  const em::CoreCounters &K = E.counters().Cores;
+  const uint32_t DenseBits = uint32_t(std::count(Dense.begin(), Dense.end(), true));
+  CHECK(K.CrossbarSynapticEvents == 2 * DenseBits + 2);
+}
+
 TEST_CASE("graded payloads multiply weights, with int32 wrap", "[emulator]") {
   // Core 0 neuron 0 relays its input as a graded spike to core 1, where a
   // sparse, a dense and a crossbar segment scale it.

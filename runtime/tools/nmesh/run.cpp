@@ -21,7 +21,7 @@ int commandRun(const Args &A) {
   po::options_description Visible(
       "usage: nmesh run <image.nmb> --steps N [--input in.csv] "
       "[--spikes out.csv] [--probes trace.csv] [--engine NAME]\n"
-      "                 [--jit on|off|auto]\n"
+      "                 [--jit on|off|auto] [--threads N]\n"
       "                 [--arch arch.yaml [--set path=value ...] [--report report.json]\n"
       "                  [--per-step steps.csv] [--power-budget 100mW]]\n"
       "                 [--vcd activity.vcd] [--trace activity.json]\n\n"
@@ -68,6 +68,9 @@ int commandRun(const Args &A) {
           .c_str())(
       "jit", po::value<std::string>()->default_value("auto")->value_name("on|off|auto"),
       "neuron programs JIT-compiled (on), interpreted (off), or by run size (auto)")(
+      "threads,j", po::value<int64_t>()->default_value(1)->value_name("N"),
+      "threads of the functional engine (0 = one per hardware thread); results are "
+      "bit-identical for every N")(
       "arch,a", po::value<std::string>()->value_name("FILE"),
       "architecture file to price the run with (must be the one the image was compiled for)")(
       "set", po::value<std::vector<std::string>>()->composing()->value_name("PATH=VALUE"),
@@ -94,6 +97,12 @@ int commandRun(const Args &A) {
   if (VM["steps"].as<int64_t>() < 0)
     return usageError("run", "--steps must be >= 0, got " +
                                  std::to_string(VM["steps"].as<int64_t>()),
+                      Visible);
+
+  const int64_t Threads = VM["threads"].as<int64_t>();
+  if (Threads < 0 || Threads > 1024)
+    return usageError("run", "--threads must be in [0, 1024] (0 = one per hardware thread), got " +
+                                 std::to_string(Threads),
                       Visible);
 
   for (const char *Needs : {"report", "per-step", "power-budget", "set"})
@@ -125,6 +134,7 @@ int commandRun(const Args &A) {
   Opts.Jit = Jit == "on"    ? neuromesh::runtime::JitMode::On
              : Jit == "off" ? neuromesh::runtime::JitMode::Off
                             : neuromesh::runtime::JitMode::Auto;
+  Opts.Threads = static_cast<unsigned>(Threads);
   Opts.Validate = false; // readImageFile has validated it
   Opts.RecordTrace = VM.count("vcd") || VM.count("trace");
   neuromesh::runtime::ProgressLine Progress(stderr);

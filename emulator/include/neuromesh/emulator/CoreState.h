@@ -166,6 +166,10 @@ private:
     /// deterministic crossbar columns, as Indexed; zero weights are kept so
     /// the group's size counts its synaptic events
     CrossbarIndexed,
+    /// deterministic crossbar columns of one segment as a bit row (dense
+    /// crossbars): one word NumWords | AxonType << 16, then NumWords words
+    /// of connected bits from column First; weights from CrossbarWeight
+    CrossbarBits,
   };
 
   /// Appends a neuron that fired to Fired and counts its spike and messages.
@@ -214,6 +218,9 @@ private:
   ///   followed by its synapse words.
   std::vector<uint32_t> AxonOffset;
   std::vector<uint32_t> Blob;
+  /// Crossbar weights by axon type: [type * NumColumns + column].
+  std::vector<int16_t> CrossbarWeight;
+  uint32_t NumColumns = 0;
 
   std::vector<uint32_t> OutBegin; ///< NumNeurons + 1 offsets into OutAddrs
   std::vector<isa::AxonAddress> OutAddrs;

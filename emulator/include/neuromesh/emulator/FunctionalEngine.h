@@ -5,8 +5,17 @@
 // delivers every spike of the step (neuron spikes and host input spikes)
 // to its destination axons, then records the spikes of population neurons
 // (those of symbols with RecordSpikes) and samples the probed state words.
-// It is single-threaded and deterministic; every other engine must produce
-// exactly its spikes.
+// It is deterministic; every other engine must produce exactly its spikes.
+//
+// With EngineOptions::Threads > 1 the cores of a step are updated, and
+// their spikes routed and delivered, by a small pool of threads: the cores
+// are cut into fixed chunks, each updated by one thread, which gathers the
+// chunk's messages per destination core into the chunk's own outboxes;
+// then (after a barrier) each destination core takes its messages from
+// every outbox on one thread, so a core's ring is only ever written by one
+// thread. Ring sums are modulo
+// 2^32 and every counter is a sum, so the result is bit-identical to the
+// single-threaded run; recording and probes stay on the calling thread.
 //
 //===----------------------------------------------------------------------===//
 #pragma once
@@ -15,6 +24,7 @@
 #include "neuromesh/isa/Image.h"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -73,6 +83,11 @@ struct EngineOptions {
   /// instead of the interpreter. Compiling costs milliseconds per distinct
   /// program, paid here, in the constructor.
   bool Jit = false;
+  /// Threads that step the cores (functional engine): 1 = the calling
+  /// thread alone, 0 = one per hardware thread
+  /// (std::thread::hardware_concurrency). Never more than the image's cores
+  /// are used.
+  unsigned Threads = 1;
 };
 
 /// Runs a validated image on the host CPU.
@@ -81,6 +96,9 @@ public:
   /// Builds every core's executable state. The image must have passed
   /// isa::validateImage (readImageFile does it).
   explicit FunctionalEngine(const isa::Image &Img, const EngineOptions &Opts = {});
+  ~FunctionalEngine();
+  FunctionalEngine(const FunctionalEngine &) = delete;
+  FunctionalEngine &operator=(const FunctionalEngine &) = delete;
 
   /// Queues a host input spike on index Index of the input port that is
   /// Image::Symbols[Port], for the next step() (it behaves like a neuron
@@ -111,6 +129,8 @@ public:
   EngineCounters counters() const;
 
   size_t numCores() const { return Cores.size(); }
+  /// Threads that step the cores (EngineOptions::Threads resolved).
+  unsigned numThreads() const { return NumThreads; }
   /// The neurons of core I that fired in the last step() (for traffic and
   /// energy accounting, see EnergyModel.h).
   const std::vector<FiredNeuron> &fired(size_t I) const { return Fired[I]; }
@@ -133,8 +153,17 @@ private:
     int32_t Payload;
   };
 
+  class ThreadPool;
+
   Route resolve(const isa::AxonAddress &A) const;
-  void enqueue(const Route *Begin, const Route *End, int32_t Payload);
+  /// Appends a message per route to the outboxes Out (one per core).
+  static void enqueue(std::vector<std::vector<AxonSpike>> &Out, const Route *Begin,
+                      const Route *End, int32_t Payload);
+  /// Updates the cores of chunk Chunk and routes their spikes into
+  /// Outbox[Chunk].
+  void updateAndRoute(size_t Chunk);
+  /// Delivers every outbox's messages to core G.
+  void deliverTo(size_t G);
 
   std::vector<CoreState> Cores;
   /// (chip, core within chip) -> global core index, built once from the
@@ -152,7 +181,13 @@ private:
   std::vector<std::vector<Membership>> Members;
 
   std::vector<std::vector<FiredNeuron>> Fired; ///< per core, this step
-  std::vector<std::vector<AxonSpike>> Inbox;   ///< per core, this step
+  /// Per update chunk, per destination core: this step's messages (host
+  /// input spikes go to chunk 0's outboxes).
+  std::vector<std::vector<std::vector<AxonSpike>>> Outbox;
+  unsigned NumThreads = 1;
+  /// Chunk K is cores [ChunkBegin[K], ChunkBegin[K + 1]).
+  std::vector<size_t> ChunkBegin;
+  std::unique_ptr<ThreadPool> Pool; ///< null with one thread
   std::vector<std::vector<uint32_t>> BySymbol; ///< per symbol, this step's indices
   std::vector<PendingInput> Pending;
   /// Input ports with an on-chip generator: (symbol, generator, size).

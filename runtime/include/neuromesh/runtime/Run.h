@@ -46,6 +46,10 @@ struct RunOptions {
   /// Host input spikes; Symbol indexes an input port of the image. Spikes
   /// at steps >= Steps are not delivered (RunResult::IgnoredInputs).
   std::vector<emulator::SpikeRecord> Inputs;
+  /// Threads of the functional engine (emulator::EngineOptions::Threads:
+  /// 0 = one per hardware thread). The SystemC engine runs on one thread;
+  /// any other value is an error there.
+  unsigned Threads = 1;
   /// Run isa::validateImage first. An image from readImageFile or
   /// parseAssembly is already validated and may skip it.
   bool Validate = true;
