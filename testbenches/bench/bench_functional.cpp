@@ -16,7 +16,8 @@
 //                            [--model cuba|lif] [--refractory N]
 //
 //===----------------------------------------------------------------------===//
-#include "neuromesh/compiler/NeuronPrograms.h"
+#include "BenchNetwork.h"
+
 #include "neuromesh/emulator/FunctionalEngine.h"
 #include "neuromesh/isa/Error.h"
 #include "neuromesh/isa/Image.h"
@@ -33,168 +34,17 @@
 
 namespace isa = neuromesh::isa;
 namespace em = neuromesh::emulator;
-namespace cc = neuromesh::compiler;
+namespace nb = neuromesh::bench;
+using nb::cpuSeconds;
+using nb::makeNetwork;
+using nb::seconds;
 
 namespace {
 
-struct Options {
-  uint32_t Cores = 100;
-  uint32_t NeuronsPerCore = 1024;
-  uint32_t RecurrentAxons = 4096;  ///< per core
-  uint32_t InputAxons = 256;       ///< per core, driven by the host
-  uint32_t SynapsesPerAxon = 25;
+struct Options : nb::NetworkOptions {
   uint32_t Steps = 200;
   uint32_t Warmup = 20;
-  uint64_t Seed = 1;
-  double InputRate = 0.05; ///< probability an input index spikes per step
-  int32_t Threshold = 150; ///< threshold, in units of a weight of 1
-  int32_t Refractory = 5;  ///< CUBA LIF: steps after a spike; bounds the rate
-  bool Cuba = true;        ///< Loihi CUBA LIF, else single-state LIF
 };
-
-/// SplitMix64: a fixed generator, so the network is the same on every host.
-class Rng {
-public:
-  explicit Rng(uint64_t Seed) : State(Seed) {}
-  uint64_t next() {
-    uint64_t Z = (State += 0x9e3779b97f4a7c15ULL);
-    Z = (Z ^ (Z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    Z = (Z ^ (Z >> 27)) * 0x94d049bb133111ebULL;
-    return Z ^ (Z >> 31);
-  }
-  /// Uniform in [0, N).
-  uint32_t below(uint32_t N) { return uint32_t((next() >> 32) * N >> 32); }
-  double uniform() { return double(next() >> 11) * 0x1.0p-53; }
-
-private:
-  uint64_t State;
-};
-
-/// Synapse weights: excitatory sources add, inhibitory ones subtract more,
-/// so the recurrent drive is roughly balanced and the rate stays moderate.
-int16_t weight(Rng &R, bool Inhibitory) {
-  int16_t W = int16_t(8 + R.below(24));
-  return Inhibitory ? int16_t(-4 * W) : W;
-}
-
-isa::SynapseSegment makeSegment(Rng &R, const Options &O, bool Inhibitory) {
-  isa::SynapseSegment S;
-  S.Shift = 6; // Loihi-style: weight mantissa << 6
-  // 70% sparse lists with mixed delays, 30% dense runs.
-  if (R.below(10) < 7) {
-    S.Kind = isa::SegmentKind::Sparse;
-    for (uint32_t I = 0; I < O.SynapsesPerAxon; ++I)
-      S.Sparse.push_back({uint16_t(R.below(O.NeuronsPerCore)),
-                          weight(R, Inhibitory), uint8_t(1 + R.below(4))});
-    return S;
-  }
-  S.Kind = isa::SegmentKind::Dense;
-  S.Delay = uint8_t(1 + R.below(4));
-  S.FirstNeuron = uint16_t(R.below(O.NeuronsPerCore - O.SynapsesPerAxon + 1));
-  for (uint32_t I = 0; I < O.SynapsesPerAxon; ++I)
-    S.Weights.push_back(weight(R, Inhibitory));
-  return S;
-}
-
-isa::Image makeNetwork(const Options &O) {
-  Rng R(O.Seed);
-  isa::Image Img;
-  isa::ChipHeader &H = Img.Header;
-  H.ArchName = "bench";
-  H.NumChips = 1;
-  H.CoresPerTile = 4;
-  H.MeshWidth = 16;
-  H.MeshHeight = uint16_t((O.Cores + 63) / 64);
-  for (uint32_t C = 0; C < O.Cores; ++C)
-    H.Cores.push_back({0, uint16_t(C / 4 % 16), uint16_t(C / 64), uint8_t(C % 4)});
-
-  isa::NeuronProfile Profile;
-  unsigned StateWords = 1;
-  if (O.Cuba) {
-    // Loihi CUBA LIF: tau_u = 4, tau_v = 8 steps; the refractory period
-    // caps the rate at 1 / (1 + refractory), which keeps the recurrent
-    // activity moderate instead of bistable.
-    cc::LoihiCubaLifParams Lif;
-    Lif.Du = 1024;
-    Lif.Dv = 512;
-    Lif.VthMant = O.Threshold; // Loihi scales it by 2^6, as the weights
-    Lif.Refractory = O.Refractory;
-    Profile = cc::loihiCubaLifProfile(Lif);
-    StateWords = cc::loihi_cuba_lif::NumStateWords;
-  } else {
-    cc::LifParams Lif;
-    Lif.Dv = 512;                     // tau_v = 8 steps
-    Lif.Threshold = O.Threshold << 6; // the weights are shifted by 6
-    Profile = cc::lifProfile(Lif);
-    StateWords = cc::lif::NumStateWords;
-  }
-
-  Img.Cores.resize(O.Cores);
-  for (uint32_t C = 0; C < O.Cores; ++C) {
-    isa::Core &Core = Img.Cores[C];
-    Core.Config.NumStateWords = uint8_t(StateWords);
-    Core.Config.NumDelaySlots = 4;
-    Core.Config.Seed = O.Seed * 1000 + C;
-    Core.Profiles = {Profile};
-    Core.Neurons.assign(O.NeuronsPerCore,
-                        {0, std::vector<int32_t>(StateWords, 0)});
-    for (isa::Neuron &N : Core.Neurons) // random start, below threshold
-      N.State[StateWords == 1 ? 0 : cc::loihi_cuba_lif::StateV] =
-          int32_t(R.below(uint32_t(O.Threshold) << 6));
-    Core.Outputs.resize(O.NeuronsPerCore);
-    Core.Axons.resize(O.RecurrentAxons + O.InputAxons);
-  }
-  // Each recurrent axon is driven by one random neuron of the network; its
-  // segment's sign follows the source (the last 20% of a core inhibit).
-  const uint32_t FirstInhibitory = O.NeuronsPerCore * 8 / 10;
-  for (uint32_t C = 0; C < O.Cores; ++C)
-    for (uint32_t A = 0; A < O.RecurrentAxons; ++A) {
-      uint32_t SrcCore = R.below(O.Cores), SrcNeuron = R.below(O.NeuronsPerCore);
-      Img.Cores[SrcCore].Outputs[SrcNeuron].push_back(
-          {0, uint16_t(C), uint16_t(A)});
-      Img.Cores[C].Axons[A] = {makeSegment(R, O, SrcNeuron >= FirstInhibitory)};
-    }
-  // Host input: one port index per input axon.
-  isa::Symbol In;
-  In.Kind = isa::SymbolKind::InputPort;
-  In.Name = "in";
-  for (uint32_t C = 0; C < O.Cores; ++C)
-    for (uint32_t A = 0; A < O.InputAxons; ++A) {
-      uint16_t Axon = uint16_t(O.RecurrentAxons + A);
-      Img.Cores[C].Axons[Axon] = {makeSegment(R, O, false)};
-      In.Targets.push_back({{0, uint16_t(C), Axon}});
-    }
-  In.Size = uint32_t(In.Targets.size());
-  Img.Symbols.push_back(In);
-  // Two recorded populations, so recording is part of the measured work.
-  for (bool Inh : {false, true}) {
-    isa::Symbol P;
-    P.Kind = isa::SymbolKind::Population;
-    P.Name = Inh ? "inh" : "exc";
-    uint16_t First = uint16_t(Inh ? FirstInhibitory : 0);
-    uint16_t Count = uint16_t(Inh ? O.NeuronsPerCore - FirstInhibitory
-                                  : FirstInhibitory);
-    for (uint32_t C = 0; C < O.Cores; ++C) {
-      P.Segments.push_back({C, First, Count, P.Size});
-      P.Size += Count;
-    }
-    Img.Symbols.push_back(P);
-  }
-  return Img;
-}
-
-/// CPU time of this process: on a shared machine it moves less than wall
-/// time when other processes compete for the cores.
-double cpuSeconds() {
-  timespec T;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &T);
-  return double(T.tv_sec) + 1e-9 * double(T.tv_nsec);
-}
-
-double seconds(std::chrono::steady_clock::time_point A,
-               std::chrono::steady_clock::time_point B) {
-  return std::chrono::duration<double>(B - A).count();
-}
 
 bool parseArgs(int Argc, char **Argv, Options &O) {
   for (int I = 1; I < Argc; ++I) {
@@ -252,22 +102,12 @@ int main(int Argc, char **Argv) {
     em::FunctionalEngine E(Img);
     auto T3 = Clock::now();
 
-    uint64_t Synapses = 0;
-    for (const isa::Core &C : Img.Cores)
-      for (const auto &Axon : C.Axons)
-        for (const isa::SynapseSegment &S : Axon)
-          Synapses += S.Sparse.size() + S.Weights.size();
+    const uint64_t Synapses = nb::countSynapses(Img);
     const uint64_t Neurons = uint64_t(O.Cores) * O.NeuronsPerCore;
     Img = isa::Image(); // the engine holds its own form; free the image
 
-    Rng R(O.Seed ^ 0xfeed);
-    const uint32_t InputSize = O.Cores * O.InputAxons;
-    const uint32_t InputThreshold = uint32_t(O.InputRate * 4294967296.0);
-    auto Inject = [&]() {
-      for (uint32_t I = 0; I < InputSize; ++I)
-        if (uint32_t(R.next() >> 32) < InputThreshold)
-          E.injectInput(0, I);
-    };
+    nb::HostDrive Drive(O);
+    auto Inject = [&]() { Drive.inject(E); };
     for (uint32_t S = 0; S < O.Warmup; ++S) {
       Inject();
       E.step();
