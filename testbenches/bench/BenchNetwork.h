@@ -18,7 +18,10 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
 #include <ctime>
+#include <string>
 #include <vector>
 
 namespace neuromesh::bench {
@@ -178,6 +181,33 @@ inline isa::Image makeNetwork(const NetworkOptions &O) {
     Img.Symbols.push_back(P);
   }
   return Img;
+}
+
+/// Takes the network option A with value V (--cores, --seed, --model
+/// cuba|lif, --refractory, --threshold, --input-rate) into O; false if A is
+/// none of them or V is not a model's name.
+inline bool parseNetworkOption(const std::string &A, const char *V, NetworkOptions &O) {
+  if (A == "--cores")
+    O.Cores = uint32_t(std::strtoul(V, nullptr, 10));
+  else if (A == "--seed")
+    O.Seed = std::strtoull(V, nullptr, 10);
+  else if (A == "--model" && (std::strcmp(V, "cuba") == 0 || std::strcmp(V, "lif") == 0))
+    O.Cuba = std::strcmp(V, "cuba") == 0;
+  else if (A == "--refractory")
+    O.Refractory = int32_t(std::strtol(V, nullptr, 10));
+  else if (A == "--threshold")
+    O.Threshold = int32_t(std::strtol(V, nullptr, 10));
+  else if (A == "--input-rate")
+    O.InputRate = std::strtod(V, nullptr);
+  else
+    return false;
+  return true;
+}
+
+/// The ranges the generator supports.
+inline bool validNetworkOptions(const NetworkOptions &O) {
+  return O.Cores >= 1 && O.Cores <= 1024 && O.Threshold >= 1 && O.Threshold < (1 << 17) &&
+         O.Refractory >= 0 && O.Refractory <= 64;
 }
 
 /// Poisson-like host input: each index of port 0 spikes with probability

@@ -26,7 +26,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <ctime>
 #include <string>
 #include <sys/resource.h>
@@ -54,29 +53,14 @@ bool parseArgs(int Argc, char **Argv, Options &O) {
     if (I + 1 >= Argc)
       return false;
     const char *V = Argv[++I];
-    if (A == "--cores")
-      O.Cores = uint32_t(std::strtoul(V, nullptr, 10));
-    else if (A == "--steps")
+    if (A == "--steps")
       O.Steps = uint32_t(std::strtoul(V, nullptr, 10));
     else if (A == "--warmup")
       O.Warmup = uint32_t(std::strtoul(V, nullptr, 10));
-    else if (A == "--seed")
-      O.Seed = std::strtoull(V, nullptr, 10);
-    else if (A == "--model" && (std::strcmp(V, "cuba") == 0 ||
-                                 std::strcmp(V, "lif") == 0))
-      O.Cuba = std::strcmp(V, "cuba") == 0;
-    else if (A == "--refractory")
-      O.Refractory = int32_t(std::strtol(V, nullptr, 10));
-    else if (A == "--threshold")
-      O.Threshold = int32_t(std::strtol(V, nullptr, 10));
-    else if (A == "--input-rate")
-      O.InputRate = std::strtod(V, nullptr);
-    else
+    else if (!nb::parseNetworkOption(A, V, O))
       return false;
   }
-  return O.Cores >= 1 && O.Cores <= 1024 && O.Steps >= 1 &&
-         O.Threshold >= 1 && O.Threshold < (1 << 17) && O.Refractory >= 0 &&
-         O.Refractory <= 64;
+  return O.Steps >= 1 && nb::validNetworkOptions(O);
 }
 
 } // namespace

@@ -168,6 +168,7 @@ ChipModel::ChipModel(sc_core::sc_module_name Name, const isa::Image &Img,
         C.Routes.push_back(messageTo(ChipCores[A->Chip][A->Core], A->Axon));
     }
     C.RouteBegin.push_back(uint32_t(C.Routes.size()));
+    C.AbsorbCycles.assign(C.State.numAxons(), UnknownCycles);
   }
 
   // The watchdog must not take a slow core for a deadlock: the longest a
@@ -351,12 +352,41 @@ uint64_t ChipModel::ejectTile(uint32_t Index, EjectBuffer &Eject) {
       return C.BusyUntil - N;
     Message M;
     Eject.pop(M);
-    const CoreCounters Before = C.State.counters();
-    C.State.receive(M.Axon, M.Payload, Step);
-    C.BusyUntil = N + Timing.cycles(Timing.Core.latency(C.State.counters() - Before));
+    C.BusyUntil = N + absorb(C, M);
     TheBarrier->absorbed(C.BusyUntil);
   }
   return 0;
+}
+
+// The events a spike makes a core count depend on its axon alone (the
+// synapses it reaches and their encodings), so the first spike on an axon
+// is received at once and its counted events give the cycles of every
+// later one. Those are queued and received together when the step ends:
+// the functional engine's batched delivery (CoreState::receiveAll), which
+// overlaps the memory latency of many synapse runs where one receive per
+// message waits for each in turn. Receive order does not change the result,
+// and every receive of step t still runs before any update(t + 1).
+uint64_t ChipModel::absorb(CoreSlot &C, const Message &M) {
+  uint32_t &Known = C.AbsorbCycles[M.Axon];
+  if (Known != UnknownCycles) {
+    C.Deferred.push_back({M.Axon, M.Payload});
+    return Known;
+  }
+  const CoreCounters Before = C.State.counters();
+  C.State.receive(M.Axon, M.Payload, Step);
+  const uint64_t Cycles = Timing.cycles(Timing.Core.latency(C.State.counters() - Before));
+  if (Cycles < UnknownCycles)
+    Known = uint32_t(Cycles);
+  return Cycles;
+}
+
+void ChipModel::finishStep() {
+  for (CoreSlot &C : Cores) {
+    if (C.Deferred.empty())
+      continue;
+    C.State.receiveAll(C.Deferred.data(), C.Deferred.data() + C.Deferred.size(), Step);
+    C.Deferred.clear();
+  }
 }
 
 ChipStats ChipModel::stats() const {

@@ -74,12 +74,12 @@ const Message *EjectBuffer::front() {
 
 Mesh::Mesh(sc_core::sc_module_name Name, const MeshConfig &Config)
     : sc_core::sc_module(Name), Config(Config),
-      Period(double(Config.Router.ClockPeriodPs), sc_core::SC_PS) {
+      Period(double(Config.Router.ClockPeriodPs), sc_core::SC_PS), Clock("clock", Period) {
   Config.validate();
   for (uint16_t Y = 0; Y < Config.Height; ++Y) {
     for (uint16_t X = 0; X < Config.Width; ++X) {
       Routers.push_back(std::make_unique<Router>(fmt::format("router_{}_{}", X, Y).c_str(), X, Y,
-                                                 Config.Router, &Monitor));
+                                                 Config.Router, &Monitor, &Clock));
       Ejects.push_back(std::make_unique<EjectBuffer>(fmt::format("eject_{}_{}", X, Y).c_str(),
                                                      Config.EjectDepth, Period));
     }

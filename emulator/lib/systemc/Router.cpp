@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <functional>
 #include <limits>
 
 namespace neuromesh::emulator::systemc {
@@ -70,9 +71,66 @@ uint64_t currentCycle(const sc_core::sc_time &Period) {
   return sc_core::sc_time_stamp().value() / Period.value();
 }
 
+RouterClock::RouterClock(sc_core::sc_module_name Name, const sc_core::sc_time &Period)
+    : sc_core::sc_module(Name), Period(Period) {
+  SC_METHOD(tick);
+  sensitive << Tick;
+  dont_initialize();
+}
+
+uint32_t RouterClock::add(Router &R) {
+  Routers.push_back(&R);
+  Requested.push_back(Never);
+  return uint32_t(Routers.size() - 1);
+}
+
+void RouterClock::request(uint32_t Index, uint64_t Cycle) {
+  if (Cycle >= Requested[Index])
+    return; // evaluated by then anyway, and it asks again for what it still needs
+  Requested[Index] = Cycle;
+  Queue.push_back({Cycle, Index});
+  std::push_heap(Queue.begin(), Queue.end(), std::greater<Due>());
+  if (Cycle < TickAt) {
+    TickAt = Cycle;
+    sc_core::sc_time At = Period * double(Cycle);
+    sc_core::sc_time Now = sc_core::sc_time_stamp();
+    assert(At >= Now && "a router cannot be woken in the past");
+    Tick.notify(At - Now);
+  }
+}
+
+void RouterClock::tick() {
+  const uint64_t N = currentCycle(Period);
+  TickAt = Never;
+  Now.clear();
+  while (!Queue.empty() && Queue.front().Cycle <= N) {
+    const Due D = Queue.front();
+    std::pop_heap(Queue.begin(), Queue.end(), std::greater<Due>());
+    Queue.pop_back();
+    // A request superseded by an earlier one is stale.
+    if (Requested[D.Index] == D.Cycle) {
+      Requested[D.Index] = Never;
+      Now.push_back(D.Index);
+    }
+  }
+  // Every effect of an evaluation lands in a later cycle, so the routers
+  // of this cycle may run in any order; they run in index order.
+  for (uint32_t I : Now)
+    Routers[I]->evaluateAt(N);
+  // Stale requests left at the top would only cost an empty tick.
+  while (!Queue.empty() && Requested[Queue.front().Index] != Queue.front().Cycle) {
+    std::pop_heap(Queue.begin(), Queue.end(), std::greater<Due>());
+    Queue.pop_back();
+  }
+  if (!Queue.empty() && Queue.front().Cycle < TickAt) {
+    TickAt = Queue.front().Cycle;
+    Tick.notify(Period * double(TickAt) - sc_core::sc_time_stamp());
+  }
+}
+
 Router::Router(sc_core::sc_module_name Name, uint16_t X, uint16_t Y, const RouterConfig &Config,
-               ProgressMonitor *Monitor)
-    : sc_core::sc_module(Name), X(X), Y(Y), Config(Config), Monitor(Monitor),
+               ProgressMonitor *Monitor, RouterClock *Clock)
+    : sc_core::sc_module(Name), X(X), Y(Y), Config(Config), Monitor(Monitor), Clock(Clock),
       Period(double(Config.ClockPeriodPs), sc_core::SC_PS) {
   Config.validate();
   for (int D = 0; D < NumDirs; ++D) {
@@ -81,6 +139,10 @@ Router::Router(sc_core::sc_module_name Name, uint16_t X, uint16_t Y, const Route
     Outputs[D].Credits = Config.BufferDepth;
   }
   Outputs[int(Dir::Local)].Bounded = false;
+  if (Clock) {
+    ClockIndex = Clock->add(*this);
+    return;
+  }
   SC_METHOD(evaluate);
   sensitive << Wake;
   dont_initialize();
@@ -94,6 +156,10 @@ void Router::setOutputCredits(Dir D, uint32_t Credits) {
 uint64_t Router::now() const { return currentCycle(Period); }
 
 void Router::wakeAt(uint64_t Cycle) {
+  if (Clock) {
+    Clock->request(ClockIndex, Cycle);
+    return;
+  }
   sc_core::sc_time At = Period * double(Cycle);
   sc_core::sc_time Now = sc_core::sc_time_stamp();
   assert(At >= Now && "a router cannot be woken in the past");
@@ -110,15 +176,24 @@ void Router::InputPort::deliver(const Message &M, uint64_t ReadyCycle) {
 void Router::OutputPort::returnCredit(uint64_t ReadyCycle) {
   assert(ReadyCycle > Owner->now() && "a credit must arrive in a later cycle");
   CreditsComing.push_back(ReadyCycle);
-  Owner->wakeAt(ReadyCycle);
+  // Only a stalled output waits for the credit: otherwise the router is
+  // woken anyway (for a busy input or link) or has nothing for this output,
+  // and its next evaluation counts the credit. So a credit costs no
+  // evaluation of its own unless it unblocks something.
+  if (Stalled)
+    Owner->wakeAt(ReadyCycle);
 }
 
 void Router::inject(const Message &M, uint64_t Cycle) {
   assert((!sc_core::sc_is_running() || Cycle > now()) &&
          "inject during simulation only into a later cycle");
-  Message Copy = M;
-  Copy.InjectCycle = Cycle;
-  Source.emplace(Cycle, Copy);
+  Source.push_back({Cycle, M});
+  Source[Source.size() - 1].M.InjectCycle = Cycle;
+  // Keep cycle order, equal cycles in call order. Injections come nearly
+  // in order (a tile's port serves its messages in cycle order), so this
+  // rarely moves anything.
+  for (size_t I = Source.size() - 1; I > 0 && Source[I - 1].Cycle > Source[I].Cycle; --I)
+    std::swap(Source[I - 1], Source[I]);
   wakeAt(Cycle);
 }
 
@@ -134,9 +209,9 @@ Dir Router::route(const Message &M) const {
   return Dir::Local;
 }
 
-void Router::evaluate() {
-  const uint64_t N = now();
+void Router::evaluate() { evaluateAt(now()); }
 
+void Router::evaluateAt(const uint64_t N) {
   // (1) Messages and credits due by now.
   for (InputPort &In : Inputs) {
     while (!In.Incoming.empty() && In.Incoming.front().Ready <= N) {
@@ -154,17 +229,17 @@ void Router::evaluate() {
 
   // (2) Source queue into the local input buffer.
   InputPort &LocalIn = Inputs[int(Dir::Local)];
-  while (!Source.empty() && Source.begin()->first <= N &&
+  while (!Source.empty() && Source.front().Cycle <= N &&
          LocalIn.Buffer.size() < Config.BufferDepth) {
-    LocalIn.Buffer.push_back(Source.begin()->second);
-    Source.erase(Source.begin());
+    LocalIn.Buffer.push_back(Source.front().M);
+    Source.pop_front();
     LocalIn.MaxOccupancy = std::max<uint64_t>(LocalIn.MaxOccupancy, LocalIn.Buffer.size());
     if (Monitor) {
       Monitor->enter();
       Monitor->progress(N);
     }
   }
-  bool InjectBlocked = !Source.empty() && Source.begin()->first <= N;
+  bool InjectBlocked = !Source.empty() && Source.front().Cycle <= N;
   if (InjectBlocked && !InjectStalled) {
     InjectStalled = true;
     InjectStallStart = N;
@@ -177,15 +252,23 @@ void Router::evaluate() {
   // first requester after the last one it granted (N, E, S, W, L order).
   // Each input requests exactly one output (its head's route) and is busy
   // for ceil(B/W) cycles once granted, so outputs do not interact.
+  unsigned Requests[NumDirs] = {};
+  for (int I = 0; I < NumDirs; ++I) {
+    const InputPort &In = Inputs[I];
+    if (!In.Buffer.empty() && In.BusyUntil <= N)
+      Requests[int(route(In.Buffer.front()))] |= 1u << I;
+  }
   for (int O = 0; O < NumDirs; ++O) {
     OutputPort &Out = Outputs[O];
     int Winner = -1;
-    for (int K = 1; K <= NumDirs; ++K) {
-      int I = (Out.LastGrant + K) % NumDirs;
-      const InputPort &In = Inputs[I];
-      if (!In.Buffer.empty() && In.BusyUntil <= N && int(route(In.Buffer.front())) == O) {
-        Winner = I;
-        break;
+    if (Requests[O] != 0) {
+      for (int K = 1; K <= NumDirs; ++K) {
+        int I = Out.LastGrant + K;
+        I = I >= NumDirs ? I - NumDirs : I;
+        if (Requests[O] & (1u << I)) {
+          Winner = I;
+          break;
+        }
       }
     }
     bool LinkFree = Out.BusyUntil <= N;
@@ -243,7 +326,7 @@ void Router::evaluate() {
     if (!Out.CreditsComing.empty())
       Next = std::min(Next, Out.CreditsComing.front());
   if (!Source.empty()) {
-    uint64_t First = Source.begin()->first;
+    uint64_t First = Source.front().Cycle;
     if (First > N)
       Next = std::min(Next, First);
     else if (LocalIn.Buffer.size() < Config.BufferDepth)

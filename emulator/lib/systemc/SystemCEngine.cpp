@@ -152,6 +152,7 @@ void SystemCEngine::step() {
     Chip.checkProgress();
   }
   assert(Chip.stepFinished() && "the kernel ran dry before the barrier released the step");
+  Chip.finishStep();
   StepLatency L;
   L.StartCycle = Chip.stepStartCycle();
   L.Cycles = Chip.stepEndCycle() - L.StartCycle;

@@ -183,6 +183,9 @@ public:
   /// Opens step Step at the current simulated time.
   void beginStep(uint64_t Step);
   bool stepFinished() const { return TheBarrier->finished(); }
+  /// Completes the cores' work of a finished step (the deferred receives,
+  /// see absorb()); call before reading cores or counters.
+  void finishStep();
   /// Throws neuromesh::Error with the report if a mesh made no progress.
   void checkProgress() const;
 
@@ -216,7 +219,14 @@ private:
     std::vector<Message> Routes;      ///< destination templates
     std::vector<FiredNeuron> Fired;   ///< this step
     uint64_t BusyUntil = 0;           ///< cycle the core is free
+    /// Per input axon, the cycles a spike on it keeps the core busy
+    /// (UnknownCycles until the first one); see absorb().
+    std::vector<uint32_t> AbsorbCycles;
+    std::vector<AxonSpike> Deferred; ///< absorbed this step, not yet received
   };
+  static constexpr uint32_t UnknownCycles = ~uint32_t(0);
+  /// Takes M into core C and returns the cycles it keeps C busy.
+  uint64_t absorb(CoreSlot &C, const Message &M);
   struct Tile {
     uint16_t Chip = 0, X = 0, Y = 0;
     std::vector<int32_t> SlotCore; ///< slot -> global core, -1 if empty

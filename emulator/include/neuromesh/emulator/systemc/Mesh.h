@@ -15,7 +15,6 @@
 #include <systemc>
 
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -66,7 +65,7 @@ private:
 
   uint32_t Depth;
   sc_core::sc_time Period;
-  std::deque<Entry> Entries; ///< Ready ascending; the first Held have arrived
+  Ring<Entry> Entries; ///< Ready ascending; the first Held have arrived
   size_t Held = 0;
   uint64_t LastArrival = 0;
   sc_core::sc_event Arrived;
@@ -106,6 +105,7 @@ private:
   MeshConfig Config;
   sc_core::sc_time Period;
   ProgressMonitor Monitor;
+  RouterClock Clock;
   std::vector<std::unique_ptr<Router>> Routers;
   std::vector<std::unique_ptr<EjectBuffer>> Ejects;
   bool Stalled = false;
