@@ -35,17 +35,21 @@ void EjectBuffer::deliver(const Message &M, uint64_t ReadyCycle) {
   assert(ReadyCycle > currentCycle(Period) && "a message must arrive in a later cycle");
   assert((Entries.empty() || Entries.back().Ready <= ReadyCycle) && "arrivals in order");
   Entries.push_back({ReadyCycle, M});
-  Arrived.notify(Period * double(ReadyCycle) - sc_core::sc_time_stamp());
+  // The first message on its way to an empty buffer: the consumer waits
+  // for it. Later ones are announced by settle() once the buffer is empty
+  // again, so a buffer that is never drained dry costs no kernel events.
+  if (Entries.size() == 1)
+    Arrived.notify(Period * double(ReadyCycle) - sc_core::sc_time_stamp());
 }
 
 void EjectBuffer::settle() {
   uint64_t N = currentCycle(Period);
   while (Held < Entries.size() && Entries[Held].Ready <= N)
     ++Held;
-  // An event keeps only its earliest pending notification: re-arm it for
-  // the next message still on its way.
-  if (Held < Entries.size())
-    Arrived.notify(Period * double(Entries[Held].Ready) - sc_core::sc_time_stamp());
+  // Nothing to pop: announce the next message still on its way (an event
+  // keeps only its earliest pending notification).
+  if (Held == 0 && !Entries.empty())
+    Arrived.notify(Period * double(Entries[0].Ready) - sc_core::sc_time_stamp());
 }
 
 size_t EjectBuffer::available() {
@@ -60,7 +64,8 @@ bool EjectBuffer::pop(Message &M) {
   M = Entries.front().M;
   LastArrival = Entries.front().Ready;
   Entries.pop_front();
-  --Held;
+  if (--Held == 0 && !Entries.empty())
+    Arrived.notify(Period * double(Entries[0].Ready) - sc_core::sc_time_stamp());
   // The freed slot can be refilled from the next cycle on.
   if (Depth > 0 && CreditOut.size() > 0)
     CreditOut->returnCredit(currentCycle(Period) + 1);

@@ -135,7 +135,9 @@ Router::Router(sc_core::sc_module_name Name, uint16_t X, uint16_t Y, const Route
   Config.validate();
   for (int D = 0; D < NumDirs; ++D) {
     Inputs[D].Owner = this;
+    Inputs[D].Bit = 1u << D;
     Outputs[D].Owner = this;
+    Outputs[D].Bit = 1u << D;
     Outputs[D].Credits = Config.BufferDepth;
   }
   Outputs[int(Dir::Local)].Bounded = false;
@@ -169,13 +171,19 @@ void Router::wakeAt(uint64_t Cycle) {
 void Router::InputPort::deliver(const Message &M, uint64_t ReadyCycle) {
   assert(ReadyCycle > Owner->now() && "a message must arrive in a later cycle");
   assert((Incoming.empty() || Incoming.back().Ready <= ReadyCycle) && "arrivals in order");
+  // A message behind others in this port cannot move before they do, and
+  // the first of them always has a wake of its own (see (4) in evaluate).
+  const bool First = Buffer.empty() && Incoming.empty();
   Incoming.push_back({ReadyCycle, M});
-  Owner->wakeAt(ReadyCycle);
+  Owner->Arriving |= Bit;
+  if (First)
+    Owner->wakeAt(ReadyCycle);
 }
 
 void Router::OutputPort::returnCredit(uint64_t ReadyCycle) {
   assert(ReadyCycle > Owner->now() && "a credit must arrive in a later cycle");
   CreditsComing.push_back(ReadyCycle);
+  Owner->Crediting |= Bit;
   // Only a stalled output waits for the credit: otherwise the router is
   // woken anyway (for a busy input or link) or has nothing for this output,
   // and its next evaluation counts the credit. So a credit costs no
@@ -211,20 +219,36 @@ Dir Router::route(const Message &M) const {
 
 void Router::evaluate() { evaluateAt(now()); }
 
+namespace {
+/// The lowest set bit's index; Mask != 0.
+inline int lowest(unsigned Mask) { return __builtin_ctz(Mask); }
+} // namespace
+
 void Router::evaluateAt(const uint64_t N) {
+  // Bit masks of the ports with something in them keep an evaluation to
+  // the few ports in use.
   // (1) Messages and credits due by now.
-  for (InputPort &In : Inputs) {
+  for (unsigned Mask = Arriving; Mask; Mask &= Mask - 1) {
+    const int I = lowest(Mask);
+    InputPort &In = Inputs[I];
     while (!In.Incoming.empty() && In.Incoming.front().Ready <= N) {
       In.Buffer.push_back(In.Incoming.front().M);
       In.Incoming.pop_front();
       In.MaxOccupancy = std::max<uint64_t>(In.MaxOccupancy, In.Buffer.size());
+      Holding |= 1u << I;
     }
+    if (In.Incoming.empty())
+      Arriving &= ~(1u << I);
   }
-  for (OutputPort &Out : Outputs) {
+  for (unsigned Mask = Crediting; Mask; Mask &= Mask - 1) {
+    const int O = lowest(Mask);
+    OutputPort &Out = Outputs[O];
     while (!Out.CreditsComing.empty() && Out.CreditsComing.front() <= N) {
       ++Out.Credits;
       Out.CreditsComing.pop_front();
     }
+    if (Out.CreditsComing.empty())
+      Crediting &= ~(1u << O);
   }
 
   // (2) Source queue into the local input buffer.
@@ -234,6 +258,7 @@ void Router::evaluateAt(const uint64_t N) {
     LocalIn.Buffer.push_back(Source.front().M);
     Source.pop_front();
     LocalIn.MaxOccupancy = std::max<uint64_t>(LocalIn.MaxOccupancy, LocalIn.Buffer.size());
+    Holding |= 1u << int(Dir::Local);
     if (Monitor) {
       Monitor->enter();
       Monitor->progress(N);
@@ -253,12 +278,19 @@ void Router::evaluateAt(const uint64_t N) {
   // Each input requests exactly one output (its head's route) and is busy
   // for ceil(B/W) cycles once granted, so outputs do not interact.
   unsigned Requests[NumDirs] = {};
-  for (int I = 0; I < NumDirs; ++I) {
+  unsigned Wanted = 0;
+  for (unsigned Mask = Holding; Mask; Mask &= Mask - 1) {
+    const int I = lowest(Mask);
     const InputPort &In = Inputs[I];
-    if (!In.Buffer.empty() && In.BusyUntil <= N)
-      Requests[int(route(In.Buffer.front()))] |= 1u << I;
+    if (In.BusyUntil <= N) {
+      const int O = int(route(In.Buffer.front()));
+      Requests[O] |= 1u << I;
+      Wanted |= 1u << O;
+    }
   }
-  for (int O = 0; O < NumDirs; ++O) {
+  // Outputs with a request, and stalled ones (to end their stall).
+  for (unsigned Mask = Wanted | StalledOutputs; Mask; Mask &= Mask - 1) {
+    const int O = lowest(Mask);
     OutputPort &Out = Outputs[O];
     int Winner = -1;
     if (Requests[O] != 0) {
@@ -277,9 +309,11 @@ void Router::evaluateAt(const uint64_t N) {
     if (Blocked && !Out.Stalled) {
       Out.Stalled = true;
       Out.StallStart = N;
+      StalledOutputs |= 1u << O;
     } else if (!Blocked && Out.Stalled) {
       Out.Stalled = false;
       Out.StallCycles += N - Out.StallStart;
+      StalledOutputs &= ~(1u << O);
     }
     if (Winner < 0 || !LinkFree || NoCredit)
       continue;
@@ -287,6 +321,8 @@ void Router::evaluateAt(const uint64_t N) {
     InputPort &In = Inputs[Winner];
     Message M = In.Buffer.front();
     In.Buffer.pop_front();
+    if (In.Buffer.empty())
+      Holding &= ~(1u << Winner);
     uint64_t S = Config.serialisationCycles(M.Bits);
     In.BusyUntil = N + S;
     Out.BusyUntil = N + S;
@@ -307,13 +343,17 @@ void Router::evaluateAt(const uint64_t N) {
   }
 
   // (4) The next cycle anything can change here. Messages and credits that
-  // other blocks send later wake us themselves.
+  // other blocks send later wake us themselves. An arrival behind a
+  // buffered head, or a credit for an output nothing waits on, changes
+  // nothing until something else wakes us: (1) then takes it in, before
+  // (3) can move anything, so the result is the same as if it had been
+  // taken in on its own cycle, and a saturated mesh is evaluated about once
+  // per hop instead of once per arrival, credit and hop.
   uint64_t Next = std::numeric_limits<uint64_t>::max();
-  for (const InputPort &In : Inputs) {
-    if (!In.Incoming.empty())
-      Next = std::min(Next, In.Incoming.front().Ready);
-    if (In.Buffer.empty())
-      continue;
+  for (unsigned Mask = Arriving & ~Holding; Mask; Mask &= Mask - 1)
+    Next = std::min(Next, Inputs[lowest(Mask)].Incoming.front().Ready);
+  for (unsigned Mask = Holding; Mask; Mask &= Mask - 1) {
+    const InputPort &In = Inputs[lowest(Mask)];
     const OutputPort &Want = Outputs[int(route(In.Buffer.front()))];
     uint64_t Free = std::max(In.BusyUntil, Want.BusyUntil);
     // Stalled already: the credit wakes us. Otherwise wake when the input
@@ -322,9 +362,8 @@ void Router::evaluateAt(const uint64_t N) {
       continue;
     Next = std::min(Next, std::max(Free, N + 1));
   }
-  for (const OutputPort &Out : Outputs)
-    if (!Out.CreditsComing.empty())
-      Next = std::min(Next, Out.CreditsComing.front());
+  for (unsigned Mask = Crediting & StalledOutputs; Mask; Mask &= Mask - 1)
+    Next = std::min(Next, Outputs[lowest(Mask)].CreditsComing.front());
   if (!Source.empty()) {
     uint64_t First = Source.front().Cycle;
     if (First > N)
@@ -343,7 +382,10 @@ RouterStats Router::stats() const {
     const OutputPort &Out = Outputs[D];
     S.Forwarded[D] = Out.Forwarded;
     S.StallCycles[D] = Out.StallCycles + (Out.Stalled ? N - Out.StallStart : 0);
-    S.MaxOccupancy[D] = Inputs[D].MaxOccupancy;
+    // Arrivals not yet taken in (see (4) in evaluate) count from their
+    // cycle on; nothing left the buffer since, as only evaluations move
+    // messages.
+    S.MaxOccupancy[D] = std::max<uint64_t>(Inputs[D].MaxOccupancy, Inputs[D].held(N));
   }
   S.InjectStallCycles = InjectStallCycles + (InjectStalled ? N - InjectStallStart : 0);
   return S;
@@ -369,7 +411,7 @@ std::string Router::describeBlocked() const {
         continue;
       const Message &H = In.Buffer.front();
       Waiting += fmt::format("{}input {} holds {} message(s), head #{} from ({},{}) to ({},{})",
-                             Waiting.empty() ? "" : "; ", dirName(Dir(I)), In.Buffer.size(), H.Id,
+                             Waiting.empty() ? "" : "; ", dirName(Dir(I)), In.held(now()), H.Id,
                              H.SrcX, H.SrcY, H.X, H.Y);
     }
     if (Waiting.empty())

@@ -50,7 +50,9 @@ public:
   bool pop(Message &M);
   /// The oldest arrived message, not popped; null if none has arrived.
   const Message *front();
-  /// Notified in each cycle a message arrives.
+  /// Notified in the cycle a message arrives at a buffer that holds none
+  /// to pop: a consumer that found the buffer empty waits for it. (A
+  /// consumer that left messages in it looks again on its own.)
   const sc_core::sc_event &arrivalEvent() const { return Arrived; }
   /// The cycle the last popped message arrived in.
   uint64_t lastArrivalCycle() const { return LastArrival; }

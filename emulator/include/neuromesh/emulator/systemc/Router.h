@@ -264,14 +264,24 @@ private:
   };
   struct InputPort : LinkIf {
     Router *Owner = nullptr;
+    unsigned Bit = 0; ///< this port's bit in the router's masks
     Ring<Arrival> Incoming; ///< sent to us, not yet arrived (Ready ascending)
     Ring<Message> Buffer;   ///< arrived, waiting to be forwarded
     uint64_t BusyUntil = 0;       ///< crossbar input streams a message until then
     uint64_t MaxOccupancy = 0;
     void deliver(const Message &M, uint64_t ReadyCycle) override;
+    /// Messages in the buffer at cycle N, counting arrivals due by N that
+    /// no evaluation has taken in yet.
+    size_t held(uint64_t N) const {
+      size_t K = Buffer.size();
+      for (size_t I = 0; I < Incoming.size() && Incoming[I].Ready <= N; ++I)
+        ++K;
+      return K;
+    }
   };
   struct OutputPort : CreditIf {
     Router *Owner = nullptr;
+    unsigned Bit = 0;
     bool Bounded = true;
     uint32_t Credits = 0;
     Ring<uint64_t> CreditsComing;       ///< Ready cycles, ascending
@@ -301,6 +311,9 @@ private:
   std::array<InputPort, NumDirs> Inputs;
   std::array<OutputPort, NumDirs> Outputs;
   Ring<Injected> Source; ///< injected, by cycle then call order
+  /// Port masks (bit d for port d): inputs with messages on their way, with
+  /// messages in the buffer; outputs with credits on their way, stalled.
+  unsigned Arriving = 0, Holding = 0, Crediting = 0, StalledOutputs = 0;
   bool InjectStalled = false;
   uint64_t InjectStallStart = 0;
   uint64_t InjectStallCycles = 0;
