@@ -168,7 +168,23 @@ ChipModel::ChipModel(sc_core::sc_module_name Name, const isa::Image &Img,
         C.Routes.push_back(messageTo(ChipCores[A->Chip][A->Core], A->Axon));
     }
     C.RouteBegin.push_back(uint32_t(C.Routes.size()));
-    C.AbsorbCycles.assign(C.State.numAxons(), UnknownCycles);
+    // What a spike on each axon costs the core, from the events a receive
+    // counts (one CoreState, no second count of synapses): a payload of 0
+    // adds nothing to the dendrites, so receiving one on every axon leaves
+    // the core as it was but for its counters, which are then cleared.
+    C.AbsorbCycles.resize(C.State.numAxons());
+    for (uint32_t A = 0; A < C.State.numAxons(); ++A) {
+      const CoreCounters Before = C.State.counters();
+      C.State.receive(A, 0, 0);
+      const uint64_t Cycles = Timing.cycles(Timing.Core.latency(C.State.counters() - Before));
+      if (Cycles >= UINT32_MAX)
+        throw Error(fmt::format("SystemC model: a spike on axon {} of core {} would keep the "
+                                "core busy for {} cycles, more than the model counts ({}); "
+                                "lower the synapse latencies or raise the clock period",
+                                A, &C - Cores.data(), Cycles, UINT32_MAX - 1));
+      C.AbsorbCycles[A] = uint32_t(Cycles);
+    }
+    C.State.resetCounters();
   }
 
   // The watchdog must not take a slow core for a deadlock: the longest a
@@ -358,26 +374,17 @@ uint64_t ChipModel::ejectTile(uint32_t Index, EjectBuffer &Eject) {
   return 0;
 }
 
-// The events a spike makes a core count depend on its axon alone (the
-// synapses it reaches and their encodings), so the first spike on an axon
-// is received at once and its counted events give the cycles of every
-// later one. Those are queued and received together when the step ends:
-// the functional engine's batched delivery (CoreState::receiveAll), which
-// overlaps the memory latency of many synapse runs where one receive per
-// message waits for each in turn. Receive order does not change the result,
-// and every receive of step t still runs before any update(t + 1).
+// A spike's cost depends on its axon alone (the synapses it reaches and
+// their encodings; AbsorbCycles, worked out when the model is built), so the
+// receive itself can wait: spikes are queued and received together when the
+// step ends, the functional engine's batched delivery
+// (CoreState::receiveAll), which overlaps the memory latency of many
+// synapse runs where one receive per message waits for each in turn.
+// Receive order does not change the result, and every receive of step t
+// still runs before any update(t + 1).
 uint64_t ChipModel::absorb(CoreSlot &C, const Message &M) {
-  uint32_t &Known = C.AbsorbCycles[M.Axon];
-  if (Known != UnknownCycles) {
-    C.Deferred.push_back({M.Axon, M.Payload});
-    return Known;
-  }
-  const CoreCounters Before = C.State.counters();
-  C.State.receive(M.Axon, M.Payload, Step);
-  const uint64_t Cycles = Timing.cycles(Timing.Core.latency(C.State.counters() - Before));
-  if (Cycles < UnknownCycles)
-    Known = uint32_t(Cycles);
-  return Cycles;
+  C.Deferred.push_back({M.Axon, M.Payload});
+  return C.AbsorbCycles[M.Axon];
 }
 
 void ChipModel::finishStep() {

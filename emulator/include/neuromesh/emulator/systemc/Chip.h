@@ -219,13 +219,12 @@ private:
     std::vector<Message> Routes;      ///< destination templates
     std::vector<FiredNeuron> Fired;   ///< this step
     uint64_t BusyUntil = 0;           ///< cycle the core is free
-    /// Per input axon, the cycles a spike on it keeps the core busy
-    /// (UnknownCycles until the first one); see absorb().
+    /// Per input axon, the cycles a spike on it keeps the core busy.
     std::vector<uint32_t> AbsorbCycles;
     std::vector<AxonSpike> Deferred; ///< absorbed this step, not yet received
   };
-  static constexpr uint32_t UnknownCycles = ~uint32_t(0);
-  /// Takes M into core C and returns the cycles it keeps C busy.
+  /// Takes M into core C (received at finishStep) and returns the cycles
+  /// it keeps C busy.
   uint64_t absorb(CoreSlot &C, const Message &M);
   struct Tile {
     uint16_t Chip = 0, X = 0, Y = 0;
