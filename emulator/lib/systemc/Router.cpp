@@ -88,8 +88,17 @@ void RouterClock::request(uint32_t Index, uint64_t Cycle) {
   if (Cycle >= Requested[Index])
     return; // evaluated by then anyway, and it asks again for what it still needs
   Requested[Index] = Cycle;
-  Queue.push_back({Cycle, Index});
-  std::push_heap(Queue.begin(), Queue.end(), std::greater<Due>());
+  // Idle: the window may move up to the current cycle (every request is
+  // at or after it, every bucket's cycle at or after the window's start).
+  if (Occupied == 0 && Far.empty())
+    Base = std::max(Base, currentCycle(Period));
+  if (Cycle - Base < Window) {
+    Buckets[Cycle % Window].push_back(Index);
+    Occupied |= uint64_t(1) << (Cycle % Window);
+  } else {
+    Far.push_back({Cycle, Index});
+    std::push_heap(Far.begin(), Far.end(), std::greater<Due>());
+  }
   if (Cycle < TickAt) {
     TickAt = Cycle;
     sc_core::sc_time At = Period * double(Cycle);
@@ -102,28 +111,57 @@ void RouterClock::request(uint32_t Index, uint64_t Cycle) {
 void RouterClock::tick() {
   const uint64_t N = currentCycle(Period);
   TickAt = Never;
-  Now.clear();
-  while (!Queue.empty() && Queue.front().Cycle <= N) {
-    const Due D = Queue.front();
-    std::pop_heap(Queue.begin(), Queue.end(), std::greater<Due>());
-    Queue.pop_back();
-    // A request superseded by an earlier one is stale.
+  // The window moves to [N, N + Window): nothing earlier is left (this is
+  // the earliest request), and far requests that now fit move in.
+  Base = N;
+  while (!Far.empty() && Far.front().Cycle - Base < Window) {
+    const Due D = Far.front();
+    std::pop_heap(Far.begin(), Far.end(), std::greater<Due>());
+    Far.pop_back();
     if (Requested[D.Index] == D.Cycle) {
-      Requested[D.Index] = Never;
-      Now.push_back(D.Index);
+      Buckets[D.Cycle % Window].push_back(D.Index);
+      Occupied |= uint64_t(1) << (D.Cycle % Window);
     }
   }
+  const unsigned B = unsigned(N % Window);
+  Now.clear();
+  Now.swap(Buckets[B]);
+  Occupied &= ~(uint64_t(1) << B);
   // Every effect of an evaluation lands in a later cycle, so the routers
-  // of this cycle may run in any order; they run in index order.
-  for (uint32_t I : Now)
+  // of this cycle may run in any order; they run in the order they asked.
+  for (uint32_t I : Now) {
+    // A request superseded by an earlier one, or asked twice, is stale.
+    if (Requested[I] != N)
+      continue;
+    Requested[I] = Never;
     Routers[I]->evaluateAt(N);
-  // Stale requests left at the top would only cost an empty tick.
-  while (!Queue.empty() && Requested[Queue.front().Index] != Queue.front().Cycle) {
-    std::pop_heap(Queue.begin(), Queue.end(), std::greater<Due>());
-    Queue.pop_back();
   }
-  if (!Queue.empty() && Queue.front().Cycle < TickAt) {
-    TickAt = Queue.front().Cycle;
+  // The next cycle with a live request: buckets after N in window order,
+  // then the far queue. Stale requests are dropped on the way, so that they
+  // cost no empty tick.
+  uint64_t Next = Never;
+  while (Occupied != 0) {
+    const unsigned From = unsigned((N + 1) % Window);
+    const uint64_t Rotated = From == 0 ? Occupied : (Occupied >> From) | (Occupied << (Window - From));
+    const uint64_t Cycle = N + 1 + uint64_t(__builtin_ctzll(Rotated));
+    std::vector<uint32_t> &Bucket = Buckets[Cycle % Window];
+    Bucket.erase(std::remove_if(Bucket.begin(), Bucket.end(),
+                                [&](uint32_t I) { return Requested[I] != Cycle; }),
+                 Bucket.end());
+    if (!Bucket.empty()) {
+      Next = Cycle;
+      break;
+    }
+    Occupied &= ~(uint64_t(1) << (Cycle % Window));
+  }
+  while (!Far.empty() && Requested[Far.front().Index] != Far.front().Cycle) {
+    std::pop_heap(Far.begin(), Far.end(), std::greater<Due>());
+    Far.pop_back();
+  }
+  if (!Far.empty())
+    Next = std::min(Next, Far.front().Cycle);
+  if (Next < TickAt) {
+    TickAt = Next;
     Tick.notify(Period * double(TickAt) - sc_core::sc_time_stamp());
   }
 }

@@ -178,9 +178,11 @@ private:
 class Router;
 
 /// Evaluates the routers of one mesh from one SC_METHOD (see the file
-/// comment): a queue of (cycle, router) requests, of which only each
+/// comment). Requests are (cycle, router) pairs, of which only each
 /// router's earliest counts, as an sc_event keeps only its earliest
-/// notification.
+/// notification. They are kept in a calendar: one bucket per cycle of a
+/// window of Window cycles from the current one (nearly every request is a
+/// few cycles ahead), and a heap for the rest.
 class RouterClock : public sc_core::sc_module {
 public:
   SC_HAS_PROCESS(RouterClock);
@@ -192,6 +194,7 @@ public:
 
 private:
   static constexpr uint64_t Never = std::numeric_limits<uint64_t>::max();
+  static constexpr uint64_t Window = 64; ///< one bit of Occupied per bucket
   struct Due {
     uint64_t Cycle;
     uint32_t Index;
@@ -206,7 +209,10 @@ private:
   uint64_t TickAt = Never;          ///< cycle Tick is notified for
   std::vector<Router *> Routers;
   std::vector<uint64_t> Requested;  ///< per router, its earliest request
-  std::vector<Due> Queue;           ///< a min-heap on (cycle, router)
+  uint64_t Base = 0;                ///< the window's first cycle
+  std::array<std::vector<uint32_t>, Window> Buckets; ///< by cycle mod Window
+  uint64_t Occupied = 0;            ///< bit b: Buckets[b] is not empty
+  std::vector<Due> Far;             ///< later requests: a min-heap on (cycle, router)
   std::vector<uint32_t> Now;        ///< the routers due in this tick
 };
 
