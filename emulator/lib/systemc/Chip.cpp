@@ -355,20 +355,26 @@ void ChipModel::forwardChipLinks() {
   }
 }
 
+// The shared eject buffer is taken in order, each message when it has
+// arrived, its target core is free (a busy core holds up the messages behind
+// its own) and the one before it has been taken. Every message already sent
+// to the buffer has a known arrival cycle, and only this ejector makes its
+// cores busy, so the cycle each one is taken is worked out here at once,
+// not by waking for each: the buffer's credit still returns at that cycle
+// plus one. One activation per burst of messages, not one per message.
 uint64_t ChipModel::ejectTile(uint32_t Index, EjectBuffer &Eject) {
   Tile &T = Tiles[Index];
-  const uint64_t N = cycle();
-  while (const Message *Head = Eject.front()) {
-    assert(Head->Slot < T.SlotCore.size() && T.SlotCore[Head->Slot] >= 0 &&
+  uint64_t At = std::max(cycle(), T.LastTaken);
+  while (Eject.pending() > 0) {
+    const Message &Head = Eject.head();
+    assert(Head.Slot < T.SlotCore.size() && T.SlotCore[Head.Slot] >= 0 &&
            "messages go to existing cores");
-    CoreSlot &C = Cores[T.SlotCore[Head->Slot]];
-    // The shared eject buffer is taken in order: a busy core holds up the
-    // messages behind its own.
-    if (C.BusyUntil > N)
-      return C.BusyUntil - N;
+    CoreSlot &C = Cores[T.SlotCore[Head.Slot]];
+    At = std::max({At, Eject.headReady(), C.BusyUntil});
     Message M;
-    Eject.pop(M);
-    C.BusyUntil = N + absorb(C, M);
+    Eject.popAt(At, M);
+    T.LastTaken = At;
+    C.BusyUntil = At + absorb(C, M);
     TheBarrier->absorbed(C.BusyUntil);
   }
   return 0;

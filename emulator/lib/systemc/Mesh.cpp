@@ -72,6 +72,21 @@ bool EjectBuffer::pop(Message &M) {
   return true;
 }
 
+void EjectBuffer::popAt(uint64_t At, Message &M) {
+  settle();
+  assert(!Entries.empty() && At >= Entries.front().Ready && At >= currentCycle(Period) &&
+         "a message is taken after it arrives, and not in the past");
+  M = Entries.front().M;
+  LastArrival = Entries.front().Ready;
+  Entries.pop_front();
+  if (Held > 0)
+    --Held;
+  if (Depth > 0 && CreditOut.size() > 0)
+    CreditOut->returnCredit(At + 1);
+  if (Held == 0 && !Entries.empty())
+    Arrived.notify(Period * double(Entries[0].Ready) - sc_core::sc_time_stamp());
+}
+
 const Message *EjectBuffer::front() {
   settle();
   return Held == 0 ? nullptr : &Entries.front().M;

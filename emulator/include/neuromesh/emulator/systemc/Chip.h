@@ -204,8 +204,9 @@ public:
   void updateCore(uint32_t Core);
   void sendHost();
   void arbitrateTile(uint32_t Tile);
-  /// Absorbs arrived messages of Tile; returns 0 to wait for the next
-  /// arrival, else the cycles to wait for a busy core.
+  /// Absorbs the messages sent to Tile's eject buffer, each at the cycle
+  /// it is taken; returns 0 to wait for the next arrival (else the cycles
+  /// to wait for a busy core: not used now, every known message is taken).
   uint64_t ejectTile(uint32_t Tile, EjectBuffer &Eject);
   void forwardChipLinks();
 
@@ -231,6 +232,7 @@ private:
     std::vector<int32_t> SlotCore; ///< slot -> global core, -1 if empty
     std::vector<Outgoing> Out;     ///< submitted, not yet arbitrated
     uint64_t PortFree = 0;         ///< first cycle the local port is free
+    uint64_t LastTaken = 0;        ///< cycle the ejector took its last message
     std::unique_ptr<TileModule> Module;
   };
   /// A message template to axon Axon of core Core (image order).

@@ -54,6 +54,17 @@ public:
   /// to pop: a consumer that found the buffer empty waits for it. (A
   /// consumer that left messages in it looks again on its own.)
   const sc_core::sc_event &arrivalEvent() const { return Arrived; }
+  /// Messages sent to this buffer and not yet popped, arrived or not.
+  size_t pending() const { return Entries.size(); }
+  /// The oldest of them and the cycle it arrives (or arrived) in; pending()
+  /// must be > 0.
+  const Message &head() const { return Entries.front().M; }
+  uint64_t headReady() const { return Entries.front().Ready; }
+  /// Pops the oldest message into M as taken at cycle At, which must be no
+  /// earlier than the current cycle and its arrival: the freed slot's
+  /// credit reaches the router at At + 1. A consumer that knows when it
+  /// will take each message (the chip's ejector) takes them all at once.
+  void popAt(uint64_t At, Message &M);
   /// The cycle the last popped message arrived in.
   uint64_t lastArrivalCycle() const { return LastArrival; }
   uint32_t depth() const { return Depth; }
