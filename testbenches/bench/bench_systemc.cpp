@@ -151,6 +151,11 @@ bool compare(const std::string &Title, const isa::Image &Img, const isa::Archite
   const uint64_t RouterHops = After.HopsEastWest + After.HopsNorthSouth - Before.HopsEastWest -
                               Before.HopsNorthSouth;
   MS.SimulatedSeconds = S.simulatedSeconds() - Sim0;
+  // A fingerprint of every step's latency (FNV-1a over the cycle counts),
+  // to compare the timing of two versions of the model at a glance.
+  uint64_t Fingerprint = 0xcbf29ce484222325ULL;
+  for (const sc::StepLatency &L : S.latencies())
+    Fingerprint = (Fingerprint ^ L.Cycles) * 0x100000001b3ULL;
   MS.StallCycles = After.StallCycles - Before.StallCycles;
 
   fmt::print("  {:<11} {:>9} {:>9} {:>10} {:>12} {:>12} {:>12}\n", "engine", "wall s", "cpu s",
@@ -161,9 +166,9 @@ bool compare(const std::string &Title, const isa::Image &Img, const isa::Archite
              "systemc {:.3f} s)\n",
              MS.Wall / MF.Wall, MS.Cpu / MF.Cpu, FunctionalSetup, SystemCSetup);
   fmt::print("  systemc: {:.2f} us simulated per step, {:.0f} router hops/step (host input "
-             "included), {:.0f} stall cycles/step\n",
+             "included), {:.0f} stall cycles/step, latency fingerprint {:016x}\n",
              1e6 * MS.SimulatedSeconds / Steps, double(RouterHops) / Steps,
-             double(MS.StallCycles) / Steps);
+             double(MS.StallCycles) / Steps, Fingerprint);
 
   bool Same = MF.Spikes == MS.Spikes;
   fmt::print("  spikes: {} recorded, {}\n", MF.Spikes.size(),
