@@ -54,7 +54,7 @@ namespace {
 
 struct Options : nb::NetworkOptions {
   uint32_t Steps = 20;
-  uint32_t Warmup = 5;
+  uint32_t Warmup = 20;
   uint32_t SmallSteps = 1000;
 };
 
@@ -204,7 +204,7 @@ int main(int Argc, char **Argv) {
   Options O;
   if (!parseArgs(Argc, Argv, O)) {
     std::fprintf(stderr,
-                 "usage: nm_bench_systemc [--steps N (default 20)] [--warmup N (default 5)] "
+                 "usage: nm_bench_systemc [--steps N (default 20)] [--warmup N (default 20)] "
                  "[--small-steps N (default 1000; 0 skips ei_balanced)] [--cores N (1..1024, "
                  "default 100)] [--seed N] [--input-rate P] [--threshold N] [--refractory N] "
                  "[--model cuba|lif]\n"
