@@ -212,6 +212,7 @@ ChipModel::ChipModel(sc_core::sc_module_name Name, const isa::Image &Img,
   MC.Router = Timing.router();
   MC.EjectDepth = Timing.EjectDepth;
   MC.NoProgressCycles = std::max(Timing.NoProgressCycles, 2 * (MaxUpdate + MaxSpike) + 1000);
+  MC.RunAhead = true; // the engine runs each step's sc_start() to the end
 
   TheBarrier = std::make_unique<Barrier>("barrier", Period, Timing.cycles(Timing.BarrierSeconds));
   for (uint16_t C = 0; C < NumChips; ++C) {

@@ -96,6 +96,7 @@ Mesh::Mesh(sc_core::sc_module_name Name, const MeshConfig &Config)
     : sc_core::sc_module(Name), Config(Config),
       Period(double(Config.Router.ClockPeriodPs), sc_core::SC_PS), Clock("clock", Period) {
   Config.validate();
+  Clock.allowRunAhead(Config.RunAhead);
   for (uint16_t Y = 0; Y < Config.Height; ++Y) {
     for (uint16_t X = 0; X < Config.Width; ++X) {
       Routers.push_back(std::make_unique<Router>(fmt::format("router_{}_{}", X, Y).c_str(), X, Y,

@@ -99,7 +99,7 @@ void RouterClock::request(uint32_t Index, uint64_t Cycle) {
     Far.push_back({Cycle, Index});
     std::push_heap(Far.begin(), Far.end(), std::greater<Due>());
   }
-  if (Cycle < TickAt) {
+  if (!InTick && Cycle < TickAt) {
     TickAt = Cycle;
     sc_core::sc_time At = Period * double(Cycle);
     sc_core::sc_time Now = sc_core::sc_time_stamp();
@@ -108,9 +108,33 @@ void RouterClock::request(uint32_t Index, uint64_t Cycle) {
   }
 }
 
+// Run-ahead: a kernel activation per busy cycle costs more than the
+// evaluations in it. Other processes act on the routers only through calls
+// that take effect in a later cycle than their own, so cycles before the
+// kernel's next other activity can be evaluated in this activation, with
+// the kernel's time left behind (every call the routers make carries its
+// own cycle). Without RunAhead, one cycle per activation.
 void RouterClock::tick() {
-  const uint64_t N = currentCycle(Period);
+  uint64_t N = currentCycle(Period);
   TickAt = Never;
+  InTick = true;
+  uint64_t Next = runCycle(N);
+  while (RunAhead && Next != Never) {
+    const sc_core::sc_time Other =
+        sc_core::sc_time_stamp() + sc_core::sc_time_to_pending_activity();
+    if (Period * double(Next) >= Other)
+      break;
+    N = Next;
+    Next = runCycle(N);
+  }
+  InTick = false;
+  if (Next != Never) {
+    TickAt = Next;
+    Tick.notify(Period * double(Next) - sc_core::sc_time_stamp());
+  }
+}
+
+uint64_t RouterClock::runCycle(const uint64_t N) {
   // The window moves to [N, N + Window): nothing earlier is left (this is
   // the earliest request), and far requests that now fit move in.
   Base = N;
@@ -160,10 +184,7 @@ void RouterClock::tick() {
   }
   if (!Far.empty())
     Next = std::min(Next, Far.front().Cycle);
-  if (Next < TickAt) {
-    TickAt = Next;
-    Tick.notify(Period * double(TickAt) - sc_core::sc_time_stamp());
-  }
+  return Next;
 }
 
 Router::Router(sc_core::sc_module_name Name, uint16_t X, uint16_t Y, const RouterConfig &Config,

@@ -28,6 +28,10 @@ struct MeshConfig {
   RouterConfig Router;
   uint32_t EjectDepth = 0;           ///< [mesh.router.eject_depth] messages; 0 = unbounded
   uint64_t NoProgressCycles = 10000; ///< [mesh.no_progress_cycles] watchdog limit, >= 1
+  /// Let the routers' clock evaluate several cycles in one activation while
+  /// nothing else happens (RouterClock::allowRunAhead): for a driver that
+  /// runs sc_start() until the simulation has nothing left to do.
+  bool RunAhead = false;
 
   /// Throws neuromesh::Error naming the key of the first bad value.
   void validate() const;

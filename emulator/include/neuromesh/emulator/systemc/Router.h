@@ -191,6 +191,11 @@ public:
   uint32_t add(Router &R);
   /// Evaluate router Index at Cycle (not before the current cycle).
   void request(uint32_t Index, uint64_t Cycle);
+  /// Let one activation go on to later cycles while no other process has
+  /// anything to do before them (see tick()). Only for a driver that runs
+  /// sc_start() until the simulation has nothing left to do: a bounded
+  /// sc_start(t) could leave the routers past t.
+  void allowRunAhead(bool On) { RunAhead = On; }
 
 private:
   static constexpr uint64_t Never = std::numeric_limits<uint64_t>::max();
@@ -203,9 +208,14 @@ private:
     }
   };
   void tick();
+  /// Evaluates the routers due at cycle N; returns the next cycle with a
+  /// live request, or Never.
+  uint64_t runCycle(uint64_t N);
 
   sc_core::sc_time Period;
   sc_core::sc_event Tick;
+  bool RunAhead = false;
+  bool InTick = false;              ///< tick() schedules the next tick itself
   uint64_t TickAt = Never;          ///< cycle Tick is notified for
   std::vector<Router *> Routers;
   std::vector<uint64_t> Requested;  ///< per router, its earliest request
