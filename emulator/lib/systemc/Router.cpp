@@ -291,6 +291,8 @@ void Router::evaluateAt(const uint64_t N) {
     const int I = lowest(Mask);
     InputPort &In = Inputs[I];
     while (!In.Incoming.empty() && In.Incoming.front().Ready <= N) {
+      if (In.Buffer.empty())
+        In.HeadRoute = route(In.Incoming.front().M);
       In.Buffer.push_back(In.Incoming.front().M);
       In.Incoming.pop_front();
       In.MaxOccupancy = std::max<uint64_t>(In.MaxOccupancy, In.Buffer.size());
@@ -314,6 +316,8 @@ void Router::evaluateAt(const uint64_t N) {
   InputPort &LocalIn = Inputs[int(Dir::Local)];
   while (!Source.empty() && Source.front().Cycle <= N &&
          LocalIn.Buffer.size() < Config.BufferDepth) {
+    if (LocalIn.Buffer.empty())
+      LocalIn.HeadRoute = route(Source.front().M);
     LocalIn.Buffer.push_back(Source.front().M);
     Source.pop_front();
     LocalIn.MaxOccupancy = std::max<uint64_t>(LocalIn.MaxOccupancy, LocalIn.Buffer.size());
@@ -342,7 +346,7 @@ void Router::evaluateAt(const uint64_t N) {
     const int I = lowest(Mask);
     const InputPort &In = Inputs[I];
     if (In.BusyUntil <= N) {
-      const int O = int(route(In.Buffer.front()));
+      const int O = int(In.HeadRoute);
       Requests[O] |= 1u << I;
       Wanted |= 1u << O;
     }
@@ -382,6 +386,8 @@ void Router::evaluateAt(const uint64_t N) {
     In.Buffer.pop_front();
     if (In.Buffer.empty())
       Holding &= ~(1u << Winner);
+    else
+      In.HeadRoute = route(In.Buffer.front());
     uint64_t S = Config.serialisationCycles(M.Bits);
     In.BusyUntil = N + S;
     Out.BusyUntil = N + S;
@@ -413,7 +419,7 @@ void Router::evaluateAt(const uint64_t N) {
     Next = std::min(Next, Inputs[lowest(Mask)].Incoming.front().Ready);
   for (unsigned Mask = Holding; Mask; Mask &= Mask - 1) {
     const InputPort &In = Inputs[lowest(Mask)];
-    const OutputPort &Want = Outputs[int(route(In.Buffer.front()))];
+    const OutputPort &Want = Outputs[int(In.HeadRoute)];
     uint64_t Free = std::max(In.BusyUntil, Want.BusyUntil);
     // Stalled already: the credit wakes us. Otherwise wake when the input
     // and link are free, to send or to start counting the stall.

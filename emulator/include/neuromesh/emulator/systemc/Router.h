@@ -284,6 +284,7 @@ private:
     Ring<Arrival> Incoming; ///< sent to us, not yet arrived (Ready ascending)
     Ring<Message> Buffer;   ///< arrived, waiting to be forwarded
     uint64_t BusyUntil = 0;       ///< crossbar input streams a message until then
+    Dir HeadRoute = Dir::Local;   ///< route(Buffer.front()), kept as the head changes
     uint64_t MaxOccupancy = 0;
     void deliver(const Message &M, uint64_t ReadyCycle) override;
     /// Messages in the buffer at cycle N, counting arrivals due by N that
