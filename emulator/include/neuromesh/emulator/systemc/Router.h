@@ -62,6 +62,9 @@ struct Message {
   uint64_t InjectCycle = 0;    ///< cycle it entered the source queue
   uint32_t Bits = 32;          ///< size on a link (>= 1)
   uint16_t SrcX = 0, SrcY = 0; ///< source tile (set on injection)
+  /// The receiver's own annotation, carried and never read by the mesh
+  /// (the chip model: the cycles the target core spends absorbing it).
+  uint32_t Tag = 0;
 };
 
 /// The resolved router parameters (the names in brackets are the keys
