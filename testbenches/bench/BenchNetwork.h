@@ -33,8 +33,8 @@ namespace cc = neuromesh::compiler;
 struct NetworkOptions {
   uint32_t Cores = 100;
   uint32_t NeuronsPerCore = 1024;
-  uint32_t RecurrentAxons = 4096;  ///< per core
-  uint32_t InputAxons = 256;       ///< per core, driven by the host
+  uint32_t RecurrentAxons = 4096; ///< per core
+  uint32_t InputAxons = 256;      ///< per core, driven by the host
   uint32_t SynapsesPerAxon = 25;
   uint64_t Seed = 1;
   double InputRate = 0.05; ///< probability an input index spikes per step
@@ -79,8 +79,8 @@ inline isa::SynapseSegment makeSegment(Rng &R, const NetworkOptions &O, bool Inh
   if (R.below(10) < 7) {
     S.Kind = isa::SegmentKind::Sparse;
     for (uint32_t I = 0; I < O.SynapsesPerAxon; ++I)
-      S.Sparse.push_back({uint16_t(R.below(O.NeuronsPerCore)),
-                          weight(R, Inhibitory), uint8_t(1 + R.below(4))});
+      S.Sparse.push_back(
+          {uint16_t(R.below(O.NeuronsPerCore)), weight(R, Inhibitory), uint8_t(1 + R.below(4))});
     return S;
   }
   S.Kind = isa::SegmentKind::Dense;
@@ -136,8 +136,7 @@ inline isa::Image makeNetwork(const NetworkOptions &O) {
     Core.Config.NumDelaySlots = 4;
     Core.Config.Seed = O.Seed * 1000 + C;
     Core.Profiles = {Profile};
-    Core.Neurons.assign(O.NeuronsPerCore,
-                        {0, std::vector<int32_t>(StateWords, 0)});
+    Core.Neurons.assign(O.NeuronsPerCore, {0, std::vector<int32_t>(StateWords, 0)});
     for (isa::Neuron &N : Core.Neurons) // random start, below threshold
       N.State[StateWords == 1 ? 0 : cc::loihi_cuba_lif::StateV] =
           int32_t(R.below(uint32_t(O.Threshold) << 6));
@@ -150,8 +149,7 @@ inline isa::Image makeNetwork(const NetworkOptions &O) {
   for (uint32_t C = 0; C < O.Cores; ++C)
     for (uint32_t A = 0; A < O.RecurrentAxons; ++A) {
       uint32_t SrcCore = R.below(O.Cores), SrcNeuron = R.below(O.NeuronsPerCore);
-      Img.Cores[SrcCore].Outputs[SrcNeuron].push_back(
-          {0, uint16_t(C), uint16_t(A)});
+      Img.Cores[SrcCore].Outputs[SrcNeuron].push_back({0, uint16_t(C), uint16_t(A)});
       Img.Cores[C].Axons[A] = {makeSegment(R, O, SrcNeuron >= FirstInhibitory)};
     }
   // Host input: one port index per input axon.
@@ -172,8 +170,7 @@ inline isa::Image makeNetwork(const NetworkOptions &O) {
     P.Kind = isa::SymbolKind::Population;
     P.Name = Inh ? "inh" : "exc";
     uint16_t First = uint16_t(Inh ? FirstInhibitory : 0);
-    uint16_t Count = uint16_t(Inh ? O.NeuronsPerCore - FirstInhibitory
-                                  : FirstInhibitory);
+    uint16_t Count = uint16_t(Inh ? O.NeuronsPerCore - FirstInhibitory : FirstInhibitory);
     for (uint32_t C = 0; C < O.Cores; ++C) {
       P.Segments.push_back({C, First, Count, P.Size});
       P.Size += Count;

@@ -109,9 +109,9 @@ Measured run(Engine &E, uint32_t Warmup, uint32_t Steps, std::optional<nb::HostD
 }
 
 void printRow(const char *Engine, const Measured &M, uint32_t Steps) {
-  fmt::print("  {:<11} {:>9.3f} {:>9.3f} {:>10.1f} {:>12.3g} {:>12.0f} {:>12.0f}\n", Engine,
-             M.Wall, M.Cpu, Steps / M.Wall, double(M.SynapticEvents) / M.Wall,
-             double(M.Messages) / Steps, double(M.Hops) / Steps);
+  fmt::print("  {:<11} {:>9.3f} {:>9.3f} {:>10.1f} {:>12.3g} {:>12.0f} {:>12.0f}\n", Engine, M.Wall,
+             M.Cpu, Steps / M.Wall, double(M.SynapticEvents) / M.Wall, double(M.Messages) / Steps,
+             double(M.Hops) / Steps);
 }
 
 /// Runs Img on both engines and prints the table. Returns false if the
@@ -148,8 +148,8 @@ bool compare(const std::string &Title, const isa::Image &Img, const isa::Archite
     Sim0 = S.simulatedSeconds();
   });
   const sc::SystemCTraffic After = S.traffic();
-  const uint64_t RouterHops = After.HopsEastWest + After.HopsNorthSouth - Before.HopsEastWest -
-                              Before.HopsNorthSouth;
+  const uint64_t RouterHops =
+      After.HopsEastWest + After.HopsNorthSouth - Before.HopsEastWest - Before.HopsNorthSouth;
   MS.SimulatedSeconds = S.simulatedSeconds() - Sim0;
   // A fingerprint of every step's latency (FNV-1a over the cycle counts),
   // to compare the timing of two versions of the model at a glance.
@@ -228,8 +228,8 @@ int main(int Argc, char **Argv) {
                         Large, Loihi, O.Warmup, O.Steps, &O);
     Large = isa::Image();
     if (O.SmallSteps > 0) {
-      const auto Net = neuromesh::compiler::loadNetworkYaml(
-          Root + "/examples/networks/ei_balanced.yaml");
+      const auto Net =
+          neuromesh::compiler::loadNetworkYaml(Root + "/examples/networks/ei_balanced.yaml");
       const isa::Image Small = neuromesh::compiler::compileNetwork(Net, Loihi).Mapped.Image;
       Same = compare("small: examples/networks/ei_balanced.yaml compiled for the Loihi preset",
                      Small, Loihi, 0, O.SmallSteps, nullptr) &&

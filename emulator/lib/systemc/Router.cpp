@@ -166,7 +166,8 @@ uint64_t RouterClock::runCycle(const uint64_t N) {
   uint64_t Next = Never;
   while (Occupied != 0) {
     const unsigned From = unsigned((N + 1) % Window);
-    const uint64_t Rotated = From == 0 ? Occupied : (Occupied >> From) | (Occupied << (Window - From));
+    const uint64_t Rotated =
+        From == 0 ? Occupied : (Occupied >> From) | (Occupied << (Window - From));
     const uint64_t Cycle = N + 1 + uint64_t(__builtin_ctzll(Rotated));
     std::vector<uint32_t> &Bucket = Buckets[Cycle % Window];
     Bucket.erase(std::remove_if(Bucket.begin(), Bucket.end(),

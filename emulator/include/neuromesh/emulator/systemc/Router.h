@@ -218,15 +218,15 @@ private:
   sc_core::sc_time Period;
   sc_core::sc_event Tick;
   bool RunAhead = false;
-  bool InTick = false;              ///< tick() schedules the next tick itself
-  uint64_t TickAt = Never;          ///< cycle Tick is notified for
+  bool InTick = false;     ///< tick() schedules the next tick itself
+  uint64_t TickAt = Never; ///< cycle Tick is notified for
   std::vector<Router *> Routers;
-  std::vector<uint64_t> Requested;  ///< per router, its earliest request
-  uint64_t Base = 0;                ///< the window's first cycle
+  std::vector<uint64_t> Requested;                   ///< per router, its earliest request
+  uint64_t Base = 0;                                 ///< the window's first cycle
   std::array<std::vector<uint32_t>, Window> Buckets; ///< by cycle mod Window
-  uint64_t Occupied = 0;            ///< bit b: Buckets[b] is not empty
-  std::vector<Due> Far;             ///< later requests: a min-heap on (cycle, router)
-  std::vector<uint32_t> Now;        ///< the routers due in this tick
+  uint64_t Occupied = 0;                             ///< bit b: Buckets[b] is not empty
+  std::vector<Due> Far;      ///< later requests: a min-heap on (cycle, router)
+  std::vector<uint32_t> Now; ///< the routers due in this tick
 };
 
 /// The router of tile (X, Y).
@@ -283,11 +283,11 @@ private:
   };
   struct InputPort : LinkIf {
     Router *Owner = nullptr;
-    unsigned Bit = 0; ///< this port's bit in the router's masks
-    Ring<Arrival> Incoming; ///< sent to us, not yet arrived (Ready ascending)
-    Ring<Message> Buffer;   ///< arrived, waiting to be forwarded
-    uint64_t BusyUntil = 0;       ///< crossbar input streams a message until then
-    Dir HeadRoute = Dir::Local;   ///< route(Buffer.front()), kept as the head changes
+    unsigned Bit = 0;           ///< this port's bit in the router's masks
+    Ring<Arrival> Incoming;     ///< sent to us, not yet arrived (Ready ascending)
+    Ring<Message> Buffer;       ///< arrived, waiting to be forwarded
+    uint64_t BusyUntil = 0;     ///< crossbar input streams a message until then
+    Dir HeadRoute = Dir::Local; ///< route(Buffer.front()), kept as the head changes
     uint64_t MaxOccupancy = 0;
     void deliver(const Message &M, uint64_t ReadyCycle) override;
     /// Messages in the buffer at cycle N, counting arrivals due by N that
@@ -304,9 +304,9 @@ private:
     unsigned Bit = 0;
     bool Bounded = true;
     uint32_t Credits = 0;
-    Ring<uint64_t> CreditsComing;       ///< Ready cycles, ascending
-    uint64_t BusyUntil = 0;             ///< link occupied until then
-    int LastGrant = NumDirs - 1;        ///< round-robin pointer
+    Ring<uint64_t> CreditsComing; ///< Ready cycles, ascending
+    uint64_t BusyUntil = 0;       ///< link occupied until then
+    int LastGrant = NumDirs - 1;  ///< round-robin pointer
     bool Stalled = false;
     uint64_t StallStart = 0;
     uint64_t Forwarded = 0;
