@@ -100,7 +100,7 @@ Mesh::Mesh(sc_core::sc_module_name Name, const MeshConfig &Config)
   for (uint16_t Y = 0; Y < Config.Height; ++Y) {
     for (uint16_t X = 0; X < Config.Width; ++X) {
       Routers.push_back(std::make_unique<Router>(fmt::format("router_{}_{}", X, Y).c_str(), X, Y,
-                                                 Config.Router, &Monitor, &Clock));
+                                                 Config.Router, Clock, &Monitor));
       Ejects.push_back(std::make_unique<EjectBuffer>(fmt::format("eject_{}_{}", X, Y).c_str(),
                                                      Config.EjectDepth, Period));
     }

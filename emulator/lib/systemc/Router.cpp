@@ -189,7 +189,7 @@ uint64_t RouterClock::runCycle(const uint64_t N) {
 }
 
 Router::Router(sc_core::sc_module_name Name, uint16_t X, uint16_t Y, const RouterConfig &Config,
-               ProgressMonitor *Monitor, RouterClock *Clock)
+               RouterClock &Clock, ProgressMonitor *Monitor)
     : sc_core::sc_module(Name), X(X), Y(Y), Config(Config), Monitor(Monitor), Clock(Clock),
       Period(double(Config.ClockPeriodPs), sc_core::SC_PS) {
   Config.validate();
@@ -201,13 +201,7 @@ Router::Router(sc_core::sc_module_name Name, uint16_t X, uint16_t Y, const Route
     Outputs[D].Credits = Config.BufferDepth;
   }
   Outputs[int(Dir::Local)].Bounded = false;
-  if (Clock) {
-    ClockIndex = Clock->add(*this);
-    return;
-  }
-  SC_METHOD(evaluate);
-  sensitive << Wake;
-  dont_initialize();
+  ClockIndex = Clock.add(*this);
 }
 
 void Router::setOutputCredits(Dir D, uint32_t Credits) {
@@ -217,16 +211,7 @@ void Router::setOutputCredits(Dir D, uint32_t Credits) {
 
 uint64_t Router::now() const { return currentCycle(Period); }
 
-void Router::wakeAt(uint64_t Cycle) {
-  if (Clock) {
-    Clock->request(ClockIndex, Cycle);
-    return;
-  }
-  sc_core::sc_time At = Period * double(Cycle);
-  sc_core::sc_time Now = sc_core::sc_time_stamp();
-  assert(At >= Now && "a router cannot be woken in the past");
-  Wake.notify(At - Now);
-}
+void Router::wakeAt(uint64_t Cycle) { Clock.request(ClockIndex, Cycle); }
 
 void Router::InputPort::deliver(const Message &M, uint64_t ReadyCycle) {
   assert(ReadyCycle > Owner->now() && "a message must arrive in a later cycle");
@@ -276,8 +261,6 @@ Dir Router::route(const Message &M) const {
     return Dir::South;
   return Dir::Local;
 }
-
-void Router::evaluate() { evaluateAt(now()); }
 
 namespace {
 /// The lowest set bit's index; Mask != 0.

@@ -22,9 +22,9 @@
 // clock's one SC_METHOD wakes at the earliest cycle any router asked for and
 // evaluates the routers due then: one kernel activation per busy mesh cycle
 // rather than one per router and cycle (a timed activation costs far more
-// than an evaluation). The evaluations of one cycle cannot see each other,
-// so their order changes nothing. A router on its own (no clock) is its own
-// SC_METHOD, woken by a timed event.
+// than an evaluation), and with run-ahead one per stretch of busy cycles
+// in which no other process acts. The evaluations of one cycle cannot see
+// each other, so their order changes nothing.
 //
 //===----------------------------------------------------------------------===//
 #pragma once
@@ -232,11 +232,9 @@ private:
 /// The router of tile (X, Y).
 class Router : public sc_core::sc_module {
 public:
-  SC_HAS_PROCESS(Router);
-  /// Monitor may be null (a router on its own). With a Clock, the clock
-  /// evaluates the router; without, it is a SystemC process of its own.
+  /// Clock evaluates the router. Monitor may be null (no watchdog).
   Router(sc_core::sc_module_name Name, uint16_t X, uint16_t Y, const RouterConfig &Config,
-         ProgressMonitor *Monitor = nullptr, RouterClock *Clock = nullptr);
+         RouterClock &Clock, ProgressMonitor *Monitor = nullptr);
 
   /// Output links, by Dir. Unbound outputs (mesh edges) are never routed to.
   sc_core::sc_port<LinkIf, 1, sc_core::SC_ZERO_OR_MORE_BOUND> Out[NumDirs];
@@ -315,7 +313,6 @@ private:
   };
 
   friend class RouterClock;
-  void evaluate();
   /// One evaluation at cycle N, the current cycle.
   void evaluateAt(uint64_t N);
   void wakeAt(uint64_t Cycle);
@@ -324,10 +321,9 @@ private:
   uint16_t X, Y;
   RouterConfig Config;
   ProgressMonitor *Monitor;
-  RouterClock *Clock;
+  RouterClock &Clock;
   uint32_t ClockIndex = 0;
   sc_core::sc_time Period;
-  sc_core::sc_event Wake; ///< without a clock
   std::array<InputPort, NumDirs> Inputs;
   std::array<OutputPort, NumDirs> Outputs;
   Ring<Injected> Source; ///< injected, by cycle then call order
