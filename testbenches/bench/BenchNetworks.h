@@ -65,6 +65,10 @@ struct BalancedNetworkOptions {
   int32_t Du = 1024, Dv = 512;
   /// Every weight is w << Shift (Loihi-style mantissa << 6).
   uint8_t Shift = 6;
+  /// Placement: tiles per chip in x and y (0 = as many rows as needed, one
+  /// chip) and cores per tile; cores fill a tile, then a row, then a chip.
+  uint16_t MeshWidth = 16, MeshHeight = 0;
+  uint8_t CoresPerTile = 4;
 };
 
 namespace detail {
@@ -104,12 +108,17 @@ inline isa::Image makeBalancedNetwork(const BalancedNetworkOptions &O) {
   isa::Image Img;
   isa::ChipHeader &H = Img.Header;
   H.ArchName = "bench";
-  H.NumChips = 1;
-  H.CoresPerTile = 4;
-  H.MeshWidth = 16;
-  H.MeshHeight = uint16_t((O.Cores + 63) / 64);
-  for (uint32_t C = 0; C < O.Cores; ++C)
-    H.Cores.push_back({0, uint16_t(C / 4 % 16), uint16_t(C / 64), uint8_t(C % 4)});
+  const uint32_t PerRow = uint32_t(O.MeshWidth) * O.CoresPerTile;
+  H.CoresPerTile = O.CoresPerTile;
+  H.MeshWidth = O.MeshWidth;
+  H.MeshHeight = O.MeshHeight ? O.MeshHeight : uint16_t((O.Cores + PerRow - 1) / PerRow);
+  const uint32_t PerChip = PerRow * H.MeshHeight;
+  H.NumChips = uint16_t((O.Cores + PerChip - 1) / PerChip);
+  for (uint32_t C = 0; C < O.Cores; ++C) {
+    const uint32_t K = C % PerChip;
+    H.Cores.push_back({uint16_t(C / PerChip), uint16_t(K / O.CoresPerTile % O.MeshWidth),
+                       uint16_t(K / PerRow), uint8_t(C % O.CoresPerTile)});
+  }
 
   isa::NeuronProfile Profile;
   unsigned StateWords = 1;

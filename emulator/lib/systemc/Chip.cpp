@@ -194,6 +194,25 @@ ChipModel::ChipModel(sc_core::sc_module_name Name, const isa::Image &Img,
     Tiles[C.Tile].SlotCore[L.Slot] = int32_t(G);
   }
   for (CoreSlot &C : Cores) {
+    // What a spike on each axon costs the core, from the events a receive
+    // counts (one CoreState, no second count of synapses): a payload of 0
+    // adds nothing to the dendrites, so receiving one on every axon leaves
+    // the core as it was but for its counters, which are then cleared.
+    C.AbsorbCycles.resize(C.State.numAxons());
+    for (uint32_t A = 0; A < C.State.numAxons(); ++A) {
+      const CoreCounters Before = C.State.counters();
+      C.State.receive(A, 0, 0);
+      const uint64_t Cycles = Timing.cycles(Timing.Core.latency(C.State.counters() - Before));
+      if (Cycles >= UINT32_MAX)
+        throw Error(fmt::format("SystemC model: a spike on axon {} of core {} would keep the "
+                                "core busy for {} cycles, more than the model counts ({}); "
+                                "lower the synapse latencies or raise the clock period",
+                                A, &C - Cores.data(), Cycles, UINT32_MAX - 1));
+      C.AbsorbCycles[A] = uint32_t(Cycles);
+    }
+    C.State.resetCounters();
+  }
+  for (CoreSlot &C : Cores) {
     C.RouteBegin.reserve(size_t(C.State.numNeurons()) + 1);
     for (uint32_t N = 0; N < C.State.numNeurons(); ++N) {
       C.RouteBegin.push_back(uint32_t(C.Routes.size()));
@@ -228,6 +247,7 @@ ChipModel::ChipModel(sc_core::sc_module_name Name, const isa::Image &Img,
   MC.Router = Timing.router();
   MC.EjectDepth = Timing.EjectDepth;
   MC.NoProgressCycles = std::max(Timing.NoProgressCycles, 2 * (MaxUpdate + MaxSpike) + 1000);
+  MC.RunAhead = true; // the engine runs each step's sc_start() to the end
 
   TheBarrier = std::make_unique<Barrier>("barrier", Period, Timing.cycles(Timing.BarrierSeconds));
   for (uint16_t C = 0; C < NumChips; ++C) {
@@ -269,6 +289,9 @@ Message ChipModel::messageTo(uint32_t Core, uint32_t Axon) const {
   M.Slot = L.Slot;
   M.Axon = Axon;
   M.Bits = Timing.MessageBits;
+  // The ejector reads the cost from the message, not from a table of the
+  // target core's axons: one cache miss less per message.
+  M.Tag = Cores[Core].AbsorbCycles[Axon];
   return M;
 }
 
@@ -397,40 +420,48 @@ void ChipModel::enterMesh(uint32_t Chip, uint16_t X, uint16_t Y, const Message &
   injected(Cycle);
 }
 
+// The shared eject buffer is taken in order, each message when it has
+// arrived, its target core is free (a busy core holds up the messages behind
+// its own) and the one before it has been taken. Every message already sent
+// to the buffer has a known arrival cycle, and only this ejector makes its
+// cores busy, so the cycle each one is taken is worked out here at once,
+// not by waking for each: the buffer's credit still returns at that cycle
+// plus one. One activation per burst of messages, not one per message.
 uint64_t ChipModel::ejectTile(uint32_t Index, EjectBuffer &Eject) {
   Tile &T = Tiles[Index];
-  const uint64_t N = cycle();
-  while (const Message *Head = Eject.front()) {
-    if (Head->Slot == TransitSlot) {
+  uint64_t At = std::max(cycle(), T.LastTaken);
+  while (Eject.pending() > 0) {
+    const Message &Head = Eject.head();
+    At = std::max(At, Eject.headReady());
+    if (Head.Slot == TransitSlot) {
       // At the chip's edge, for the link to the next chip (served by
       // ChipLinks in the next delta).
       Message M;
-      Eject.pop(M);
+      Eject.popAt(At, M);
+      T.LastTaken = At;
       auto It = InTransit.find(M.Id);
       assert(It != InTransit.end() && "a message in transit has a destination");
-      Crossings.push_back({N, Index, CrossingSeq++, It->second});
+      Crossings.push_back({At, Index, CrossingSeq++, It->second});
       Links->submitted();
       continue;
     }
-    assert(Head->Slot < T.SlotCore.size() && T.SlotCore[Head->Slot] >= 0 &&
+    assert(Head.Slot < T.SlotCore.size() && T.SlotCore[Head.Slot] >= 0 &&
            "messages go to existing cores");
-    CoreSlot &C = Cores[T.SlotCore[Head->Slot]];
-    // The shared eject buffer is taken in order: a busy core holds up the
-    // messages behind its own. A pipelined core's synapse unit takes
-    // spikes in while its neuron unit updates (receive of step t writes
-    // only later ring slots, so nothing the update reads).
+    const uint32_t Core = uint32_t(T.SlotCore[Head.Slot]);
+    CoreSlot &C = Cores[Core];
+    // A pipelined core's synapse unit takes spikes in while its neuron
+    // unit updates (a receive of step t writes only later ring slots, so
+    // nothing the update reads).
     uint64_t &Busy = Timing.Core.SynapseOverlap ? C.SynapseBusyUntil : C.BusyUntil;
-    if (Busy > N)
-      return Busy - N;
+    At = std::max(At, Busy);
     Message M;
-    Eject.pop(M);
+    Eject.popAt(At, M);
+    T.LastTaken = At;
     ++Delivered;
-    const CoreCounters Before = C.State.counters();
-    C.State.receive(M.Axon, M.Payload, Step);
-    Busy = N + Timing.cycles(Timing.Core.latency(C.State.counters() - Before));
+    Busy = At + absorb(C, M);
     TheBarrier->absorbed(Busy);
     if (Trace)
-      Trace->CoreWork.push_back({uint32_t(T.SlotCore[M.Slot]), CoreWork::Absorb, {N, Busy}});
+      Trace->CoreWork.push_back({Core, CoreWork::Absorb, {At, Busy}});
   }
   return 0;
 }
@@ -525,6 +556,29 @@ void ChipModel::forwardChipLinks() {
     enterMesh(Next, X, Y, C.Final, Free);
   }
   Crossings.clear();
+}
+
+// A spike's cost depends on its axon alone (the synapses it reaches and
+// their encodings): AbsorbCycles, worked out when the model is built and
+// carried in the message's Tag. So the receive itself can wait: spikes are
+// queued and received together when the step ends, the functional engine's
+// batched delivery (CoreState::receiveAll), which overlaps the memory
+// latency of many synapse runs where one receive per message waits for each
+// in turn. Receive order does not change the result, and every receive of
+// step t still runs before any update(t + 1).
+uint64_t ChipModel::absorb(CoreSlot &C, const Message &M) {
+  assert(M.Tag == C.AbsorbCycles[M.Axon] && "messageTo sets the cost");
+  C.Deferred.push_back({M.Axon, M.Payload});
+  return M.Tag;
+}
+
+void ChipModel::finishStep() {
+  for (CoreSlot &C : Cores) {
+    if (C.Deferred.empty())
+      continue;
+    C.State.receiveAll(C.Deferred.data(), C.Deferred.data() + C.Deferred.size(), Step);
+    C.Deferred.clear();
+  }
 }
 
 ChipStats ChipModel::stats() const {

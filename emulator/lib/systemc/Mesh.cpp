@@ -35,17 +35,21 @@ void EjectBuffer::deliver(const Message &M, uint64_t ReadyCycle) {
   assert(ReadyCycle > currentCycle(Period) && "a message must arrive in a later cycle");
   assert((Entries.empty() || Entries.back().Ready <= ReadyCycle) && "arrivals in order");
   Entries.push_back({ReadyCycle, M});
-  Arrived.notify(Period * double(ReadyCycle) - sc_core::sc_time_stamp());
+  // The first message on its way to an empty buffer: the consumer waits
+  // for it. Later ones are announced by settle() once the buffer is empty
+  // again, so a buffer that is never drained dry costs no kernel events.
+  if (Entries.size() == 1)
+    Arrived.notify(Period * double(ReadyCycle) - sc_core::sc_time_stamp());
 }
 
 void EjectBuffer::settle() {
   uint64_t N = currentCycle(Period);
   while (Held < Entries.size() && Entries[Held].Ready <= N)
     ++Held;
-  // An event keeps only its earliest pending notification: re-arm it for
-  // the next message still on its way.
-  if (Held < Entries.size())
-    Arrived.notify(Period * double(Entries[Held].Ready) - sc_core::sc_time_stamp());
+  // Nothing to pop: announce the next message still on its way (an event
+  // keeps only its earliest pending notification).
+  if (Held == 0 && !Entries.empty())
+    Arrived.notify(Period * double(Entries[0].Ready) - sc_core::sc_time_stamp());
 }
 
 size_t EjectBuffer::available() {
@@ -60,11 +64,27 @@ bool EjectBuffer::pop(Message &M) {
   M = Entries.front().M;
   LastArrival = Entries.front().Ready;
   Entries.pop_front();
-  --Held;
+  if (--Held == 0 && !Entries.empty())
+    Arrived.notify(Period * double(Entries[0].Ready) - sc_core::sc_time_stamp());
   // The freed slot can be refilled from the next cycle on.
   if (Depth > 0 && CreditOut.size() > 0)
     CreditOut->returnCredit(currentCycle(Period) + 1);
   return true;
+}
+
+void EjectBuffer::popAt(uint64_t At, Message &M) {
+  settle();
+  assert(!Entries.empty() && At >= Entries.front().Ready && At >= currentCycle(Period) &&
+         "a message is taken after it arrives, and not in the past");
+  M = Entries.front().M;
+  LastArrival = Entries.front().Ready;
+  Entries.pop_front();
+  if (Held > 0)
+    --Held;
+  if (Depth > 0 && CreditOut.size() > 0)
+    CreditOut->returnCredit(At + 1);
+  if (Held == 0 && !Entries.empty())
+    Arrived.notify(Period * double(Entries[0].Ready) - sc_core::sc_time_stamp());
 }
 
 const Message *EjectBuffer::front() {
@@ -74,12 +94,13 @@ const Message *EjectBuffer::front() {
 
 Mesh::Mesh(sc_core::sc_module_name Name, const MeshConfig &Config)
     : sc_core::sc_module(Name), Config(Config),
-      Period(double(Config.Router.ClockPeriodPs), sc_core::SC_PS) {
+      Period(double(Config.Router.ClockPeriodPs), sc_core::SC_PS), Clock("clock", Period) {
   Config.validate();
+  Clock.allowRunAhead(Config.RunAhead);
   for (uint16_t Y = 0; Y < Config.Height; ++Y) {
     for (uint16_t X = 0; X < Config.Width; ++X) {
       Routers.push_back(std::make_unique<Router>(fmt::format("router_{}_{}", X, Y).c_str(), X, Y,
-                                                 Config.Router, &Monitor));
+                                                 Config.Router, Clock, &Monitor));
       Ejects.push_back(std::make_unique<EjectBuffer>(fmt::format("eject_{}_{}", X, Y).c_str(),
                                                      Config.EjectDepth, Period));
     }

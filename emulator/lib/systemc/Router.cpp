@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <functional>
 #include <limits>
 
 namespace neuromesh::emulator::systemc {
@@ -70,20 +71,137 @@ uint64_t currentCycle(const sc_core::sc_time &Period) {
   return sc_core::sc_time_stamp().value() / Period.value();
 }
 
+RouterClock::RouterClock(sc_core::sc_module_name Name, const sc_core::sc_time &Period)
+    : sc_core::sc_module(Name), Period(Period) {
+  SC_METHOD(tick);
+  sensitive << Tick;
+  dont_initialize();
+}
+
+uint32_t RouterClock::add(Router &R) {
+  Routers.push_back(&R);
+  Requested.push_back(Never);
+  return uint32_t(Routers.size() - 1);
+}
+
+void RouterClock::request(uint32_t Index, uint64_t Cycle) {
+  if (Cycle >= Requested[Index])
+    return; // evaluated by then anyway, and it asks again for what it still needs
+  Requested[Index] = Cycle;
+  // Idle: the window may move up to the current cycle (every request is
+  // at or after it, every bucket's cycle at or after the window's start).
+  if (Occupied == 0 && Far.empty())
+    Base = std::max(Base, currentCycle(Period));
+  if (Cycle - Base < Window) {
+    Buckets[Cycle % Window].push_back(Index);
+    Occupied |= uint64_t(1) << (Cycle % Window);
+  } else {
+    Far.push_back({Cycle, Index});
+    std::push_heap(Far.begin(), Far.end(), std::greater<Due>());
+  }
+  if (!InTick && Cycle < TickAt) {
+    TickAt = Cycle;
+    sc_core::sc_time At = Period * double(Cycle);
+    sc_core::sc_time Now = sc_core::sc_time_stamp();
+    assert(At >= Now && "a router cannot be woken in the past");
+    Tick.notify(At - Now);
+  }
+}
+
+// Run-ahead: a kernel activation per busy cycle costs more than the
+// evaluations in it. Other processes act on the routers only through calls
+// that take effect in a later cycle than their own, so cycles before the
+// kernel's next other activity can be evaluated in this activation, with
+// the kernel's time left behind (every call the routers make carries its
+// own cycle). Without RunAhead, one cycle per activation.
+void RouterClock::tick() {
+  uint64_t N = currentCycle(Period);
+  TickAt = Never;
+  InTick = true;
+  uint64_t Next = runCycle(N);
+  while (RunAhead && Next != Never) {
+    const sc_core::sc_time Other =
+        sc_core::sc_time_stamp() + sc_core::sc_time_to_pending_activity();
+    if (Period * double(Next) >= Other)
+      break;
+    N = Next;
+    Next = runCycle(N);
+  }
+  InTick = false;
+  if (Next != Never) {
+    TickAt = Next;
+    Tick.notify(Period * double(Next) - sc_core::sc_time_stamp());
+  }
+}
+
+uint64_t RouterClock::runCycle(const uint64_t N) {
+  // The window moves to [N, N + Window): nothing earlier is left (this is
+  // the earliest request), and far requests that now fit move in.
+  Base = N;
+  while (!Far.empty() && Far.front().Cycle - Base < Window) {
+    const Due D = Far.front();
+    std::pop_heap(Far.begin(), Far.end(), std::greater<Due>());
+    Far.pop_back();
+    if (Requested[D.Index] == D.Cycle) {
+      Buckets[D.Cycle % Window].push_back(D.Index);
+      Occupied |= uint64_t(1) << (D.Cycle % Window);
+    }
+  }
+  const unsigned B = unsigned(N % Window);
+  Now.clear();
+  Now.swap(Buckets[B]);
+  Occupied &= ~(uint64_t(1) << B);
+  // Every effect of an evaluation lands in a later cycle, so the routers
+  // of this cycle may run in any order; they run in the order they asked.
+  for (uint32_t I : Now) {
+    // A request superseded by an earlier one, or asked twice, is stale.
+    if (Requested[I] != N)
+      continue;
+    Requested[I] = Never;
+    Routers[I]->evaluateAt(N);
+  }
+  // The next cycle with a live request: buckets after N in window order,
+  // then the far queue. Stale requests are dropped on the way, so that they
+  // cost no empty tick.
+  uint64_t Next = Never;
+  while (Occupied != 0) {
+    const unsigned From = unsigned((N + 1) % Window);
+    const uint64_t Rotated =
+        From == 0 ? Occupied : (Occupied >> From) | (Occupied << (Window - From));
+    const uint64_t Cycle = N + 1 + uint64_t(__builtin_ctzll(Rotated));
+    std::vector<uint32_t> &Bucket = Buckets[Cycle % Window];
+    Bucket.erase(std::remove_if(Bucket.begin(), Bucket.end(),
+                                [&](uint32_t I) { return Requested[I] != Cycle; }),
+                 Bucket.end());
+    if (!Bucket.empty()) {
+      Next = Cycle;
+      break;
+    }
+    Occupied &= ~(uint64_t(1) << (Cycle % Window));
+  }
+  while (!Far.empty() && Requested[Far.front().Index] != Far.front().Cycle) {
+    std::pop_heap(Far.begin(), Far.end(), std::greater<Due>());
+    Far.pop_back();
+  }
+  if (!Far.empty())
+    Next = std::min(Next, Far.front().Cycle);
+  return Next;
+}
+
 Router::Router(sc_core::sc_module_name Name, uint16_t X, uint16_t Y, const RouterConfig &Config,
-               ProgressMonitor *Monitor)
-    : sc_core::sc_module(Name), X(X), Y(Y), Config(Config), Monitor(Monitor),
+               RouterClock &Clock, ProgressMonitor *Monitor)
+    : sc_core::sc_module(Name), X(X), Y(Y), Config(Config), Monitor(Monitor), Clock(Clock),
       Period(double(Config.ClockPeriodPs), sc_core::SC_PS) {
   Config.validate();
   for (int D = 0; D < NumDirs; ++D) {
     Inputs[D].Owner = this;
+    Inputs[D].Bit = 1u << D;
     Outputs[D].Owner = this;
+    Outputs[D].Bit = 1u << D;
     Outputs[D].Credits = Config.BufferDepth;
   }
   Outputs[int(Dir::Local)].Bounded = false;
-  SC_METHOD(evaluate);
-  sensitive << Wake;
-  dont_initialize();
+  ClockIndex = Clock.add(*this);
 }
 
 void Router::setOutputCredits(Dir D, uint32_t Credits) {
@@ -93,32 +211,42 @@ void Router::setOutputCredits(Dir D, uint32_t Credits) {
 
 uint64_t Router::now() const { return currentCycle(Period); }
 
-void Router::wakeAt(uint64_t Cycle) {
-  sc_core::sc_time At = Period * double(Cycle);
-  sc_core::sc_time Now = sc_core::sc_time_stamp();
-  assert(At >= Now && "a router cannot be woken in the past");
-  Wake.notify(At - Now);
-}
+void Router::wakeAt(uint64_t Cycle) { Clock.request(ClockIndex, Cycle); }
 
 void Router::InputPort::deliver(const Message &M, uint64_t ReadyCycle) {
   assert(ReadyCycle > Owner->now() && "a message must arrive in a later cycle");
   assert((Incoming.empty() || Incoming.back().Ready <= ReadyCycle) && "arrivals in order");
+  // A message behind others in this port cannot move before they do, and
+  // the first of them always has a wake of its own (see (4) in evaluate).
+  const bool First = Buffer.empty() && Incoming.empty();
   Incoming.push_back({ReadyCycle, M});
-  Owner->wakeAt(ReadyCycle);
+  Owner->Arriving |= Bit;
+  if (First)
+    Owner->wakeAt(ReadyCycle);
 }
 
 void Router::OutputPort::returnCredit(uint64_t ReadyCycle) {
   assert(ReadyCycle > Owner->now() && "a credit must arrive in a later cycle");
   CreditsComing.push_back(ReadyCycle);
-  Owner->wakeAt(ReadyCycle);
+  Owner->Crediting |= Bit;
+  // Only a stalled output waits for the credit: otherwise the router is
+  // woken anyway (for a busy input or link) or has nothing for this output,
+  // and its next evaluation counts the credit. So a credit costs no
+  // evaluation of its own unless it unblocks something.
+  if (Stalled)
+    Owner->wakeAt(ReadyCycle);
 }
 
 void Router::inject(const Message &M, uint64_t Cycle) {
   assert((!sc_core::sc_is_running() || Cycle > now()) &&
          "inject during simulation only into a later cycle");
-  Message Copy = M;
-  Copy.InjectCycle = Cycle;
-  Source.emplace(Cycle, Copy);
+  Source.push_back({Cycle, M});
+  Source[Source.size() - 1].M.InjectCycle = Cycle;
+  // Keep cycle order, equal cycles in call order. Injections come nearly
+  // in order (a tile's port serves its messages in cycle order), so this
+  // rarely moves anything.
+  for (size_t I = Source.size() - 1; I > 0 && Source[I - 1].Cycle > Source[I].Cycle; --I)
+    std::swap(Source[I - 1], Source[I]);
   wakeAt(Cycle);
 }
 
@@ -134,37 +262,56 @@ Dir Router::route(const Message &M) const {
   return Dir::Local;
 }
 
-void Router::evaluate() {
-  const uint64_t N = now();
+namespace {
+/// The lowest set bit's index; Mask != 0.
+inline int lowest(unsigned Mask) { return __builtin_ctz(Mask); }
+} // namespace
 
+void Router::evaluateAt(const uint64_t N) {
+  // Bit masks of the ports with something in them keep an evaluation to
+  // the few ports in use.
   // (1) Messages and credits due by now.
-  for (InputPort &In : Inputs) {
+  for (unsigned Mask = Arriving; Mask; Mask &= Mask - 1) {
+    const int I = lowest(Mask);
+    InputPort &In = Inputs[I];
     while (!In.Incoming.empty() && In.Incoming.front().Ready <= N) {
+      if (In.Buffer.empty())
+        In.HeadRoute = route(In.Incoming.front().M);
       In.Buffer.push_back(In.Incoming.front().M);
       In.Incoming.pop_front();
       In.MaxOccupancy = std::max<uint64_t>(In.MaxOccupancy, In.Buffer.size());
+      Holding |= 1u << I;
     }
+    if (In.Incoming.empty())
+      Arriving &= ~(1u << I);
   }
-  for (OutputPort &Out : Outputs) {
+  for (unsigned Mask = Crediting; Mask; Mask &= Mask - 1) {
+    const int O = lowest(Mask);
+    OutputPort &Out = Outputs[O];
     while (!Out.CreditsComing.empty() && Out.CreditsComing.front() <= N) {
       ++Out.Credits;
       Out.CreditsComing.pop_front();
     }
+    if (Out.CreditsComing.empty())
+      Crediting &= ~(1u << O);
   }
 
   // (2) Source queue into the local input buffer.
   InputPort &LocalIn = Inputs[int(Dir::Local)];
-  while (!Source.empty() && Source.begin()->first <= N &&
+  while (!Source.empty() && Source.front().Cycle <= N &&
          LocalIn.Buffer.size() < Config.BufferDepth) {
-    LocalIn.Buffer.push_back(Source.begin()->second);
-    Source.erase(Source.begin());
+    if (LocalIn.Buffer.empty())
+      LocalIn.HeadRoute = route(Source.front().M);
+    LocalIn.Buffer.push_back(Source.front().M);
+    Source.pop_front();
     LocalIn.MaxOccupancy = std::max<uint64_t>(LocalIn.MaxOccupancy, LocalIn.Buffer.size());
+    Holding |= 1u << int(Dir::Local);
     if (Monitor) {
       Monitor->enter();
       Monitor->progress(N);
     }
   }
-  bool InjectBlocked = !Source.empty() && Source.begin()->first <= N;
+  bool InjectBlocked = !Source.empty() && Source.front().Cycle <= N;
   if (InjectBlocked && !InjectStalled) {
     InjectStalled = true;
     InjectStallStart = N;
@@ -177,15 +324,30 @@ void Router::evaluate() {
   // first requester after the last one it granted (N, E, S, W, L order).
   // Each input requests exactly one output (its head's route) and is busy
   // for ceil(B/W) cycles once granted, so outputs do not interact.
-  for (int O = 0; O < NumDirs; ++O) {
+  unsigned Requests[NumDirs] = {};
+  unsigned Wanted = 0;
+  for (unsigned Mask = Holding; Mask; Mask &= Mask - 1) {
+    const int I = lowest(Mask);
+    const InputPort &In = Inputs[I];
+    if (In.BusyUntil <= N) {
+      const int O = int(In.HeadRoute);
+      Requests[O] |= 1u << I;
+      Wanted |= 1u << O;
+    }
+  }
+  // Outputs with a request, and stalled ones (to end their stall).
+  for (unsigned Mask = Wanted | StalledOutputs; Mask; Mask &= Mask - 1) {
+    const int O = lowest(Mask);
     OutputPort &Out = Outputs[O];
     int Winner = -1;
-    for (int K = 1; K <= NumDirs; ++K) {
-      int I = (Out.LastGrant + K) % NumDirs;
-      const InputPort &In = Inputs[I];
-      if (!In.Buffer.empty() && In.BusyUntil <= N && int(route(In.Buffer.front())) == O) {
-        Winner = I;
-        break;
+    if (Requests[O] != 0) {
+      for (int K = 1; K <= NumDirs; ++K) {
+        int I = Out.LastGrant + K;
+        I = I >= NumDirs ? I - NumDirs : I;
+        if (Requests[O] & (1u << I)) {
+          Winner = I;
+          break;
+        }
       }
     }
     bool LinkFree = Out.BusyUntil <= N;
@@ -194,9 +356,11 @@ void Router::evaluate() {
     if (Blocked && !Out.Stalled) {
       Out.Stalled = true;
       Out.StallStart = N;
+      StalledOutputs |= 1u << O;
     } else if (!Blocked && Out.Stalled) {
       Out.Stalled = false;
       Out.StallCycles += N - Out.StallStart;
+      StalledOutputs &= ~(1u << O);
     }
     if (Winner < 0 || !LinkFree || NoCredit)
       continue;
@@ -204,6 +368,10 @@ void Router::evaluate() {
     InputPort &In = Inputs[Winner];
     Message M = In.Buffer.front();
     In.Buffer.pop_front();
+    if (In.Buffer.empty())
+      Holding &= ~(1u << Winner);
+    else
+      In.HeadRoute = route(In.Buffer.front());
     uint64_t S = Config.serialisationCycles(M.Bits);
     In.BusyUntil = N + S;
     Out.BusyUntil = N + S;
@@ -224,14 +392,18 @@ void Router::evaluate() {
   }
 
   // (4) The next cycle anything can change here. Messages and credits that
-  // other blocks send later wake us themselves.
+  // other blocks send later wake us themselves. An arrival behind a
+  // buffered head, or a credit for an output nothing waits on, changes
+  // nothing until something else wakes us: (1) then takes it in, before
+  // (3) can move anything, so the result is the same as if it had been
+  // taken in on its own cycle, and a saturated mesh is evaluated about once
+  // per hop instead of once per arrival, credit and hop.
   uint64_t Next = std::numeric_limits<uint64_t>::max();
-  for (const InputPort &In : Inputs) {
-    if (!In.Incoming.empty())
-      Next = std::min(Next, In.Incoming.front().Ready);
-    if (In.Buffer.empty())
-      continue;
-    const OutputPort &Want = Outputs[int(route(In.Buffer.front()))];
+  for (unsigned Mask = Arriving & ~Holding; Mask; Mask &= Mask - 1)
+    Next = std::min(Next, Inputs[lowest(Mask)].Incoming.front().Ready);
+  for (unsigned Mask = Holding; Mask; Mask &= Mask - 1) {
+    const InputPort &In = Inputs[lowest(Mask)];
+    const OutputPort &Want = Outputs[int(In.HeadRoute)];
     uint64_t Free = std::max(In.BusyUntil, Want.BusyUntil);
     // Stalled already: the credit wakes us. Otherwise wake when the input
     // and link are free, to send or to start counting the stall.
@@ -239,11 +411,10 @@ void Router::evaluate() {
       continue;
     Next = std::min(Next, std::max(Free, N + 1));
   }
-  for (const OutputPort &Out : Outputs)
-    if (!Out.CreditsComing.empty())
-      Next = std::min(Next, Out.CreditsComing.front());
+  for (unsigned Mask = Crediting & StalledOutputs; Mask; Mask &= Mask - 1)
+    Next = std::min(Next, Outputs[lowest(Mask)].CreditsComing.front());
   if (!Source.empty()) {
-    uint64_t First = Source.begin()->first;
+    uint64_t First = Source.front().Cycle;
     if (First > N)
       Next = std::min(Next, First);
     else if (LocalIn.Buffer.size() < Config.BufferDepth)
@@ -260,7 +431,10 @@ RouterStats Router::stats() const {
     const OutputPort &Out = Outputs[D];
     S.Forwarded[D] = Out.Forwarded;
     S.StallCycles[D] = Out.StallCycles + (Out.Stalled ? N - Out.StallStart : 0);
-    S.MaxOccupancy[D] = Inputs[D].MaxOccupancy;
+    // Arrivals not yet taken in (see (4) in evaluate) count from their
+    // cycle on; nothing left the buffer since, as only evaluations move
+    // messages.
+    S.MaxOccupancy[D] = std::max<uint64_t>(Inputs[D].MaxOccupancy, Inputs[D].held(N));
   }
   S.InjectStallCycles = InjectStallCycles + (InjectStalled ? N - InjectStallStart : 0);
   return S;
@@ -286,7 +460,7 @@ std::string Router::describeBlocked() const {
         continue;
       const Message &H = In.Buffer.front();
       Waiting += fmt::format("{}input {} holds {} message(s), head #{} from ({},{}) to ({},{})",
-                             Waiting.empty() ? "" : "; ", dirName(Dir(I)), In.Buffer.size(), H.Id,
+                             Waiting.empty() ? "" : "; ", dirName(Dir(I)), In.held(now()), H.Id,
                              H.SrcX, H.SrcY, H.X, H.Y);
     }
     if (Waiting.empty())

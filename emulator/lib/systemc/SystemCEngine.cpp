@@ -149,6 +149,7 @@ void SystemCEngine::step() {
   }
   Chip.traceStep();
   assert(Chip.stepFinished() && "the kernel ran dry before the barrier released the step");
+  Chip.finishStep();
   StepLatency L;
   L.StartCycle = Chip.stepStartCycle();
   L.Cycles = Chip.stepEndCycle() - L.StartCycle;

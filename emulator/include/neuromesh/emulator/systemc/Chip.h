@@ -214,6 +214,9 @@ public:
   /// Opens step Step at the current simulated time.
   void beginStep(uint64_t Step);
   bool stepFinished() const { return TheBarrier->finished(); }
+  /// Completes the cores' work of a finished step (the deferred receives,
+  /// see absorb()); call before reading cores or counters.
+  void finishStep();
   /// Throws neuromesh::Error with the report if a mesh made no progress.
   void checkProgress() const;
 
@@ -236,9 +239,11 @@ public:
   void updateCore(uint32_t Core);
   void sendHost();
   void arbitrateTile(uint32_t Tile);
-  /// Absorbs arrived messages of Tile (and passes those in transit to
-  /// their chip link); returns 0 to wait for the next arrival, else the
-  /// cycles to wait for a busy core.
+  /// Takes the messages sent to Tile's eject buffer, each at the cycle it
+  /// is taken: absorbs those for its cores and passes those in transit to
+  /// their chip link; returns 0 to wait for the next arrival (else the
+  /// cycles to wait for a busy core: not used now, every known message is
+  /// taken).
   uint64_t ejectTile(uint32_t Tile, EjectBuffer &Eject);
   /// Sends the collected crossings over their chip links.
   void forwardChipLinks();
@@ -257,12 +262,20 @@ private:
     std::vector<FiredNeuron> Fired;   ///< this step
     uint64_t BusyUntil = 0;           ///< cycle the core (its neuron unit) is free
     uint64_t SynapseBusyUntil = 0;    ///< with SynapseOverlap: cycle its synapse unit is free
+    /// Per input axon, the cycles a spike on it keeps the core (its synapse
+    /// unit) busy.
+    std::vector<uint32_t> AbsorbCycles;
+    std::vector<AxonSpike> Deferred; ///< absorbed this step, not yet received
   };
+  /// Takes M into core C (received at finishStep) and returns the cycles
+  /// it keeps C busy.
+  uint64_t absorb(CoreSlot &C, const Message &M);
   struct Tile {
     uint16_t Chip = 0, X = 0, Y = 0;
     std::vector<int32_t> SlotCore; ///< slot -> global core, -1 if empty
     std::vector<Outgoing> Out;     ///< submitted, not yet arbitrated
     uint64_t PortFree = 0;         ///< first cycle the local port is free
+    uint64_t LastTaken = 0;        ///< cycle the ejector took its last message
     std::unique_ptr<TileModule> Module;
   };
   /// A message template to axon Axon of core Core (image order).

@@ -15,7 +15,6 @@
 #include <systemc>
 
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,6 +28,10 @@ struct MeshConfig {
   RouterConfig Router;
   uint32_t EjectDepth = 0;           ///< [mesh.router.eject_depth] messages; 0 = unbounded
   uint64_t NoProgressCycles = 10000; ///< [mesh.no_progress_cycles] watchdog limit, >= 1
+  /// Let the routers' clock evaluate several cycles in one activation while
+  /// nothing else happens (RouterClock::allowRunAhead): for a driver that
+  /// runs sc_start() until the simulation has nothing left to do.
+  bool RunAhead = false;
 
   /// Throws neuromesh::Error naming the key of the first bad value.
   void validate() const;
@@ -51,8 +54,21 @@ public:
   bool pop(Message &M);
   /// The oldest arrived message, not popped; null if none has arrived.
   const Message *front();
-  /// Notified in each cycle a message arrives.
+  /// Notified in the cycle a message arrives at a buffer that holds none
+  /// to pop: a consumer that found the buffer empty waits for it. (A
+  /// consumer that left messages in it looks again on its own.)
   const sc_core::sc_event &arrivalEvent() const { return Arrived; }
+  /// Messages sent to this buffer and not yet popped, arrived or not.
+  size_t pending() const { return Entries.size(); }
+  /// The oldest of them and the cycle it arrives (or arrived) in; pending()
+  /// must be > 0.
+  const Message &head() const { return Entries.front().M; }
+  uint64_t headReady() const { return Entries.front().Ready; }
+  /// Pops the oldest message into M as taken at cycle At, which must be no
+  /// earlier than the current cycle and its arrival: the freed slot's
+  /// credit reaches the router at At + 1. A consumer that knows when it
+  /// will take each message (the chip's ejector) takes them all at once.
+  void popAt(uint64_t At, Message &M);
   /// The cycle the last popped message arrived in.
   uint64_t lastArrivalCycle() const { return LastArrival; }
   uint32_t depth() const { return Depth; }
@@ -66,7 +82,7 @@ private:
 
   uint32_t Depth;
   sc_core::sc_time Period;
-  std::deque<Entry> Entries; ///< Ready ascending; the first Held have arrived
+  Ring<Entry> Entries; ///< Ready ascending; the first Held have arrived
   size_t Held = 0;
   uint64_t LastArrival = 0;
   sc_core::sc_event Arrived;
@@ -106,6 +122,7 @@ private:
   MeshConfig Config;
   sc_core::sc_time Period;
   ProgressMonitor Monitor;
+  RouterClock Clock;
   std::vector<std::unique_ptr<Router>> Routers;
   std::vector<std::unique_ptr<EjectBuffer>> Ejects;
   bool Stalled = false;

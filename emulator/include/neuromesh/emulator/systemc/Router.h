@@ -14,10 +14,17 @@
 // (a zero-latency credit) and its order within a time step depends on the
 // scheduler; TLM-2.0's four-phase protocol carries more than a hop needs.
 // With effects always in a later cycle, no result depends on the order in
-// which the kernel runs processes within a cycle, and a router is activated
-// only when something can change (an arrival, a credit, a link going free):
-// one activation per message hop, not one per cycle, and none per synaptic
-// event.
+// which the kernel runs processes within a cycle, and a router is evaluated
+// only when something can change (an arrival, a credit, a link going free).
+//
+// Scheduling: in a mesh, the routers are not kernel processes of their own.
+// A router asks its mesh's RouterClock to be evaluated at a cycle, and the
+// clock's one SC_METHOD wakes at the earliest cycle any router asked for and
+// evaluates the routers due then: one kernel activation per busy mesh cycle
+// rather than one per router and cycle (a timed activation costs far more
+// than an evaluation), and with run-ahead one per stretch of busy cycles
+// in which no other process acts. The evaluations of one cycle cannot see
+// each other, so their order changes nothing.
 //
 //===----------------------------------------------------------------------===//
 #pragma once
@@ -26,9 +33,10 @@
 
 #include <array>
 #include <cstdint>
-#include <deque>
-#include <map>
+#include <limits>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace neuromesh::emulator::systemc {
 
@@ -54,6 +62,9 @@ struct Message {
   uint64_t InjectCycle = 0;    ///< cycle it entered the source queue
   uint32_t Bits = 32;          ///< size on a link (>= 1)
   uint16_t SrcX = 0, SrcY = 0; ///< source tile (set on injection)
+  /// The receiver's own annotation, carried and never read by the mesh
+  /// (the chip model: the cycles the target core spends absorbing it).
+  uint32_t Tag = 0;
 };
 
 /// The resolved router parameters (the names in brackets are the keys
@@ -133,13 +144,97 @@ struct RouterStats {
   }
 };
 
+/// A FIFO on a power-of-two ring that grows when full: no allocation per
+/// message once it has reached its working size (std::deque allocates and
+/// frees blocks as it goes).
+template <typename T> class Ring {
+public:
+  bool empty() const { return Count == 0; }
+  size_t size() const { return Count; }
+  T &front() { return Data[Head]; }
+  const T &front() const { return Data[Head]; }
+  const T &back() const { return (*this)[Count - 1]; }
+  T &operator[](size_t I) { return Data[(Head + I) & (Data.size() - 1)]; }
+  const T &operator[](size_t I) const { return Data[(Head + I) & (Data.size() - 1)]; }
+  void push_back(const T &V) {
+    if (Count == Data.size())
+      grow();
+    (*this)[Count++] = V;
+  }
+  void pop_front() {
+    Head = (Head + 1) & (Data.size() - 1);
+    --Count;
+  }
+
+private:
+  void grow() {
+    std::vector<T> Bigger(Data.empty() ? 8 : 2 * Data.size());
+    for (size_t I = 0; I < Count; ++I)
+      Bigger[I] = (*this)[I];
+    Data.swap(Bigger);
+    Head = 0;
+  }
+  std::vector<T> Data;
+  size_t Head = 0, Count = 0;
+};
+
+class Router;
+
+/// Evaluates the routers of one mesh from one SC_METHOD (see the file
+/// comment). Requests are (cycle, router) pairs, of which only each
+/// router's earliest counts, as an sc_event keeps only its earliest
+/// notification. They are kept in a calendar: one bucket per cycle of a
+/// window of Window cycles from the current one (nearly every request is a
+/// few cycles ahead), and a heap for the rest.
+class RouterClock : public sc_core::sc_module {
+public:
+  SC_HAS_PROCESS(RouterClock);
+  RouterClock(sc_core::sc_module_name Name, const sc_core::sc_time &Period);
+  /// Adds R to the routers this clock evaluates; returns its index.
+  uint32_t add(Router &R);
+  /// Evaluate router Index at Cycle (not before the current cycle).
+  void request(uint32_t Index, uint64_t Cycle);
+  /// Let one activation go on to later cycles while no other process has
+  /// anything to do before them (see tick()). Only for a driver that runs
+  /// sc_start() until the simulation has nothing left to do: a bounded
+  /// sc_start(t) could leave the routers past t.
+  void allowRunAhead(bool On) { RunAhead = On; }
+
+private:
+  static constexpr uint64_t Never = std::numeric_limits<uint64_t>::max();
+  static constexpr uint64_t Window = 64; ///< one bit of Occupied per bucket
+  struct Due {
+    uint64_t Cycle;
+    uint32_t Index;
+    bool operator>(const Due &O) const {
+      return Cycle != O.Cycle ? Cycle > O.Cycle : Index > O.Index;
+    }
+  };
+  void tick();
+  /// Evaluates the routers due at cycle N; returns the next cycle with a
+  /// live request, or Never.
+  uint64_t runCycle(uint64_t N);
+
+  sc_core::sc_time Period;
+  sc_core::sc_event Tick;
+  bool RunAhead = false;
+  bool InTick = false;     ///< tick() schedules the next tick itself
+  uint64_t TickAt = Never; ///< cycle Tick is notified for
+  std::vector<Router *> Routers;
+  std::vector<uint64_t> Requested;                   ///< per router, its earliest request
+  uint64_t Base = 0;                                 ///< the window's first cycle
+  std::array<std::vector<uint32_t>, Window> Buckets; ///< by cycle mod Window
+  uint64_t Occupied = 0;                             ///< bit b: Buckets[b] is not empty
+  std::vector<Due> Far;      ///< later requests: a min-heap on (cycle, router)
+  std::vector<uint32_t> Now; ///< the routers due in this tick
+};
+
 /// The router of tile (X, Y).
 class Router : public sc_core::sc_module {
 public:
-  SC_HAS_PROCESS(Router);
-  /// Monitor may be null (a router on its own).
+  /// Clock evaluates the router. Monitor may be null (no watchdog).
   Router(sc_core::sc_module_name Name, uint16_t X, uint16_t Y, const RouterConfig &Config,
-         ProgressMonitor *Monitor = nullptr);
+         RouterClock &Clock, ProgressMonitor *Monitor = nullptr);
 
   /// Output links, by Dir. Unbound outputs (mesh edges) are never routed to.
   sc_core::sc_port<LinkIf, 1, sc_core::SC_ZERO_OR_MORE_BOUND> Out[NumDirs];
@@ -180,21 +275,36 @@ private:
     uint64_t Ready;
     Message M;
   };
+  struct Injected {
+    uint64_t Cycle;
+    Message M;
+  };
   struct InputPort : LinkIf {
     Router *Owner = nullptr;
-    std::deque<Arrival> Incoming; ///< sent to us, not yet arrived (Ready ascending)
-    std::deque<Message> Buffer;   ///< arrived, waiting to be forwarded
-    uint64_t BusyUntil = 0;       ///< crossbar input streams a message until then
+    unsigned Bit = 0;           ///< this port's bit in the router's masks
+    Ring<Arrival> Incoming;     ///< sent to us, not yet arrived (Ready ascending)
+    Ring<Message> Buffer;       ///< arrived, waiting to be forwarded
+    uint64_t BusyUntil = 0;     ///< crossbar input streams a message until then
+    Dir HeadRoute = Dir::Local; ///< route(Buffer.front()), kept as the head changes
     uint64_t MaxOccupancy = 0;
     void deliver(const Message &M, uint64_t ReadyCycle) override;
+    /// Messages in the buffer at cycle N, counting arrivals due by N that
+    /// no evaluation has taken in yet.
+    size_t held(uint64_t N) const {
+      size_t K = Buffer.size();
+      for (size_t I = 0; I < Incoming.size() && Incoming[I].Ready <= N; ++I)
+        ++K;
+      return K;
+    }
   };
   struct OutputPort : CreditIf {
     Router *Owner = nullptr;
+    unsigned Bit = 0;
     bool Bounded = true;
     uint32_t Credits = 0;
-    std::deque<uint64_t> CreditsComing; ///< Ready cycles, ascending
-    uint64_t BusyUntil = 0;             ///< link occupied until then
-    int LastGrant = NumDirs - 1;        ///< round-robin pointer
+    Ring<uint64_t> CreditsComing; ///< Ready cycles, ascending
+    uint64_t BusyUntil = 0;       ///< link occupied until then
+    int LastGrant = NumDirs - 1;  ///< round-robin pointer
     bool Stalled = false;
     uint64_t StallStart = 0;
     uint64_t Forwarded = 0;
@@ -202,18 +312,24 @@ private:
     void returnCredit(uint64_t ReadyCycle) override;
   };
 
-  void evaluate();
+  friend class RouterClock;
+  /// One evaluation at cycle N, the current cycle.
+  void evaluateAt(uint64_t N);
   void wakeAt(uint64_t Cycle);
   uint64_t now() const;
 
   uint16_t X, Y;
   RouterConfig Config;
   ProgressMonitor *Monitor;
+  RouterClock &Clock;
+  uint32_t ClockIndex = 0;
   sc_core::sc_time Period;
-  sc_core::sc_event Wake;
   std::array<InputPort, NumDirs> Inputs;
   std::array<OutputPort, NumDirs> Outputs;
-  std::multimap<uint64_t, Message> Source; ///< injected, by cycle then call order
+  Ring<Injected> Source; ///< injected, by cycle then call order
+  /// Port masks (bit d for port d): inputs with messages on their way, with
+  /// messages in the buffer; outputs with credits on their way, stalled.
+  unsigned Arriving = 0, Holding = 0, Crediting = 0, StalledOutputs = 0;
   bool InjectStalled = false;
   uint64_t InjectStallStart = 0;
   uint64_t InjectStallCycles = 0;
