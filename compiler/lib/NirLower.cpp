@@ -85,7 +85,7 @@ public:
     classify();
     for (size_t I = 0; I < Infos.size(); ++I)
       resolveShape(I);
-    Net.Name = O.FileName;
+    Net.Name = O.FileName.substr(O.FileName.find_last_of('/') + 1);
     Net.Dt = O.Dt;
     for (size_t I = 0; I < Infos.size(); ++I)
       if (Infos[I].R == Role::Input)
