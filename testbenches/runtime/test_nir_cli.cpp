@@ -1,5 +1,6 @@
 //===- test_nir_cli.cpp - nmesh compile model.nir, end to end --------------===//
 #include "CliTestUtil.h"
+#include "compiler/NpyTestUtil.h"
 
 #include "neuromesh/compiler/HardwareNetwork.h"
 #include "neuromesh/compiler/Nir.h"
@@ -139,4 +140,39 @@ TEST_CASE("nmesh run of a NIR network with --reset subtract matches the referenc
     Reference.insert(std::to_string(S.Step) + "," + S.Population + "," + std::to_string(S.Index));
   CHECK(Engine.size() > 20);
   CHECK(Engine == Reference);
+}
+
+TEST_CASE("nmesh run --input takes a dense .npy [steps, *shape] for the one Input node") {
+  TempDir T;
+  auto C = nmesh(T, "compile '" + fixture("lif_norse.nir") + "' --arch '" + loihi() + "' -o '" +
+                        T / "l.nmb" + "'");
+  REQUIRE(C.Exit == 0);
+  std::vector<double> Dense(60, 0.0);
+  std::string Csv = "step,population,neuron\n";
+  for (unsigned S = 0; S < 60; S += 3) {
+    Dense[S] = 1;
+    Csv += std::to_string(S) + ",input,0\n";
+  }
+  nm_test::writeFile(T / "in.npy", nm_test::npyF8({60, 1}, Dense));
+  writeFile(T / "in.csv", Csv);
+  auto N = nmesh(T, "run '" + T / "l.nmb" + "' --steps 60 --input '" + T / "in.npy" +
+                        "' --spikes '" + T / "n.csv" + "'");
+  INFO(N.Err);
+  REQUIRE(N.Exit == 0);
+  auto K = nmesh(T, "run '" + T / "l.nmb" + "' --steps 60 --input '" + T / "in.csv" +
+                        "' --spikes '" + T / "k.csv" + "'");
+  REQUIRE(K.Exit == 0);
+  CHECK(readFile(T / "n.csv").size() > 40); // the neuron fires
+  CHECK(readFile(T / "n.csv") == readFile(T / "k.csv"));
+
+  Dense[6] = 2;
+  nm_test::writeFile(T / "bad.npy", nm_test::npyF8({60, 1}, Dense));
+  auto Bad = nmesh(T, "run '" + T / "l.nmb" + "' --steps 60 --input '" + T / "bad.npy" + "'");
+  CHECK(Bad.Exit == 1);
+  CHECK(Bad.Err.find("element [6, 0] is 2") != std::string::npos);
+  nm_test::writeFile(T / "shape.npy", nm_test::npyF8({30, 2}, Dense));
+  auto Shape = nmesh(T, "run '" + T / "l.nmb" + "' --steps 60 --input '" + T / "shape.npy" + "'");
+  CHECK(Shape.Exit == 1);
+  CHECK(Shape.Err.find("the 1 neurons of input port 'input'; got shape (30, 2)") !=
+        std::string::npos);
 }
