@@ -699,14 +699,20 @@ private:
         K.push_back(T == "LI" ? Dt * X / Tau : Dt * X);
       M = T == "LI" ? NeuronModel("li", {{"tau", eulerTau(Tau, Dt)}}) : NeuronModel("li", {{"dv", 0.0}});
       Readouts.insert(I);
-    } else {
-      failAt(I, "CubaLI is not supported yet: the chip has no two-state readout program "
-                "(use LI, or CubaLIF with a high threshold and a membrane probe)");
+    } else { // CubaLI: the CUBA LIF program's readout variant
+      double TauS = checkTau("tau_syn"), TauM = checkTau("tau_mem");
+      if (uniform(I, "v_leak", N) != 0)
+        failAt(I, "v_leak must be 0: the chip's CubaLI readout program has no constant input");
+      std::vector<double> WIn = perNeuron(I, "w_in", N, 1.0);
+      for (uint64_t J = 0; J < N; ++J)
+        K.push_back(Dt * R[J] / TauM * Dt * WIn[J] / TauS);
+      M = NeuronModel("cuba_li", {{"tau_syn", eulerTau(TauS, Dt)}, {"tau_m", eulerTau(TauM, Dt)}});
+      Readouts.insert(I);
     }
     Population &P = Net.addPopulation(F.N->Name, uint32_t(N), M);
     for (uint64_t D : F.Shape)
       P.Shape.push_back(uint32_t(D));
-    if (T == "LI" || T == "I") {
+    if (T == "LI" || T == "I" || T == "CubaLI") {
       P.Record = false;
       P.Probes.push_back("v");
     }
@@ -714,9 +720,9 @@ private:
 
   std::set<size_t> Readouts; ///< integer readouts whose scale is set once all weights are known
 
-  /// LI and I hold v as an integer v * S: S puts the largest weight at
-  /// 2^12, so v keeps 12 bits of a weight's resolution and 2^11 of the
-  /// largest weights fit the 24-bit state before it saturates.
+  /// LI, I and CubaLI hold v as an integer v * S: S puts the largest
+  /// weight at 2^12, so v keeps 12 bits of a weight's resolution and 2^11
+  /// of the largest weights fit the 24-bit state before it saturates.
   void scaleReadouts() {
     for (size_t I : Readouts) {
       const std::string &Name = Infos[I].N->Name;

@@ -2,7 +2,9 @@
 #include "NirTestUtil.h"
 
 #include "neuromesh/compiler/Compile.h"
+#include "neuromesh/compiler/HardwareNetwork.h"
 #include "neuromesh/compiler/Nir.h"
+#include "neuromesh/compiler/ReferenceSimulator.h"
 #include "neuromesh/isa/Architecture.h"
 #include "neuromesh/isa/Error.h"
 
@@ -346,4 +348,57 @@ node(n, 'lif', 'LIF', tau=np.full(5, 1e-2), r=np.ones(5), v_leak=np.zeros(5), v_
 )PY");
   CHECK(E2.find("node 'lif' (LIF): it has 5 neurons (5,) but its input 'fc' gives shape (4,)") !=
         std::string::npos);
+}
+
+TEST_CASE("nir: LI and CubaLI readouts follow forward Euler through their membrane probes") {
+  TempNir T;
+  writeNirWithPython(T.path(), R"PY(
+n = graph(f, 'node', [['input', 'fc'], ['fc', 'li'], ['fc', 'cli']])
+node(n, 'input', 'Input', shape=np.array([1]))
+node(n, 'fc', 'Linear', weight=np.array([[0.5], [-0.25]]))
+node(n, 'li', 'LI', tau=np.full(2, 2e-3), r=np.full(2, 20.0), v_leak=np.zeros(2))
+node(n, 'cli', 'CubaLI', tau_syn=np.full(2, 5e-4), tau_mem=np.full(2, 1e-3), r=np.full(2, 10.0),
+     v_leak=np.zeros(2), w_in=np.full(2, 5.0))
+)PY");
+  nir::LowerNotes Notes;
+  Network Net = nir::loadNirNetwork(T.path(), options(1e-4), &Notes);
+  isa::Architecture Arch =
+      isa::loadArchitecture(std::string(NM_SOURCE_DIR) + "/examples/arch/loihi.yaml", {});
+  HardwareNetwork Hw = lowerNetwork(Net, Arch);
+  std::vector<InputSpike> In;
+  for (uint64_t S : {0, 1, 2, 10, 11, 30})
+    In.push_back({S, "input", 0});
+  std::vector<PopulationProbe> Probes;
+  CHECK(simulateReference(Hw, 60, In, Probes).empty()); // readouts never spike
+  std::map<std::pair<std::string, uint64_t>, std::vector<double>> Chip;
+  for (const PopulationProbe &P : Probes)
+    if (P.Variable == "v") {
+      auto &V = Chip[{P.Population, P.Step}];
+      V.resize(2);
+      V[P.Index] = P.Value / Notes.VScale.at(P.Population);
+    }
+  // Hand-written Euler: the spike of step s reaches the layer at s + 1.
+  const double Dt = 1e-4, W[2] = {0.5, -0.25};
+  double VLi[2] = {0, 0}, I[2] = {0, 0}, VC[2] = {0, 0};
+  double Largest = 0, WorstLi = 0, WorstC = 0;
+  for (uint64_t Step = 0; Step < 60; ++Step) {
+    double X = 0;
+    for (const InputSpike &S : In)
+      X += S.Step + 1 == Step;
+    for (int J = 0; J < 2; ++J) {
+      VLi[J] += Dt / 2e-3 * (-VLi[J] + 20.0 * W[J] * X);
+      I[J] += Dt / 5e-4 * (-I[J] + 5.0 * W[J] * X);
+      VC[J] += Dt / 1e-3 * (-VC[J] + 10.0 * I[J]);
+      Largest = std::max({Largest, std::fabs(VLi[J]), std::fabs(VC[J])});
+      WorstLi = std::max(WorstLi, std::fabs(Chip[{"li", Step}].at(J) - VLi[J]));
+      WorstC = std::max(WorstC, std::fabs(Chip[{"cli", Step}].at(J) - VC[J]));
+    }
+  }
+  INFO("largest |v| " << Largest << ", worst error LI " << WorstLi << ", CubaLI " << WorstC);
+  std::printf("nir readouts: largest |v| %.4f, worst error LI %.2e, CubaLI %.2e\n", Largest,
+              WorstLi, WorstC);
+  CHECK(Largest > 0.5);
+  // 12 bits of the largest weight, plus trunc-toward-zero decays.
+  CHECK(WorstLi < 2e-3 * Largest);
+  CHECK(WorstC < 2e-3 * Largest);
 }

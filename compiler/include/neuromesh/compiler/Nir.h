@@ -104,8 +104,8 @@ struct LowerOptions {
 /// warnings.
 struct LowerNotes {
   /// Hardware units per NIR unit of v, per neuron node that has one fixed
-  /// by the compiler front end (IF, LI, I: integer models); probes of v
-  /// read v times this. LIF/CubaLIF scales are chosen by lowerNetwork.
+  /// by the compiler front end (IF, LI, I, CubaLI: integer models); probes
+  /// of v read v times this. LIF/CubaLIF scales are chosen by lowerNetwork.
   std::map<std::string, double> VScale;
   std::vector<std::string> Warnings;
 };
