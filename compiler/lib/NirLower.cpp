@@ -26,7 +26,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <functional>
 #include <limits>
 #include <optional>
 #include <set>
@@ -549,7 +548,10 @@ private:
         }
       return Y;
     }
-    ConvGeom C = convGeometry(I, In);
+    auto Cached = Geometry.find(I); // one parse per layer, not per pre neuron
+    if (Cached == Geometry.end())
+      Cached = Geometry.emplace(I, convGeometry(I, In)).first;
+    const ConvGeom &C = Cached->second;
     int64_t InH = C.Dims == 2 ? C.In[0] : 1, InW = C.In[C.Dims - 1];
     int64_t OutH = C.Dims == 2 ? C.Out[0] : 1, OutW = C.Out[C.Dims - 1];
     int64_t KH = C.Dims == 2 ? C.K[0] : 1, KW = C.K[C.Dims - 1];
@@ -718,6 +720,7 @@ private:
     }
   }
 
+  std::map<size_t, ConvGeom> Geometry; ///< per Conv / pool layer, for apply
   std::set<size_t> Readouts; ///< integer readouts whose scale is set once all weights are known
 
   /// LI, I and CubaLI hold v as an integer v * S: S puts the largest
