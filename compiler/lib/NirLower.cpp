@@ -234,12 +234,19 @@ private:
         if (It == Index.end())
           fail(fmt::format("edge '{}' -> '{}' names node '{}', which does not exist", E.Source,
                            E.Target, *Name));
-      if (Infos[T->second].R == Role::Input)
-        fail(fmt::format("edge '{}' -> '{}' goes into an Input node; Input nodes are where "
-                         "spikes enter the graph",
-                         E.Source, E.Target));
-      if (Infos[S->second].R == Role::Output)
-        fail(fmt::format("edge '{}' -> '{}' leaves an Output node", E.Source, E.Target));
+      // The Input / Output nodes of a flattened nested graph (dotted names)
+      // are its ports: values pass through them unchanged.
+      for (auto [It, Port] : {std::pair{T, Role::Input}, std::pair{S, Role::Output}}) {
+        Info &F = Infos[It->second];
+        if (F.R != Port)
+          continue;
+        if (F.N->Name.find('.') == std::string::npos)
+          fail(fmt::format("edge '{}' -> '{}' {} the top-level {} node '{}'; spikes enter the "
+                           "graph at Input nodes and leave it at Output nodes",
+                           E.Source, E.Target, Port == Role::Input ? "goes into" : "leaves",
+                           Port == Role::Input ? "Input" : "Output", F.N->Name));
+        F.R = Role::Weight;
+      }
       Infos[S->second].Succ.push_back(T->second);
       Infos[T->second].Pred.push_back(S->second);
     }
@@ -468,6 +475,19 @@ private:
                               product(In)));
       return In;
     }
+    if (T == "Input" || T == "Output") { // a nested graph's port
+      const Array *S = N.find("shape");
+      if (S && S->K != Array::Kind::String && S->size() > 0) {
+        std::vector<uint64_t> Declared;
+        for (uint64_t K = 0; K < S->size(); ++K)
+          Declared.push_back(uint64_t(std::max(0.0, S->at(K))));
+        if (product(Declared) != product(In))
+          failAt(I, fmt::format("this port of a nested graph declares shape {} but receives "
+                                "{}; shapes do not chain",
+                                shapeStr(Declared), shapeStr(In)));
+      }
+      return In;
+    }
     if (T == "Flatten") {
       int64_t Start = ints(I, "start_dim", 1, 0)[0], End = ints(I, "end_dim", 1, -1)[0];
       int64_t R = int64_t(In.size());
@@ -524,7 +544,7 @@ private:
     const std::string &T = N.Type;
     const std::vector<uint64_t> In = inputShape(I);
     Row Y;
-    if (T == "Flatten")
+    if (T == "Flatten" || T == "Input" || T == "Output") // reshape or nested-graph port
       return X;
     if (T == "Scale" || T == "Delay") {
       const Array &A = need(I, T == "Scale" ? "scale" : "delay");
@@ -803,9 +823,10 @@ private:
         if (W != 0)
           Syn.push_back({J, Key.second, W, 1 + Key.first});
       }
-    std::string Chain;
+    std::string Chain; // the weight layers, without nested-graph ports
     for (size_t X : Path)
-      Chain += (Chain.empty() ? "" : "+") + Infos[X].N->Name;
+      if (Infos[X].N->Type != "Input" && Infos[X].N->Type != "Output")
+        Chain += (Chain.empty() ? "" : "+") + Infos[X].N->Name;
     std::string Name =
         Chain.empty() ? Infos[Pre].N->Name + "->" + Infos[Post].N->Name : Chain;
     Projection &P = Net.addProjection(Infos[Pre].N->Name, Infos[Post].N->Name,

@@ -12,6 +12,7 @@
 
 #include <cmath>
 #include <map>
+#include <set>
 
 using namespace neuromesh;
 using namespace neuromesh::compiler;
@@ -401,4 +402,35 @@ node(n, 'cli', 'CubaLI', tau_syn=np.full(2, 5e-4), tau_mem=np.full(2, 1e-3), r=n
   // 12 bits of the largest weight, plus trunc-toward-zero decays.
   CHECK(WorstLi < 2e-3 * Largest);
   CHECK(WorstC < 2e-3 * Largest);
+}
+
+TEST_CASE("nir: a nested graph with its edges repaired runs exactly as the flat export") {
+  // braille_*_subgraph.nir holds the same weights as the flat file, with the
+  // recurrent layer as nested graph 'lif1' whose edges name 'lif' instead of
+  // its node 'lif1'. Repaired, its ports pass values through unchanged.
+  TempNir Fixed;
+  std::string Cmd = "/usr/bin/python3 -c \"import h5py, shutil, sys; "
+                    "shutil.copy(sys.argv[1], sys.argv[2]); f = h5py.File(sys.argv[2], 'r+'); "
+                    "e = f['node/nodes/lif1/edges']; "
+                    "e[...] = [[b'lif1' if x == b'lif' else x for x in r] for r in e[()]]\" '" +
+                    fixture("braille_noDelay_bias_zero_subgraph.nir") + "' '" + Fixed.path() + "'";
+  REQUIRE(std::system(Cmd.c_str()) == 0);
+  nir::Graph G = nir::readNirFile(Fixed.path());
+  CHECK(G.Warnings.empty());
+  isa::Architecture Arch =
+      isa::loadArchitecture(std::string(NM_SOURCE_DIR) + "/examples/arch/loihi.yaml", {});
+  HardwareNetwork Nested = lowerNetwork(nir::lowerGraph(G, options()), Arch);
+  HardwareNetwork Flat = lowerNetwork(
+      nir::loadNirNetwork(fixture("braille_noDelay_bias_zero.nir"), options()), Arch);
+  std::vector<InputSpike> In;
+  for (uint64_t T = 0; T < 200; ++T)
+    In.push_back({T, "input", uint32_t((T * 7) % 12)});
+  std::multiset<std::string> A, B;
+  for (const PopulationSpike &S : simulateReference(Nested, 200, In))
+    A.insert(std::to_string(S.Step) + (S.Population == "lif1.lif1" ? " lif1.lif " : " lif2 ") +
+             std::to_string(S.Index));
+  for (const PopulationSpike &S : simulateReference(Flat, 200, In))
+    B.insert(std::to_string(S.Step) + " " + S.Population + " " + std::to_string(S.Index));
+  CHECK(A.size() > 50);
+  CHECK(A == B);
 }
