@@ -100,6 +100,7 @@ public:
         addBias(I);
     emitBiases();
     scaleReadouts();
+    scaleIntegers();
     try {
       Net.validate();
     } catch (const Error &E) {
@@ -701,18 +702,18 @@ private:
       K.assign(N, 1.0);
     } else if (T == "IF") {
       double Vth = uniform(I, "v_threshold", N), VReset = uniform(I, "v_reset", N, 0.0);
-      // Integer model: v is held as v * S. S puts the threshold at 2^16,
-      // enough resolution that rounding it costs < 2e-5 of a threshold.
-      double Scale = std::ldexp(1.0, 16) / std::max(std::fabs(Vth), 1e-30);
       if (O.Reset == ResetMode::Subtract && VReset != 0)
         failAt(I, "reset mode 'subtract' with a non-zero v_reset is not representable");
-      M = NeuronModel("if", {{"threshold", std::floor(Vth * Scale) + 1},
+      if (Vth == 0)
+        failAt(I, "v_threshold = 0; the integer IF program needs a non-zero threshold");
+      // Integer model: v is held as v * S, chosen by scaleIntegers once
+      // the weights are known; these are the NIR values until then.
+      M = NeuronModel("if", {{"threshold", Vth},
                              {"reset", O.Reset == ResetMode::Subtract ? 1.0 : 0.0},
-                             {"reset_value", std::round(VReset * Scale)}});
+                             {"reset_value", VReset}});
       for (double X : R)
-        K.push_back(Dt * X * Scale);
-      if (Notes)
-        Notes->VScale[F.N->Name] = Scale;
+        K.push_back(Dt * X);
+      Integers.insert(I);
     } else if (T == "LI" || T == "I") {
       double Tau = T == "LI" ? checkTau("tau") : 0;
       if (T == "LI" && uniform(I, "v_leak", N) != 0)
@@ -740,6 +741,53 @@ private:
     }
   }
 
+  std::set<size_t> Integers; ///< IF populations, scaled once all weights are known
+
+  /// The largest |weight| of every projection into population Name.
+  double largestWeightInto(const std::string &Name) const {
+    double MaxW = 0;
+    for (const Projection &P : Net.Projections)
+      if (P.Post == Name)
+        for (const ExplicitSynapse &S : P.Conn.Synapses)
+          MaxW = std::max(MaxW, std::fabs(S.Weight));
+    return MaxW;
+  }
+
+  void scaleWeightsInto(const std::string &Name, double Scale) {
+    for (Projection &P : Net.Projections)
+      if (P.Post == Name)
+        for (ExplicitSynapse &S : P.Conn.Synapses)
+          S.Weight *= Scale;
+  }
+
+  /// IF holds v as an integer v * S. S puts the threshold at 2^16 (rounding
+  /// it then costs < 2e-5 of a threshold), lowered so that no weight
+  /// exceeds 2^19 hardware units, which every preset's mantissa and shift
+  /// range holds (Loihi: 127 << 13).
+  void scaleIntegers() {
+    for (size_t I : Integers) {
+      const std::string &Name = Infos[I].N->Name;
+      Population *P = nullptr;
+      for (Population &Q : Net.Populations)
+        if (Q.Name == Name)
+          P = &Q;
+      double Vth = P->Model.Params.at("threshold");
+      double Scale = std::ldexp(1.0, 16) / std::fabs(Vth);
+      double MaxW = largestWeightInto(Name);
+      if (MaxW * Scale > std::ldexp(1.0, 19))
+        Scale = std::ldexp(1.0, 19) / MaxW;
+      if (std::fabs(Vth) * Scale < 64)
+        failAt(I, fmt::format("its weights (up to {} per step) are over 8000 times its "
+                              "threshold {}; the integer IF program cannot hold both",
+                              MaxW, Vth));
+      P->Model.Params["threshold"] = std::floor(Vth * Scale) + 1; // v > vth: v >= floor + 1
+      P->Model.Params["reset_value"] = std::round(P->Model.Params.at("reset_value") * Scale);
+      scaleWeightsInto(Name, Scale);
+      if (Notes)
+        Notes->VScale[Name] = Scale;
+    }
+  }
+
   std::map<size_t, ConvGeom> Geometry; ///< per Conv / pool layer, for apply
   std::set<size_t> Readouts; ///< integer readouts whose scale is set once all weights are known
 
@@ -749,16 +797,9 @@ private:
   void scaleReadouts() {
     for (size_t I : Readouts) {
       const std::string &Name = Infos[I].N->Name;
-      double MaxW = 0;
-      for (const Projection &P : Net.Projections)
-        if (P.Post == Name)
-          for (const ExplicitSynapse &S : P.Conn.Synapses)
-            MaxW = std::max(MaxW, std::fabs(S.Weight));
+      double MaxW = largestWeightInto(Name);
       double Scale = MaxW > 0 ? std::ldexp(1.0, 12) / MaxW : 1.0;
-      for (Projection &P : Net.Projections)
-        if (P.Post == Name)
-          for (ExplicitSynapse &S : P.Conn.Synapses)
-            S.Weight *= Scale;
+      scaleWeightsInto(Name, Scale);
       if (Notes)
         Notes->VScale[Name] = Scale;
     }

@@ -434,3 +434,24 @@ TEST_CASE("nir: a nested graph with its edges repaired runs exactly as the flat 
   CHECK(A.size() > 50);
   CHECK(A == B);
 }
+
+TEST_CASE("nir: IF weights far above threshold lower the v scale so they still fit") {
+  TempNir T;
+  writeNirWithPython(T.path(), R"PY(
+n = graph(f, 'node', [['input', 'fc'], ['fc', 'if']])
+node(n, 'input', 'Input', shape=np.array([2]))
+node(n, 'fc', 'Linear', weight=np.array([[20.0, 0.5]]))
+node(n, 'if', 'IF', r=np.ones(1), v_threshold=np.ones(1))
+)PY");
+  nir::LowerNotes Notes;
+  Network Net = nir::loadNirNetwork(T.path(), options(1.0), &Notes);
+  double S = Notes.VScale.at("if");
+  CHECK(S == Approx(std::ldexp(1.0, 19) / 20)); // not 2^16: 20 x 2^16 would not fit
+  CHECK(Net.findPopulation("if")->Model.Params.at("threshold") == std::floor(S) + 1);
+  const Projection *Pr = projectionInto(Net, "if");
+  REQUIRE(Pr);
+  CHECK(Pr->Conn.Synapses[1].Weight == Approx(0.5 * S));
+  isa::Architecture Arch =
+      isa::loadArchitecture(std::string(NM_SOURCE_DIR) + "/examples/arch/loihi.yaml", {});
+  CHECK_NOTHROW(compileNetwork(Net, Arch));
+}
