@@ -114,9 +114,11 @@ struct LowerNotes {
 /// spike sources, neuron nodes (LIF, CubaLIF, IF, LI, CubaLI, I, Threshold)
 /// populations named after their node, and the chains of weight layers
 /// between them (Affine, Linear, Scale, Conv1d/2d, pooling, Flatten, Delay)
-/// are folded into projections. Throws neuromesh::Error naming the node and
-/// reason for anything the chip cannot represent. The result has passed
-/// Network::validate().
+/// are folded into projections; the Input / Output nodes of flattened
+/// nested graphs pass values through. Biases become one-neuron sources
+/// "<node>.bias" firing every step. Throws neuromesh::Error naming the node
+/// and reason for anything the chip cannot represent, and for a graph with
+/// Warnings (dangling edges). The result has passed Network::validate().
 Network lowerGraph(const Graph &G, const LowerOptions &Options, LowerNotes *Notes = nullptr);
 
 /// Reads and lowers a NIR file.
