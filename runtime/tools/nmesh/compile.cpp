@@ -17,11 +17,11 @@ int commandCompile(const Args &A) {
       "                     [--dt SECONDS] [--reset zero|subtract]   (NIR only)\n\n"
       "Compiles a network description (docs/network-format.md) or a NIR graph\n"
       "(docs/nir.md: HDF5, as exported by snnTorch, Norse, Sinabs, Rockpool ...)\n"
-      "for an architecture\n"
-      "(docs/arch-format.md; presets in examples/arch/): lowers neuron models to\n"
-      "microcode, quantises, partitions into cores, places on the mesh, routes and\n"
-      "writes the chip image. Prints a summary; --map-report writes the mapping as\n"
-      "JSON (docs/mapping.md).\n\noptions");
+      "for an architecture (docs/arch-format.md; presets in examples/arch/):\n"
+      "lowers neuron models to microcode, quantises, partitions into cores, places\n"
+      "on the mesh, routes and writes the chip image. Prints a summary; --map-report\n"
+      "writes the mapping as JSON (docs/mapping.md). A NIR file is discretised by\n"
+      "forward Euler at --dt and resets as --reset says (neither is stored in NIR).\n\noptions");
   Visible.add_options()("help,h", "print this help and exit")(
       "arch,a", po::value<std::string>()->value_name("FILE"), "architecture file (required)")(
       "output,o", po::value<std::string>()->value_name("FILE"), "the chip image to write (required)")(
