@@ -36,6 +36,10 @@ namespace {
 
 enum class Role { Input, Output, Neuron, Weight };
 
+/// The most values a node may hold: 128 Loihi chips' worth of neurons, and
+/// small enough that composing layers stays within memory.
+constexpr uint64_t MaxNodeSize = uint64_t(1) << 24;
+
 /// A sparse vector over a node's flattened output, keyed by (extra delay
 /// steps, index) so Delay layers can differ per element.
 using Row = std::map<std::pair<uint32_t, uint32_t>, double>;
@@ -310,6 +314,10 @@ private:
       F.Shape = weightShape(I, inputShape(I));
       break;
     }
+    if (product(F.Shape) > MaxNodeSize)
+      failAt(I, fmt::format("its shape {} holds {} values; a node may hold at most 2^24 "
+                            "(16777216), far beyond any chip (is the file corrupt?)",
+                            shapeStr(F.Shape), product(F.Shape)));
     F.Visiting = false;
     F.Resolved = true;
     // A neuron is resolved before its inputs are visited, so a recurrent

@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstdlib>
 #include <set>
 
 namespace neuromesh::compiler::nir {
@@ -92,6 +93,16 @@ private:
   herr_t (*Close)(hid_t);
 };
 
+/// Limits that keep a corrupt file from claiming all memory: a NIR dataset
+/// of a network that fits any chip is far below both.
+constexpr uint64_t MaxElements = uint64_t(1) << 28;
+constexpr hsize_t MaxStringBytes = hsize_t(1) << 28;
+
+void *boundedAlloc(size_t Size, void *) {
+  return Size > MaxStringBytes ? nullptr : std::malloc(Size);
+}
+void boundedFree(void *P, void *) { std::free(P); }
+
 class Reader {
 public:
   explicit Reader(std::string Path) : Path(std::move(Path)) {}
@@ -162,12 +173,21 @@ private:
     return S[0];
   }
 
+  /// The dataset's dimensions; more than MaxElements elements is refused
+  /// before anything is allocated.
   std::vector<uint64_t> shapeOf(hid_t Dataset) const {
     Handle Space(H5Dget_space(Dataset), H5Sclose);
     int Rank = H5Sget_simple_extent_ndims(Space.get());
     std::vector<hsize_t> Dims(size_t(std::max(Rank, 0)));
     if (Rank > 0)
       H5Sget_simple_extent_dims(Space.get(), Dims.data(), nullptr);
+    double Elements = 1;
+    for (hsize_t D : Dims)
+      Elements *= double(D);
+    if (Rank < 0 || Elements > double(MaxElements))
+      fail(fmt::format("a dataset has an unreadable or huge shape ({} elements; at most {}): is "
+                       "the file corrupt?",
+                       Elements, MaxElements));
     return std::vector<uint64_t>(Dims.begin(), Dims.end());
   }
 
@@ -187,13 +207,17 @@ private:
       Handle Mem(H5Tcopy(H5T_C_S1), H5Tclose);
       H5Tset_size(Mem.get(), H5T_VARIABLE);
       H5Tset_cset(Mem.get(), H5Tget_cset(Type.get()));
+      // A corrupt heap can claim gigabytes for one string: the transfer's
+      // allocator refuses those, so the read fails instead.
+      Handle Xfer(H5Pcreate(H5P_DATASET_XFER), H5Pclose);
+      H5Pset_vlen_mem_manager(Xfer.get(), boundedAlloc, nullptr, boundedFree, nullptr);
+      Handle Space(H5Dget_space(Dataset), H5Sclose);
       std::vector<char *> Buf(N, nullptr);
-      if (H5Dread(Dataset, Mem.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, Buf.data()) < 0)
-        fail(fmt::format("cannot read {}", Where));
+      if (H5Dread(Dataset, Mem.get(), H5S_ALL, H5S_ALL, Xfer.get(), Buf.data()) < 0)
+        fail(fmt::format("cannot read {} (is the file corrupt?)", Where));
       for (char *S : Buf)
         Out.push_back(S ? S : "");
-      Handle Space(H5Dget_space(Dataset), H5Sclose);
-      H5Dvlen_reclaim(Mem.get(), Space.get(), H5P_DEFAULT, Buf.data());
+      H5Dvlen_reclaim(Mem.get(), Space.get(), Xfer.get(), Buf.data());
       return Out;
     }
     size_t Len = H5Tget_size(Type.get());
