@@ -175,7 +175,7 @@ private:
 
   /// The dataset's dimensions; more than MaxElements elements is refused
   /// before anything is allocated.
-  std::vector<uint64_t> shapeOf(hid_t Dataset) const {
+  std::vector<uint64_t> shapeOf(hid_t Dataset, const std::string &Where) const {
     Handle Space(H5Dget_space(Dataset), H5Sclose);
     int Rank = H5Sget_simple_extent_ndims(Space.get());
     std::vector<hsize_t> Dims(size_t(std::max(Rank, 0)));
@@ -185,9 +185,9 @@ private:
     for (hsize_t D : Dims)
       Elements *= double(D);
     if (Rank < 0 || Elements > double(MaxElements))
-      fail(fmt::format("a dataset has an unreadable or huge shape ({} elements; at most {}): is "
-                       "the file corrupt?",
-                       Elements, MaxElements));
+      fail(fmt::format("{} has an unreadable or huge shape ({} elements; at most {}): is the "
+                       "file corrupt?",
+                       Where, Elements, MaxElements));
     return std::vector<uint64_t>(Dims.begin(), Dims.end());
   }
 
@@ -196,7 +196,7 @@ private:
     Handle Type(H5Dget_type(Dataset), H5Tclose);
     if (H5Tget_class(Type.get()) != H5T_STRING)
       fail(fmt::format("{} must be a string dataset", Where));
-    std::vector<uint64_t> Shape = shapeOf(Dataset);
+    std::vector<uint64_t> Shape = shapeOf(Dataset, Where);
     size_t N = 1;
     for (uint64_t D : Shape)
       N *= size_t(D);
@@ -235,7 +235,7 @@ private:
 
   Array readArray(hid_t Dataset, const std::string &Where) const {
     Handle Type(H5Dget_type(Dataset), H5Tclose);
-    std::vector<uint64_t> Shape = shapeOf(Dataset);
+    std::vector<uint64_t> Shape = shapeOf(Dataset, Where);
     size_t N = 1;
     for (uint64_t D : Shape)
       N *= size_t(D);
@@ -274,7 +274,7 @@ private:
     if (H5Lexists(Group, "edges", H5P_DEFAULT) <= 0)
       fail(fmt::format("{} has no 'edges' dataset; a NIRGraph lists its edges", Where));
     Handle D(H5Dopen2(Group, "edges", H5P_DEFAULT), H5Dclose);
-    std::vector<uint64_t> Shape = shapeOf(D.get());
+    std::vector<uint64_t> Shape = shapeOf(D.get(), Where + "/edges");
     Handle Type(H5Dget_type(D.get()), H5Tclose);
     if (H5Tget_class(Type.get()) != H5T_STRING) {
       if (Shape.size() == 1 && Shape[0] == 0)

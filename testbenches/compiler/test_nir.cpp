@@ -455,3 +455,22 @@ node(n, 'if', 'IF', r=np.ones(1), v_threshold=np.ones(1))
       isa::loadArchitecture(std::string(NM_SOURCE_DIR) + "/examples/arch/loihi.yaml", {});
   CHECK_NOTHROW(compileNetwork(Net, Arch));
 }
+
+TEST_CASE("nir bad input: sizes no chip could hold are refused before allocating") {
+  std::string E = lowerError(R"PY(
+n = graph(f, 'node', [['input', 'lif']])
+node(n, 'input', 'Input', shape=np.array([4294967303]))
+node(n, 'lif', 'IF', r=np.ones(1), v_threshold=np.ones(1))
+)PY");
+  CHECK(E.find("node 'input' (Input): its shape (4294967303,) holds 4294967303 values") !=
+        std::string::npos);
+  TempNir T;
+  writeNirWithPython(T.path(), R"PY(
+n = graph(f, 'node', [['input', 'fc']])
+node(n, 'input', 'Input', shape=np.array([2]))
+g = node(n, 'fc', 'Linear')
+g.create_dataset('weight', shape=(1 << 20, 1 << 10), dtype='f8', chunks=(1024, 64))
+)PY");
+  std::string E2 = errorOf([&] { nir::readNirFile(T.path()); });
+  CHECK(E2.find("/node/nodes/fc/weight has an unreadable or huge shape") != std::string::npos);
+}
