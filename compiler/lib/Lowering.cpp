@@ -72,7 +72,7 @@ constexpr double LifThresholdCeiling = 524288.0; // 2^19
 /// Largest Loihi bias: 13-bit signed mantissa times 2^7.
 constexpr int64_t BiasMantMax = 4095, BiasMantMin = -4096, BiasExpMax = 7;
 
-enum class ModelKind { LoihiCubaLif, AdaptiveLif, Lif, If, Li, TrueNorth };
+enum class ModelKind { LoihiCubaLif, AdaptiveLif, Lif, If, Li, CubaLi, TrueNorth };
 
 ModelKind kindOf(std::string_view Name) {
   if (Name == "loihi_cuba_lif")
@@ -85,6 +85,8 @@ ModelKind kindOf(std::string_view Name) {
     return ModelKind::If;
   if (Name == "li")
     return ModelKind::Li;
+  if (Name == "cuba_li")
+    return ModelKind::CubaLi;
   assert(Name == "truenorth" && "a model in the registry has no lowering");
   return ModelKind::TrueNorth;
 }
@@ -93,6 +95,7 @@ unsigned stateWordsOf(ModelKind K) {
   switch (K) {
   case ModelKind::LoihiCubaLif:
   case ModelKind::Lif:
+  case ModelKind::CubaLi:
     return loihi_cuba_lif::NumStateWords;
   case ModelKind::AdaptiveLif:
     return adaptive_lif::NumStateWords;
@@ -298,6 +301,25 @@ private:
         H.Profiles.push_back(liProfile(LP));
         break;
       }
+      case ModelKind::CubaLi: {
+        // The CUBA LIF program's readout variant; d = 4096 (no memory) is
+        // outside the 12-bit field but works as the parameter word 0.
+        double TauSyn = param(P.Model, "tau_syn"), TauM = param(P.Model, "tau_m");
+        int32_t Du = decayFromTau(TauSyn, Net.Dt), Dv = decayFromTau(TauM, Net.Dt);
+        LoihiCubaLifParams LP;
+        LP.Du = std::min(Du, 4095);
+        LP.Dv = std::min(Dv, 4095);
+        LP.Readout = true;
+        isa::NeuronProfile Profile = loihiCubaLifProfile(LP);
+        if (Du == 4096)
+          Profile.Params[loihi_cuba_lif::ParamDecayU] = 0;
+        if (Dv == 4096)
+          Profile.Params[loihi_cuba_lif::ParamDecayV] = 0;
+        H.Profiles.push_back(std::move(Profile));
+        H.ParamError =
+            summarise({decayError(Du, TauSyn, Net.Dt), decayError(Dv, TauM, Net.Dt)});
+        break;
+      }
       case ModelKind::TrueNorth:
         lowerTrueNorth(P, H, Loc, What);
         break;
@@ -374,6 +396,7 @@ private:
       return S;
     }
     LP.Refractory = int32_t(RefSteps);
+    LP.Reset = param(M, "reset") != 0 ? ResetMode::Subtract : ResetMode::ToValue;
     isa::NeuronProfile Profile = loihiCubaLifProfile(LP);
     // d = 4096 (no memory at all) is outside Loihi's 12-bit field, but the
     // program multiplies by the parameter word 4096 - d, so 0 works.

@@ -71,6 +71,8 @@ std::vector<ModelInfo> buildTable() {
                    {"bias", "v", false, 0, -Huge, Huge, "constant input added to v every step"},
                    {"refractory", "s", false, 0, 0, Huge,
                     "time v is held at 0 after a spike (rounded to steps, at most 64)"},
+                   {"reset", "0/1", false, 0, 0, 1,
+                    "after a spike: 0 sets v = 0, 1 subtracts v_th (keeps the overshoot)"},
                },
                {
                    {"u", loihi_cuba_lif::StateU,
@@ -176,6 +178,24 @@ std::vector<ModelInfo> buildTable() {
            {"v", adaptive_lif::StateV, "membrane voltage, 24-bit saturated"},
            {"theta", adaptive_lif::StateTheta,
             "threshold adaptation in v units, 0 .. 2^23 - 1"},
+       }});
+
+  T.push_back(
+      {"cuba_li",
+       "non-spiking current-based leaky integrator (a readout; NIR's CubaLI): the Loihi CUBA "
+       "LIF program without threshold, u = wrap24(u * (4096 - du)/4096 + input), "
+       "v = sat24(v * (4096 - dv)/4096 + u), du and dv converted from tau_syn and tau_m with dt",
+       false,
+       "integers added to the synaptic current u",
+       {
+           {"tau_syn", "s", true, 0, TinyPositive, Huge,
+            "synaptic time constant: u keeps exp(-dt/tau_syn) per step"},
+           {"tau_m", "s", true, 0, TinyPositive, Huge,
+            "membrane time constant: v keeps exp(-dt/tau_m) per step"},
+       },
+       {
+           {"u", loihi_cuba_lif::StateU, "synaptic current, 24-bit wrapped"},
+           {"v", loihi_cuba_lif::StateV, "the integrated value, 24-bit saturated (the readout)"},
        }});
   return T;
 }

@@ -151,6 +151,10 @@ void emitCurrentUpdate(ProgramBuilder &B) {
 isa::NeuronProfile loihiCubaLifProfile(const LoihiCubaLifParams &P) {
   namespace L = loihi_cuba_lif;
   std::vector<int32_t> Params = cubaLifParamWords("loihi cuba lif", P, L::NumParams);
+  if (P.Readout)
+    Params.push_back(L::VariantReadout);
+  else if (P.Reset == ResetMode::Subtract)
+    Params.push_back(L::VariantSubtract);
 
   // r0 u, r1 scratch, r2 Input, r3 counter, r4 v.
   ProgramBuilder B;
@@ -165,11 +169,24 @@ isa::NeuronProfile loihiCubaLifProfile(const LoihiCubaLifParams &P) {
   B.d(Opcode::Ldp, 1, L::ParamBias);
   B.dab(Opcode::Add, 4, 4, 1);
   B.da(Opcode::Sat, 4, 4, 24);
+  if (P.Readout) {
+    B.sts(4, L::StateV);
+    B.op(Opcode::Halt);
+    B.bind(StoreV);
+    B.bind(Refractory); // never taken: a readout has no refractory counter
+    B.op(Opcode::Halt);
+    return finishProfile(std::move(Params), B, L::NumStateWords);
+  }
   B.d(Opcode::Ldp, 1, L::ParamThreshold);
   B.dab(Opcode::Slt, 1, 1, 4); // threshold < v
   B.branch(Opcode::Brz, 1, StoreV);
   B.op(Opcode::Spike);
-  B.d(Opcode::Movi, 4, 0);
+  if (P.Reset == ResetMode::Subtract) {
+    B.d(Opcode::Ldp, 1, L::ParamThreshold);
+    B.dab(Opcode::Sub, 4, 4, 1); // v > threshold >= 0: no saturation
+  } else {
+    B.d(Opcode::Movi, 4, 0);
+  }
   B.d(Opcode::Ldp, 3, L::ParamRefractory);
   B.sts(3, L::StateRefractory);
   B.bind(StoreV);

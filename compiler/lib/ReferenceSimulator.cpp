@@ -145,7 +145,7 @@ private:
     S.Pop = &P;
     S.Index = Index;
     size_t NumParams = 0;
-    if (P.Model == "loihi_cuba_lif" || P.Model == "lif") {
+    if (P.Model == "loihi_cuba_lif" || P.Model == "lif" || P.Model == "cuba_li") {
       S.Eq = Equations::CubaLif;
       S.Words = loihi_cuba_lif::NumStateWords;
       NumParams = loihi_cuba_lif::NumParams;
@@ -296,7 +296,8 @@ private:
   // u = wrap24(trunc0(u * (4096 - du) / 4096) + Input); while refractory
   // the counter counts down and v is held; else
   // v = sat24(trunc0(v * (4096 - dv) / 4096) + u + bias), spike if
-  // v > threshold, then v = 0 and the counter = refractory.
+  // v > threshold, then v = 0 (the subtract variant: v -= threshold) and
+  // the counter = refractory; the readout variant never spikes.
   static bool cubaLif(const std::vector<int32_t> &Par, int32_t *St, int64_t Input) {
     namespace L = loihi_cuba_lif;
     int64_t U = wrap24(decay(St[L::StateU], Par[L::ParamDecayU]) + Input);
@@ -306,9 +307,10 @@ private:
       return false;
     }
     int64_t V = sat24(decay(St[L::StateV], Par[L::ParamDecayV]) + U + Par[L::ParamBias]);
-    bool Spike = V > Par[L::ParamThreshold];
+    int32_t Variant = Par.size() > L::ParamVariant ? Par[L::ParamVariant] : 0;
+    bool Spike = Variant != L::VariantReadout && V > Par[L::ParamThreshold];
     if (Spike) {
-      V = 0;
+      V = Variant == L::VariantSubtract ? V - Par[L::ParamThreshold] : 0;
       St[L::StateRefractory] = Par[L::ParamRefractory];
     }
     St[L::StateV] = int32_t(V);

@@ -90,7 +90,8 @@ TEST_CASE("builders fill in names, kinds and seeds", "[network]") {
 TEST_CASE("a valid network passes", "[network]") { CHECK(problems(validNetwork()) == ""); }
 
 TEST_CASE("every registry model has documented parameters", "[network]") {
-  for (const char *Name : {"loihi_cuba_lif", "lif", "if", "li", "truenorth", "adaptive_lif"}) {
+  for (const char *Name :
+       {"loihi_cuba_lif", "lif", "if", "li", "truenorth", "adaptive_lif", "cuba_li"}) {
     const nc::ModelInfo *M = nc::findModel(Name);
     REQUIRE(M != nullptr);
     CHECK(std::string(M->WeightUnit).size() > 5);
@@ -100,9 +101,10 @@ TEST_CASE("every registry model has documented parameters", "[network]") {
         CHECK((P.Default >= P.Min && P.Default <= P.Max));
     }
   }
-  CHECK(nc::neuronModels().size() == 6);
+  CHECK(nc::neuronModels().size() == 7);
   CHECK(nc::findModel("alif") == nullptr);
   CHECK_FALSE(nc::findModel("li")->Spiking);
+  CHECK_FALSE(nc::findModel("cuba_li")->Spiking);
 }
 
 TEST_CASE("names must be unique across populations and sources", "[network]") {
