@@ -18,5 +18,6 @@ int commandCompile(const Args &A); ///< network description -> .nmb
 int commandAs(const Args &A);      ///< assembly text -> .nmb
 int commandObjdump(const Args &A); ///< .nmb -> assembly text
 int commandRun(const Args &A);     ///< run an image on an engine
+int commandExportNir(const Args &A); ///< network description -> NIR file
 
 } // namespace nmesh

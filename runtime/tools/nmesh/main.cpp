@@ -24,6 +24,7 @@ const Command Commands[] = {
     {"as", nmesh::commandAs, "assemble a chip image from assembly text (.s -> .nmb)"},
     {"objdump", nmesh::commandObjdump, "print a chip image as assembly text"},
     {"run", nmesh::commandRun, "run a chip image and record its spikes"},
+    {"export-nir", nmesh::commandExportNir, "write a network description as a NIR graph (.yaml -> .nir)"},
 };
 
 void printUsage(std::ostream &OS) {
@@ -31,7 +32,7 @@ void printUsage(std::ostream &OS) {
         "Neuromesh: compile spiking networks for neuromorphic chips and run them.\n\n"
         "commands:\n";
   for (const Command &C : Commands)
-    OS << "  " << C.Name << std::string(10 - std::strlen(C.Name), ' ') << C.Summary << "\n";
+    OS << "  " << C.Name << std::string(12 - std::strlen(C.Name), ' ') << C.Summary << "\n";
   OS << "\n'nmesh <command> --help' describes a command's options.\n";
 }
 
