@@ -2,7 +2,7 @@
 #include "CommandLine.h"
 
 #include "neuromesh/compiler/Compile.h"
-#include "neuromesh/compiler/NetworkYaml.h"
+#include "neuromesh/compiler/NetworkFile.h"
 #include "neuromesh/isa/Architecture.h"
 #include "neuromesh/isa/ImageFile.h"
 
@@ -12,9 +12,12 @@ namespace nmesh {
 
 int commandCompile(const Args &A) {
   po::options_description Visible(
-      "usage: nmesh compile <net.yaml> --arch <arch.yaml> -o <out.nmb> [--map-report mapping.json]\n"
-      "                     [--set path=value ...] [--placement optimised|in-order|random] [--seed N]\n\n"
-      "Compiles a network description (docs/network-format.md) for an architecture\n"
+      "usage: nmesh compile <net.yaml|model.nir> --arch <arch.yaml> -o <out.nmb> [--map-report mapping.json]\n"
+      "                     [--set path=value ...] [--placement optimised|in-order|random] [--seed N]\n"
+      "                     [--dt SECONDS] [--reset zero|subtract]   (NIR only)\n\n"
+      "Compiles a network description (docs/network-format.md) or a NIR graph\n"
+      "(docs/nir.md: HDF5, as exported by snnTorch, Norse, Sinabs, Rockpool ...)\n"
+      "for an architecture\n"
       "(docs/arch-format.md; presets in examples/arch/): lowers neuron models to\n"
       "microcode, quantises, partitions into cores, places on the mesh, routes and\n"
       "writes the chip image. Prints a summary; --map-report writes the mapping as\n"
@@ -28,7 +31,11 @@ int commandCompile(const Args &A) {
       "placement", po::value<std::string>()->default_value("optimised")->value_name("NAME"),
       "placement strategy: optimised, in-order or random")(
       "seed", po::value<uint64_t>()->default_value(1)->value_name("N"),
-      "seed for random placement");
+      "seed for random placement")(
+      "dt", po::value<std::string>()->value_name("SECONDS"),
+      "NIR: forward-Euler step (default 1e-4, snnTorch's export step; e.g. 1e-4 or 100us)")(
+      "reset", po::value<std::string>()->value_name("MODE"),
+      "NIR: reset after a spike, zero (v = v_reset, the default) or subtract (v -= threshold)");
   ParsedCommandLine P = parseCommandLine("compile", A, Visible, "network",
                                          {{"network", "missing the network file"},
                                           {"arch", "missing --arch FILE"},
@@ -57,12 +64,43 @@ int commandCompile(const Args &A) {
       Overrides.push_back(neuromesh::isa::parseArchOverride(S));
   neuromesh::isa::Architecture Arch =
       neuromesh::isa::loadArchitecture(VM["arch"].as<std::string>(), Overrides);
-  neuromesh::compiler::Network Net =
-      neuromesh::compiler::loadNetworkYaml(VM["network"].as<std::string>());
+  neuromesh::compiler::NetworkFileOptions FileOptions;
+  if (VM.count("dt")) {
+    double Dt = 0;
+    if (!neuromesh::isa::parseQuantity(VM["dt"].as<std::string>(), "s", Dt) || !(Dt > 0))
+      return usageError("compile",
+                        "--dt must be a time > 0 in s with an optional SI prefix, e.g. 1e-4 "
+                        "or 100us, got '" + VM["dt"].as<std::string>() + "'",
+                        Visible);
+    FileOptions.Dt = Dt;
+  }
+  if (VM.count("reset")) {
+    std::string Reset = VM["reset"].as<std::string>();
+    if (Reset == "zero")
+      FileOptions.Reset = neuromesh::compiler::nir::ResetMode::Zero;
+    else if (Reset == "subtract")
+      FileOptions.Reset = neuromesh::compiler::nir::ResetMode::Subtract;
+    else
+      return usageError("compile", "unknown --reset '" + Reset + "'; use zero or subtract",
+                        Visible);
+  }
+  neuromesh::compiler::NetworkFileNotes Notes;
+  neuromesh::compiler::Network Net = neuromesh::compiler::readNetworkFile(
+      VM["network"].as<std::string>(), FileOptions, &Notes);
+  for (const std::string &W : Notes.Nir.Warnings)
+    std::cerr << "warning: " << W << "\n";
   neuromesh::compiler::CompileResult R = neuromesh::compiler::compileNetwork(Net, Arch, Options);
   neuromesh::isa::writeImageFile(R.Mapped.Image, VM["output"].as<std::string>());
   if (VM.count("map-report"))
     R.Mapped.Report.writeJson(VM["map-report"].as<std::string>());
+  if (Notes.IsNir) {
+    std::cout << "NIR:                   dt " << Notes.Dt << " s (forward Euler), reset "
+              << (Notes.Reset == neuromesh::compiler::nir::ResetMode::Zero ? "zero" : "subtract")
+              << "\n";
+    for (const auto &[Node, Scale] : Notes.Nir.VScale)
+      std::cout << "  v scale of " << Node << ": " << Scale
+                << " hardware units per NIR unit (probes read v times this)\n";
+  }
   std::cout << neuromesh::compiler::formatCompileSummary(R, Arch);
   std::cout << "wrote " << VM["output"].as<std::string>() << "\n";
   return 0;

@@ -99,6 +99,17 @@ struct LowerOptions {
   std::string FileName;          ///< names the file in messages
 };
 
+/// What lowering found that a user reading results needs: the factor from
+/// a node's NIR units to the hardware integers its probes read, and
+/// warnings.
+struct LowerNotes {
+  /// Hardware units per NIR unit of v, per neuron node that has one fixed
+  /// by the compiler front end (IF, LI, I: integer models); probes of v
+  /// read v times this. LIF/CubaLIF scales are chosen by lowerNetwork.
+  std::map<std::string, double> VScale;
+  std::vector<std::string> Warnings;
+};
+
 /// Lowers a flattened graph to the network IR: Input nodes become external
 /// spike sources, neuron nodes (LIF, CubaLIF, IF, LI, CubaLI, I, Threshold)
 /// populations named after their node, and the chains of weight layers
@@ -106,9 +117,10 @@ struct LowerOptions {
 /// are folded into projections. Throws neuromesh::Error naming the node and
 /// reason for anything the chip cannot represent. The result has passed
 /// Network::validate().
-Network lowerGraph(const Graph &G, const LowerOptions &Options);
+Network lowerGraph(const Graph &G, const LowerOptions &Options, LowerNotes *Notes = nullptr);
 
 /// Reads and lowers a NIR file.
-Network loadNirNetwork(const std::string &Path, const LowerOptions &Options);
+Network loadNirNetwork(const std::string &Path, const LowerOptions &Options,
+                       LowerNotes *Notes = nullptr);
 
 } // namespace neuromesh::compiler::nir

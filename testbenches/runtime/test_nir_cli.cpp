@@ -1,0 +1,97 @@
+//===- test_nir_cli.cpp - nmesh compile model.nir, end to end --------------===//
+#include "CliTestUtil.h"
+
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <random>
+#include <set>
+#include <sstream>
+
+using neuromesh::testing::exists;
+using neuromesh::testing::nmesh;
+using neuromesh::testing::readFile;
+using neuromesh::testing::TempDir;
+using neuromesh::testing::writeFile;
+
+namespace {
+
+std::string fixture(const std::string &Name) {
+  const char *Env = std::getenv("NM_SHARED_DIR");
+  return std::string(Env ? Env : NM_SHARED_DIR) + "/fixtures/nir/" + Name;
+}
+
+std::string loihi() { return std::string(NM_SOURCE_DIR) + "/examples/arch/loihi.yaml"; }
+
+/// Random input spikes for Input node `input` of N neurons: each fires with
+/// probability P per step.
+std::string randomInput(uint32_t N, unsigned Steps, double P, unsigned Seed) {
+  std::mt19937_64 Rng(Seed);
+  std::bernoulli_distribution Fire(P);
+  std::ostringstream SS;
+  SS << "step,population,neuron\n";
+  for (unsigned T = 0; T < Steps; ++T)
+    for (uint32_t I = 0; I < N; ++I)
+      if (Fire(Rng))
+        SS << T << ",input," << I << "\n";
+  return SS.str();
+}
+
+} // namespace
+
+TEST_CASE("nmesh compile cnn_sinabs.nir runs on the SystemC engine with an energy report") {
+  TempDir T;
+  auto C = nmesh(T, "compile '" + fixture("cnn_sinabs.nir") + "' --dt 1 --arch '" + loihi() +
+                        "' -o '" + T / "cnn.nmb" + "'");
+  INFO(C.Out << C.Err);
+  REQUIRE(C.Exit == 0);
+  CHECK(C.Out.find("dt 1 s (forward Euler), reset zero") != std::string::npos);
+  CHECK(C.Out.find("7+8+9") != std::string::npos); // pool, flatten, affine: one projection
+  writeFile(T / "in.csv", randomInput(2 * 34 * 34, 12, 0.1, 5));
+  auto S = nmesh(T, "run '" + T / "cnn.nmb" + "' --steps 12 --input '" + T / "in.csv" +
+                        "' --engine systemc --arch '" + loihi() + "' --report '" + T / "r.json" +
+                        "' --spikes '" + T / "sc.csv" + "'");
+  INFO(S.Out << S.Err);
+  REQUIRE(S.Exit == 0);
+  std::string Report = readFile(T / "r.json");
+  CHECK(Report.find("\"engine\": \"systemc\"") != std::string::npos);
+  CHECK(Report.find("\"energy_j\"") != std::string::npos);
+  // Spikes are recorded under the NIR node names, and the functional engine
+  // gives the same ones bit for bit.
+  std::string Spikes = readFile(T / "sc.csv");
+  CHECK(Spikes.find(",1,") != std::string::npos);
+  auto F = nmesh(T, "run '" + T / "cnn.nmb" + "' --steps 12 --input '" + T / "in.csv" +
+                        "' --spikes '" + T / "fn.csv" + "'");
+  REQUIRE(F.Exit == 0);
+  CHECK(readFile(T / "fn.csv") == Spikes);
+}
+
+TEST_CASE("nmesh compile refuses a NIR file whose nested-graph edges dangle, naming the edge") {
+  TempDir T;
+  auto C = nmesh(T, "compile '" + fixture("braille_noDelay_noBias_subtract_subgraph.nir") +
+                        "' --arch '" + loihi() + "' -o '" + T / "b.nmb" + "'");
+  CHECK(C.Exit == 1);
+  CHECK(C.Err.find("edge 'input' -> 'lif' of nested graph 'lif1' names node 'lif'") !=
+        std::string::npos);
+  CHECK_FALSE(exists(T / "b.nmb"));
+}
+
+TEST_CASE("nmesh compile checks --dt and --reset") {
+  TempDir T;
+  std::string Base = "compile '" + fixture("lif_norse.nir") + "' --arch '" + loihi() + "' -o '" +
+                     T / "l.nmb" + "'";
+  auto Bad = nmesh(T, Base + " --reset halfway");
+  CHECK(Bad.Exit == 2);
+  CHECK(Bad.Err.find("unknown --reset 'halfway'; use zero or subtract") != std::string::npos);
+  auto BadDt = nmesh(T, Base + " --dt -1");
+  CHECK(BadDt.Exit == 2);
+  auto Ok = nmesh(T, Base + " --dt 100us");
+  INFO(Ok.Err);
+  CHECK(Ok.Exit == 0);
+  CHECK(Ok.Out.find("dt 0.0001 s") != std::string::npos);
+  auto Yaml = nmesh(T, "compile '" + std::string(NM_SOURCE_DIR) +
+                           "/examples/networks/feedforward.yaml' --dt 1e-3 --arch '" + loihi() +
+                           "' -o '" + T / "y.nmb" + "'");
+  CHECK(Yaml.Exit == 1);
+  CHECK(Yaml.Err.find("--dt and --reset apply to NIR files only") != std::string::npos);
+}
