@@ -1,0 +1,179 @@
+//===- test_nir_agreement.cpp - compiled NIR vs an independent simulator --===//
+//
+// Each case compiles a NIR file for the Loihi preset, runs the fixed-point
+// network (simulateReference, which every engine matches bit for bit), runs
+// testbenches/reference/nir_reference.py (float64 forward Euler written from
+// the NIR spec, sharing no code with the importer) on the same input, and
+// compares per-neuron spike counts.
+//
+// Tolerance (docs/nir.md, "Agreement"): the compile reports weight errors
+// up to ~0.7% of the largest weight (8-bit mantissas) and decays within
+// 1/8192 per step; a perturbation that small moves a spike by a step when
+// the membrane passes within that margin of the threshold, and a moved
+// spike can add or remove one spike at the end of the run and feeds on
+// through later layers and recurrence. So a neuron agrees when its count is
+// within max(2, 10%) of the reference's; a case passes when at least 90% of
+// its neurons agree and every node's total is within 10% (+3 spikes).
+//
+//===----------------------------------------------------------------------===//
+#include "NirTestUtil.h"
+
+#include "neuromesh/compiler/HardwareNetwork.h"
+#include "neuromesh/compiler/Nir.h"
+#include "neuromesh/compiler/ReferenceSimulator.h"
+#include "neuromesh/isa/Architecture.h"
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <random>
+#include <sstream>
+
+using namespace neuromesh;
+using namespace neuromesh::compiler;
+using neuromesh::testing::nirFixture;
+using neuromesh::testing::TempNir;
+
+namespace {
+
+using Counts = std::map<std::pair<std::string, uint32_t>, unsigned>;
+
+struct Agreement {
+  unsigned Neurons = 0, Exact = 0, Within = 0, MaxDiff = 0;
+  bool TotalsOk = true;
+  std::string Detail;
+};
+
+std::vector<InputSpike> randomInput(uint32_t N, uint64_t Steps, double P, unsigned Seed) {
+  std::mt19937_64 Rng(Seed);
+  std::bernoulli_distribution Fire(P);
+  std::vector<InputSpike> In;
+  for (uint64_t T = 0; T < Steps; ++T)
+    for (uint32_t I = 0; I < N; ++I)
+      if (Fire(Rng))
+        In.push_back({T, "input", I});
+  return In;
+}
+
+Counts referenceCounts(const std::string &Model, double Dt, uint64_t Steps,
+                       const std::vector<InputSpike> &In) {
+  TempNir InCsv, OutCsv;
+  {
+    std::ofstream Out(InCsv.path());
+    Out << "step,population,neuron\n";
+    for (const InputSpike &S : In)
+      Out << S.Step << "," << S.Source << "," << S.Index << "\n";
+  }
+  std::ostringstream Cmd;
+  Cmd << "/usr/bin/python3 '" << NM_SOURCE_DIR << "/testbenches/reference/nir_reference.py' '"
+      << Model << "' --dt " << Dt << " --steps " << Steps << " --input '" << InCsv.path()
+      << "' --output '" << OutCsv.path() << "'";
+  REQUIRE(std::system(Cmd.str().c_str()) == 0);
+  std::ifstream F(OutCsv.path());
+  std::string Line;
+  std::getline(F, Line); // header
+  Counts C;
+  while (std::getline(F, Line)) {
+    std::stringstream SS(Line);
+    std::string Step, Pop, Idx;
+    std::getline(SS, Step, ',');
+    std::getline(SS, Pop, ',');
+    std::getline(SS, Idx, ',');
+    ++C[{Pop, uint32_t(std::stoul(Idx))}];
+  }
+  return C;
+}
+
+Agreement compare(const std::string &Model, double Dt, uint64_t Steps,
+                  const std::vector<InputSpike> &In) {
+  nir::LowerOptions O;
+  O.Dt = Dt;
+  Network Net = nir::loadNirNetwork(Model, O);
+  isa::Architecture Arch =
+      isa::loadArchitecture(std::string(NM_SOURCE_DIR) + "/examples/arch/loihi.yaml", {});
+  HardwareNetwork Hw = lowerNetwork(Net, Arch);
+  Counts Chip;
+  for (const PopulationSpike &S : simulateReference(Hw, Steps, In))
+    ++Chip[{S.Population, S.Index}];
+  Counts Ref = referenceCounts(Model, Dt, Steps, In);
+  Agreement A;
+  std::map<std::string, std::pair<unsigned, unsigned>> Totals;
+  for (const Population &P : Net.Populations) {
+    if (!P.Record)
+      continue;
+    for (uint32_t I = 0; I < P.Size; ++I) {
+      unsigned C = Chip[{P.Name, I}], R = Ref[{P.Name, I}];
+      unsigned D = C > R ? C - R : R - C;
+      ++A.Neurons;
+      A.Exact += D == 0;
+      A.Within += D <= std::max(2.0, 0.1 * std::max(C, R));
+      A.MaxDiff = std::max(A.MaxDiff, D);
+      Totals[P.Name].first += C;
+      Totals[P.Name].second += R;
+    }
+  }
+  for (const auto &[Name, T] : Totals) {
+    double Diff = std::fabs(double(T.first) - double(T.second));
+    A.TotalsOk &= Diff <= 0.1 * std::max(T.first, T.second) + 3;
+    A.Detail += " " + Name + ": " + std::to_string(T.first) + " vs " + std::to_string(T.second);
+  }
+  return A;
+}
+
+void report(const std::string &What, const Agreement &A) {
+  std::printf("nir agreement %-40s %4u neurons: %5.1f%% exact, %5.1f%% within tolerance, max "
+              "diff %u; spikes chip vs reference:%s\n",
+              What.c_str(), A.Neurons, 100.0 * A.Exact / A.Neurons, 100.0 * A.Within / A.Neurons,
+              A.MaxDiff, A.Detail.c_str());
+  INFO(What << A.Detail);
+  CHECK(A.Neurons > 0);
+  CHECK(A.Within >= 0.9 * A.Neurons);
+  CHECK(A.TotalsOk);
+}
+
+} // namespace
+
+TEST_CASE("nir agreement: lif_norse and two_lif_neurons") {
+  std::vector<InputSpike> Every4;
+  for (uint64_t T = 0; T < 400; T += 4)
+    Every4.push_back({T, "input", 0});
+  Agreement A = compare(nirFixture("lif_norse.nir"), 1e-4, 400, Every4);
+  report("lif_norse.nir", A);
+  CHECK(A.Detail.find(": 0 vs") == std::string::npos); // it does fire
+  Agreement B = compare(nirFixture("two_lif_neurons.nir"), 1e-4, 600, {});
+  report("two_lif_neurons.nir", B);
+  CHECK(B.Detail.find("lif1: 0 vs") == std::string::npos);
+}
+
+TEST_CASE("nir agreement: braille networks") {
+  for (const char *F : {"braille_noDelay_bias_zero.nir", "braille_noDelay_noBias_subtract.nir"})
+    report(F, compare(nirFixture(F), 1e-4, 300, randomInput(12, 300, 0.15, 11)));
+}
+
+TEST_CASE("nir agreement: cnn_sinabs") {
+  report("cnn_sinabs.nir", compare(nirFixture("cnn_sinabs.nir"), 1.0, 12,
+                                   randomInput(2 * 34 * 34, 12, 0.1, 5)));
+}
+
+TEST_CASE("nir agreement: random NIR graphs") {
+  Agreement All;
+  for (unsigned Seed = 1; Seed <= 12; ++Seed) {
+    TempNir T;
+    std::string Cmd = "/usr/bin/python3 '" + std::string(NM_SOURCE_DIR) +
+                      "/testbenches/reference/nir_random.py' " + std::to_string(Seed) + " '" +
+                      T.path() + "'";
+    REQUIRE(std::system(Cmd.c_str()) == 0);
+    nir::Graph G = nir::readNirFile(T.path());
+    uint32_t N = uint32_t(G.find("input")->find("shape")->at(0));
+    Agreement A = compare(T.path(), 1e-3, 200, randomInput(N, 200, 0.2, Seed));
+    INFO("seed " << Seed << A.Detail);
+    CHECK(A.TotalsOk);
+    All.Neurons += A.Neurons;
+    All.Exact += A.Exact;
+    All.Within += A.Within;
+    All.MaxDiff = std::max(All.MaxDiff, A.MaxDiff);
+  }
+  report("12 random graphs (seeds 1-12)", All);
+}
