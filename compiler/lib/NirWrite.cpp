@@ -131,7 +131,7 @@ private:
 
   void problem(const SourceLoc &Loc, const std::string &What, const std::string &Why) {
     std::string At = Loc.str();
-    Problems.push_back(At.empty() ? What + ": " + Why : At + ": " + What + ": " + Why);
+    Problems.push_back((At.empty() ? "error: " : At + ": error: ") + What + ": " + Why);
   }
 
   void addSource(const SpikeSource &S) {
@@ -180,9 +180,9 @@ private:
     auto refractoryCheck = [&](double Steps) {
       if (Steps > 0)
         problem(firstLoc(P), What,
-                fmt::format("has a refractory period of {} steps; NIR neurons have none: set "
+                fmt::format("has a refractory period of {} step{}; NIR neurons have none: set "
                             "refractory to 0 to export it",
-                            Steps));
+                            Steps, Steps == 1 ? "" : "s"));
     };
     if (M.Kind == "lif") {
       double TauM = paramOr(M, "tau_m"), TauSyn = paramOr(M, "tau_syn");
