@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 #include "neuromesh/compiler/NirExport.h"
 
+#include "NetworkDiagnostics.h"
 #include "neuromesh/compiler/Connectivity.h"
 #include "neuromesh/compiler/NeuronModels.h"
 #include "neuromesh/isa/Error.h"
@@ -101,11 +102,10 @@ public:
       addProjection(P);
     for (const Population &P : Net.Populations)
       addOutput(P);
-    if (!Problems.empty()) {
-      std::string Msg = fmt::format("cannot export network '{}' to NIR:", Net.Name);
-      for (const std::string &L : Problems)
-        Msg += "\n  " + L;
-      throw Error(Msg);
+    try {
+      Problems.throwIfAny();
+    } catch (const Error &E) {
+      throw Error(fmt::format("cannot export network '{}' to NIR:\n{}", Net.Name, E.what()));
     }
     return std::move(G);
   }
@@ -116,7 +116,7 @@ private:
   NirExportResult &R;
   nir::Graph G;
   std::set<std::string> Taken;
-  std::vector<std::string> Problems;
+  detail::ProblemList Problems;
   std::string ResetOwner; // the population that fixed R.ResetMode
   /// Per population: the bias an incoming Affine must carry (model if).
   std::map<std::string, double> PendingBias;
@@ -127,11 +127,6 @@ private:
       Name = fmt::format("{}_{}", sanitise(Base), I);
     Taken.insert(Name);
     return Name;
-  }
-
-  void problem(const SourceLoc &Loc, const std::string &What, const std::string &Why) {
-    std::string At = Loc.str();
-    Problems.push_back((At.empty() ? "error: " : At + ": error: ") + What + ": " + Why);
   }
 
   void addSource(const SpikeSource &S) {
@@ -155,7 +150,7 @@ private:
       return;
     }
     if (R.ResetMode != Mode)
-      problem(firstLoc(P), fmt::format("population '{}'", P.Name),
+      Problems.add(firstLoc(P), fmt::format("population '{}'", P.Name),
               fmt::format("resets by {} but population '{}' resets by {}; NIR stores no reset "
                           "mode and an importer applies one to the whole file: give all "
                           "populations the same reset",
@@ -165,7 +160,7 @@ private:
   }
 
   static const SourceLoc &firstLoc(const Population &P) {
-    return P.Model.Loc.File.empty() ? P.Loc : P.Model.Loc;
+    return detail::firstKnown(P.Model.Loc, P.Loc);
   }
 
   /// Per-step retention 1 - a of a time constant on the chip (the lowering
@@ -179,7 +174,7 @@ private:
     std::string What = fmt::format("population '{}' (model {})", P.Name, M.Kind);
     auto refractoryCheck = [&](double Steps) {
       if (Steps > 0)
-        problem(firstLoc(P), What,
+        Problems.add(firstLoc(P), What,
                 fmt::format("has a refractory period of {} step{}; NIR neurons have none: set "
                             "refractory to 0 to export it",
                             Steps, Steps == 1 ? "" : "s"));
@@ -207,7 +202,7 @@ private:
       double Du = paramOr(M, "du"), Dv = paramOr(M, "dv");
       refractoryCheck(paramOr(M, "refractory"));
       if (Du == 0 || Dv == 0) {
-        problem(firstLoc(P), What,
+        Problems.add(firstLoc(P), What,
                 fmt::format("{} = 0 keeps its state forever, which no finite NIR time "
                             "constant expresses: give it a decay of at least 1",
                             Du == 0 ? "du" : "dv"));
@@ -253,7 +248,7 @@ private:
         Node.Data["r"] = perNeuron(N, 1 / Dt);
       }
     } else {
-      problem(firstLoc(P), What,
+      Problems.add(firstLoc(P), What,
               M.Kind == "truenorth"
                   ? "TrueNorth neurons (axon types, stochastic leak and threshold) have no NIR "
                     "primitive; only lif, loihi_cuba_lif, if and li populations export"
@@ -265,13 +260,13 @@ private:
   }
 
   void addProjection(const Projection &P) {
-    std::string What = fmt::format("projection '{}'", P.Name);
+    std::string What = fmt::format("projection '{}'", detail::projectionName(P));
     const SourceLoc &Loc = P.Loc;
     const Population *Post = Net.findPopulation(P.Post);
     if (!Post || !findModel(Post->Model.Kind))
       return;
     if (P.AxonType >= 0) {
-      problem(Loc, What, "TrueNorth axon types have no NIR equivalent");
+      Problems.add(Loc, What, "TrueNorth axon types have no NIR equivalent");
       return;
     }
     ExpandedSynapses E = expandProjection(Net, P);
@@ -284,7 +279,7 @@ private:
         auto [It, New] = ByDelay.try_emplace(E.Delay[K]);
         if (New) {
           if (Entries * ByDelay.size() > MaxDenseEntries) {
-            problem(Loc, What,
+            Problems.add(Loc, What,
                     fmt::format("{} x {} neurons with {} distinct delays need {} dense weight "
                                 "entries, more than the {} the exporter writes; NIR's Linear is "
                                 "dense: split the populations or use fewer delays",
@@ -299,7 +294,9 @@ private:
     if (ByDelay.empty())
       ByDelay[1].assign(Entries, 0.0); // no synapse: still an edge, as written
     bool Many = ByDelay.size() > 1;
-    std::string Base = sanitise(P.Name == P.Pre + "->" + P.Post ? P.Pre + "_to_" + P.Post : P.Name);
+    // "pre->post" (the default name) reads as pre_to_post; a given name is kept.
+    std::string Name = detail::projectionName(P);
+    std::string Base = sanitise(Name == P.Pre + "->" + P.Post ? P.Pre + "_to_" + P.Post : Name);
     for (auto &[Delay, W] : ByDelay) {
       nir::Node Lin{unique(Many ? fmt::format("{}_d{}", Base, Delay) : Base), "Linear", {}};
       Lin.Data["weight"] = realArray({E.NumPost, E.NumPre}, std::move(W));
@@ -326,7 +323,7 @@ private:
 
   void addOutput(const Population &P) {
     if (auto It = PendingBias.find(P.Name); It != PendingBias.end())
-      problem(firstLoc(P), fmt::format("population '{}' (model if)", P.Name),
+      Problems.add(firstLoc(P), fmt::format("population '{}' (model if)", P.Name),
               fmt::format("has bias {} but no incoming projection with delay 1 to carry it: "
                           "NIR's IF node has no bias term and a delayed Affine would miss "
                           "the first steps; give it such a projection or set bias to 0",

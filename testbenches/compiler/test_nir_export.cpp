@@ -256,17 +256,17 @@ TEST_CASE("NIR export: what NIR cannot express is one error naming each element"
   } catch (const Error &E) {
     std::string M = E.what();
     INFO(M);
-    CHECK(M.find("population 'tn' (model truenorth): TrueNorth neurons") != std::string::npos);
-    CHECK(M.find("projection 'in->tn': TrueNorth axon types") != std::string::npos);
-    CHECK(M.find("population 'adapt' (model adaptive_lif): NIR has no adaptive-threshold") !=
+    CHECK(M.find("population 'tn' (model truenorth): error: TrueNorth neurons") != std::string::npos);
+    CHECK(M.find("projection 'in->tn': error: TrueNorth axon types") != std::string::npos);
+    CHECK(M.find("population 'adapt' (model adaptive_lif): error: NIR has no adaptive-threshold") !=
           std::string::npos);
-    CHECK(M.find("population 'refr' (model lif): has a refractory period of 2 steps") !=
+    CHECK(M.find("population 'refr' (model lif): error: has a refractory period of 2 steps") !=
           std::string::npos);
-    CHECK(M.find("population 'frozen' (model loihi_cuba_lif): du = 0") != std::string::npos);
+    CHECK(M.find("population 'frozen' (model loihi_cuba_lif): error: du = 0") != std::string::npos);
     // lif resets to zero first, so the subtracting if is the odd one out.
-    CHECK(M.find("population 'sub': resets by subtracting the threshold but population 'refr' "
+    CHECK(M.find("population 'sub': error: resets by subtracting the threshold but population 'refr' "
                  "resets by setting v") != std::string::npos);
-    CHECK(M.find("population 'biased' (model if): has bias 1 but no incoming projection with "
+    CHECK(M.find("population 'biased' (model if): error: has bias 1 but no incoming projection with "
                  "delay 1") != std::string::npos);
   }
 }
