@@ -150,13 +150,14 @@ private:
       return;
     }
     if (R.ResetMode != Mode)
-      Problems.add(firstLoc(P), fmt::format("population '{}'", P.Name),
-              fmt::format("resets by {} but population '{}' resets by {}; NIR stores no reset "
-                          "mode and an importer applies one to the whole file: give all "
-                          "populations the same reset",
-                          Mode == std::string("zero") ? "setting v" : "subtracting the threshold",
-                          ResetOwner,
-                          R.ResetMode == "zero" ? "setting v" : "subtracting the threshold"));
+      Problems.add(
+          firstLoc(P), fmt::format("population '{}'", P.Name),
+          fmt::format("resets by {} but population '{}' resets by {}; NIR stores no reset "
+                      "mode and an importer applies one to the whole file: give all "
+                      "populations the same reset",
+                      Mode == std::string("zero") ? "setting v" : "subtracting the threshold",
+                      ResetOwner,
+                      R.ResetMode == "zero" ? "setting v" : "subtracting the threshold"));
   }
 
   static const SourceLoc &firstLoc(const Population &P) {
@@ -175,9 +176,9 @@ private:
     auto refractoryCheck = [&](double Steps) {
       if (Steps > 0)
         Problems.add(firstLoc(P), What,
-                fmt::format("has a refractory period of {} step{}; NIR neurons have none: set "
-                            "refractory to 0 to export it",
-                            Steps, Steps == 1 ? "" : "s"));
+                     fmt::format("has a refractory period of {} step{}; NIR neurons have none: set "
+                                 "refractory to 0 to export it",
+                                 Steps, Steps == 1 ? "" : "s"));
     };
     if (M.Kind == "lif") {
       double TauM = paramOr(M, "tau_m"), TauSyn = paramOr(M, "tau_syn");
@@ -203,9 +204,9 @@ private:
       refractoryCheck(paramOr(M, "refractory"));
       if (Du == 0 || Dv == 0) {
         Problems.add(firstLoc(P), What,
-                fmt::format("{} = 0 keeps its state forever, which no finite NIR time "
-                            "constant expresses: give it a decay of at least 1",
-                            Du == 0 ? "du" : "dv"));
+                     fmt::format("{} = 0 keeps its state forever, which no finite NIR time "
+                                 "constant expresses: give it a decay of at least 1",
+                                 Du == 0 ? "du" : "dv"));
         return;
       }
       double A = Dv / 4096, B = Du / 4096;
@@ -233,6 +234,11 @@ private:
       Node.Data["v_threshold"] = perNeuron(N, paramOr(M, "threshold") - 0.5);
       Node.Data["v_reset"] = perNeuron(N, Subtract ? 0 : paramOr(M, "reset_value"));
       useReset(P, Subtract ? "subtract" : "zero");
+      if (Subtract)
+        R.Notes.push_back(fmt::format(
+            "population '{}' (if, reset by subtraction): v_threshold is threshold - 1/2, so a "
+            "NIR simulator subtracts half a unit less per spike than the chip",
+            P.Name));
       if (double Bias = paramOr(M, "bias"); Bias != 0)
         PendingBias[P.Name] = Bias;
     } else if (M.Kind == "li") {
@@ -248,12 +254,13 @@ private:
         Node.Data["r"] = perNeuron(N, 1 / Dt);
       }
     } else {
-      Problems.add(firstLoc(P), What,
-              M.Kind == "truenorth"
-                  ? "TrueNorth neurons (axon types, stochastic leak and threshold) have no NIR "
-                    "primitive; only lif, loihi_cuba_lif, if and li populations export"
-                  : "NIR has no adaptive-threshold neuron; only lif, loihi_cuba_lif, if and li "
-                    "populations export");
+      Problems.add(
+          firstLoc(P), What,
+          M.Kind == "truenorth"
+              ? "TrueNorth neurons (axon types, stochastic leak and threshold) have no NIR "
+                "primitive; only lif, loihi_cuba_lif, if and li populations export"
+              : "NIR has no adaptive-threshold neuron; only lif, loihi_cuba_lif, if and li "
+                "populations export");
       return;
     }
     G.Nodes.push_back(std::move(Node));
@@ -279,12 +286,13 @@ private:
         auto [It, New] = ByDelay.try_emplace(E.Delay[K]);
         if (New) {
           if (Entries * ByDelay.size() > MaxDenseEntries) {
-            Problems.add(Loc, What,
-                    fmt::format("{} x {} neurons with {} distinct delays need {} dense weight "
-                                "entries, more than the {} the exporter writes; NIR's Linear is "
-                                "dense: split the populations or use fewer delays",
-                                E.NumPre, E.NumPost, ByDelay.size(), Entries * ByDelay.size(),
-                                MaxDenseEntries));
+            Problems.add(
+                Loc, What,
+                fmt::format("{} x {} neurons with {} distinct delays need {} dense weight "
+                            "entries, more than the {} the exporter writes; NIR's Linear is "
+                            "dense: split the populations or use fewer delays",
+                            E.NumPre, E.NumPost, ByDelay.size(), Entries * ByDelay.size(),
+                            MaxDenseEntries));
             return;
           }
           It->second.assign(Entries, 0.0);
@@ -324,10 +332,10 @@ private:
   void addOutput(const Population &P) {
     if (auto It = PendingBias.find(P.Name); It != PendingBias.end())
       Problems.add(firstLoc(P), fmt::format("population '{}' (model if)", P.Name),
-              fmt::format("has bias {} but no incoming projection with delay 1 to carry it: "
-                          "NIR's IF node has no bias term and a delayed Affine would miss "
-                          "the first steps; give it such a projection or set bias to 0",
-                          It->second));
+                   fmt::format("has bias {} but no incoming projection with delay 1 to carry it: "
+                               "NIR's IF node has no bias term and a delayed Affine would miss "
+                               "the first steps; give it such a projection or set bias to 0",
+                               It->second));
     bool Readout = P.Model.Kind == "li" && !P.Probes.empty();
     if (!P.Record && !Readout)
       return;
@@ -459,8 +467,7 @@ std::string writeImage(const nir::Graph &G, const std::map<std::string, Array> &
 
 } // namespace
 
-std::string nirFileImage(const nir::Graph &G,
-                         const std::map<std::string, nir::Array> &Metadata) {
+std::string nirFileImage(const nir::Graph &G, const std::map<std::string, nir::Array> &Metadata) {
   // HDF5 prints its own error stack on failure; the Error says it once.
   H5E_auto2_t OldFunc = nullptr;
   void *OldData = nullptr;
@@ -487,8 +494,8 @@ nir::Graph exportNirGraph(const Network &Net, const NirExportOptions &Options,
   Result = NirExportResult();
   Result.Dt = Options.Dt > 0 ? Options.Dt : Net.Dt;
   if (!(Result.Dt > 0) || !std::isfinite(Result.Dt))
-    throw Error(fmt::format("NIR export: dt must be a positive number of seconds, got {}",
-                            Result.Dt));
+    throw Error(
+        fmt::format("NIR export: dt must be a positive number of seconds, got {}", Result.Dt));
   nir::Graph G = Builder(Net, Result.Dt, Result).build();
   G.Version = NirVersion;
   Result.Nodes = G.Nodes.size();

@@ -104,9 +104,9 @@ Network tourNetwork() {
   Net.Name = "tour";
   Net.Dt = 1e-3;
   Net.addSource("in", 2, SpikeSource::external());
-  Net.addPopulation("a", 3,
-                    NeuronModel("lif", {{"tau_m", 20e-3}, {"tau_syn", 5e-3}, {"v_th", 1.0},
-                                        {"bias", 0.1}}));
+  Net.addPopulation(
+      "a", 3,
+      NeuronModel("lif", {{"tau_m", 20e-3}, {"tau_syn", 5e-3}, {"v_th", 1.0}, {"bias", 0.1}}));
   Net.addPopulation("b", 1, NeuronModel("lif", {{"tau_m", 10e-3}, {"v_th", 2.0}}));
   Net.addPopulation("c", 2, NeuronModel("if", {{"threshold", 3}, {"bias", 1}}));
   Population &D = Net.addPopulation("d", 2, NeuronModel("li", {}));
@@ -114,9 +114,11 @@ Network tourNetwork() {
   D.Probes = {"v"};
   Population &E = Net.addPopulation("e", 1, NeuronModel("li", {{"dv", 512}}));
   E.Record = false; // no probes either: no Output node
-  Net.addPopulation("f", 1,
-                    NeuronModel("loihi_cuba_lif", {{"du", 1024}, {"dv", 256}, {"vth_mant", 100},
-                                                   {"bias_mant", 64}, {"bias_exp", 2}}));
+  Net.addPopulation(
+      "f", 1,
+      NeuronModel(
+          "loihi_cuba_lif",
+          {{"du", 1024}, {"dv", 256}, {"vth_mant", 100}, {"bias_mant", 64}, {"bias_exp", 2}}));
   // Matrix rows are pre neurons: in0 -> a0 (0.5), in1 -> a1 (0.25), a2 (-1).
   Net.addProjection("in", "a", Connector::matrix({0.5, 0, 0, 0, 0.25, -1}));
   Net.addProjection("in", "c", Connector::oneToOne(), WeightSpec::constant(2));
@@ -141,11 +143,11 @@ TEST_CASE("NIR export: every model maps to its NIR node with hand-worked paramet
   // b = 1 - exp(-1/5) = 0.18126924692201818.
   const nir::Node &A = node(G, "a");
   CHECK(A.Type == "CubaLIF");
-  allNear(values(A, "tau_mem"), 0.020504166493, 3); // 1e-3 / a
-  allNear(values(A, "r"), 20.504166493, 3);         // 1 / a
-  allNear(values(A, "v_leak"), 2.0504166493, 3);    // bias / a
-  allNear(values(A, "tau_syn"), 0.0055166555661, 3);   // 1e-3 / b
-  allNear(values(A, "w_in"), 5.5166555661, 3);      // 1 / b
+  allNear(values(A, "tau_mem"), 0.020504166493, 3);  // 1e-3 / a
+  allNear(values(A, "r"), 20.504166493, 3);          // 1 / a
+  allNear(values(A, "v_leak"), 2.0504166493, 3);     // bias / a
+  allNear(values(A, "tau_syn"), 0.0055166555661, 3); // 1e-3 / b
+  allNear(values(A, "w_in"), 5.5166555661, 3);       // 1 / b
   allNear(values(A, "v_threshold"), 1.0, 3);
   allNear(values(A, "v_reset"), 0.0, 3);
 
@@ -232,18 +234,19 @@ TEST_CASE("NIR export: --dt rescales time constants, not per-step behaviour", "[
   allNear(values(node(G, "a_to_b_delay"), "delay"), 2e-4, 1);
 }
 
-TEST_CASE("NIR export: what NIR cannot express is one error naming each element",
-          "[nir-export]") {
+TEST_CASE("NIR export: what NIR cannot express is one error naming each element", "[nir-export]") {
   Network Net;
   Net.Dt = 1e-3;
   Net.addSource("in", 2, SpikeSource::external());
   Net.addPopulation("tn", 2, NeuronModel("truenorth", {{"alpha", 2}, {"w0", 1}}));
-  Net.addPopulation("adapt", 2,
-                    NeuronModel("adaptive_lif", {{"du", 100}, {"dv", 100}, {"vth_mant", 10},
-                                                 {"dth", 10}, {"th_step", 64}}));
+  Net.addPopulation(
+      "adapt", 2,
+      NeuronModel("adaptive_lif",
+                  {{"du", 100}, {"dv", 100}, {"vth_mant", 10}, {"dth", 10}, {"th_step", 64}}));
   Net.addPopulation("refr", 2,
                     NeuronModel("lif", {{"tau_m", 0.02}, {"v_th", 1}, {"refractory", 2e-3}}));
-  Net.addPopulation("frozen", 2, NeuronModel("loihi_cuba_lif", {{"du", 0}, {"dv", 10}, {"vth_mant", 5}}));
+  Net.addPopulation("frozen", 2,
+                    NeuronModel("loihi_cuba_lif", {{"du", 0}, {"dv", 10}, {"vth_mant", 5}}));
   Net.addPopulation("sub", 2, NeuronModel("if", {{"threshold", 2}, {"reset", 1}}));
   Net.addPopulation("biased", 2, NeuronModel("if", {{"threshold", 2}, {"bias", 1}}));
   Net.addProjection("in", "tn", Connector::oneToOne(), WeightSpec::constant(1)).AxonType = 0;
@@ -256,7 +259,8 @@ TEST_CASE("NIR export: what NIR cannot express is one error naming each element"
   } catch (const Error &E) {
     std::string M = E.what();
     INFO(M);
-    CHECK(M.find("population 'tn' (model truenorth): error: TrueNorth neurons") != std::string::npos);
+    CHECK(M.find("population 'tn' (model truenorth): error: TrueNorth neurons") !=
+          std::string::npos);
     CHECK(M.find("projection 'in->tn': error: TrueNorth axon types") != std::string::npos);
     CHECK(M.find("population 'adapt' (model adaptive_lif): error: NIR has no adaptive-threshold") !=
           std::string::npos);
@@ -264,10 +268,12 @@ TEST_CASE("NIR export: what NIR cannot express is one error naming each element"
           std::string::npos);
     CHECK(M.find("population 'frozen' (model loihi_cuba_lif): error: du = 0") != std::string::npos);
     // lif resets to zero first, so the subtracting if is the odd one out.
-    CHECK(M.find("population 'sub': error: resets by subtracting the threshold but population 'refr' "
-                 "resets by setting v") != std::string::npos);
-    CHECK(M.find("population 'biased' (model if): error: has bias 1 but no incoming projection with "
-                 "delay 1") != std::string::npos);
+    CHECK(
+        M.find("population 'sub': error: resets by subtracting the threshold but population 'refr' "
+               "resets by setting v") != std::string::npos);
+    CHECK(
+        M.find("population 'biased' (model if): error: has bias 1 but no incoming projection with "
+               "delay 1") != std::string::npos);
   }
 }
 
@@ -309,8 +315,10 @@ TEST_CASE("NIR export: the reference reader's checks accept the file and h5py re
               "for n, g in f['node/nodes'].items():\n"
               "  for k, d in g.items():\n"
               "    if k == 'type': print(n, k, d[()].decode()); continue\n"
-              "    print(n, k, d.dtype, list(d.shape), ' '.join(repr(float(x)) for x in d[()].ravel()))\n"
-              "\" '" + Path + "'",
+              "    print(n, k, d.dtype, list(d.shape), ' '.join(repr(float(x)) for x in "
+              "d[()].ravel()))\n"
+              "\" '" +
+                  Path + "'",
               Dump) == 0);
   NirExportResult R2;
   nir::Graph G = exportNirGraph(tourNetwork(), {}, R2);
@@ -382,8 +390,8 @@ TEST_CASE("NIR export: example and generated networks pass the reference reader'
       {"conv", "population 'classes': resets by subtracting the threshold but population "
                "'features' resets by setting v"}};
   for (const auto &[Name, Expected] : Why) {
-    Network Net = loadNetworkYaml(std::string(NM_SOURCE_DIR) + "/examples/networks/" + Name +
-                                  ".yaml");
+    Network Net =
+        loadNetworkYaml(std::string(NM_SOURCE_DIR) + "/examples/networks/" + Name + ".yaml");
     try {
       exportNir(Net, T / (Name + ".nir"));
       FAIL(Name << " exported although it should not");
@@ -439,9 +447,9 @@ TEST_CASE("NIR export: the checker rejects what the reference reader rejects",
   // One checker run over all files (a Python start costs about a second
   // on a loaded machine); each problem line starts with its file's path.
   std::string Out, Cmd = "/usr/bin/python3 '" + Checker + "'";
-  for (const char *F : {"lif_norse", "two_lif_neurons", "cnn_sinabs", "braille_noDelay_bias_zero",
-                        "braille_noDelay_noBias_subtract", "lif_rockpool",
-                        "braille_noDelay_bias_zero_subgraph"})
+  for (const char *F :
+       {"lif_norse", "two_lif_neurons", "cnn_sinabs", "braille_noDelay_bias_zero",
+        "braille_noDelay_noBias_subtract", "lif_rockpool", "braille_noDelay_bias_zero_subgraph"})
     Cmd += " '" + Dir + F + ".nir'";
   int Exit = run(Cmd, Out);
   INFO(Out);
@@ -572,8 +580,9 @@ TEST_CASE("NIR round trip: export, import and compile give the YAML network's sp
     CHECK(Got == Want);
     Spikes += Want.size();
   }
-  WARN("NIR round trip, exact corpus: 40 generated lif networks (" << DelayNodes
-       << " projections through Delay nodes), " << Spikes << " spikes, all identical");
+  WARN("NIR round trip, exact corpus: 40 generated lif networks ("
+       << DelayNodes << " projections through Delay nodes), " << Spikes
+       << " spikes, all identical");
   CHECK(Spikes > 10000); // the corpus is not silent
   CHECK(DelayNodes > 10);
 }

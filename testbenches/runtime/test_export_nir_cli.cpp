@@ -45,8 +45,8 @@ TEST_CASE("nmesh export-nir: help and usage errors", "[cli][export-nir]") {
   Result NoOut = nmesh(T, "export-nir '" + (T / "net.yaml") + "'");
   CHECK(NoOut.Exit == 2);
   CHECK(NoOut.Err.find("missing -o FILE") != std::string::npos);
-  Result BadDt = nmesh(T, "export-nir '" + (T / "net.yaml") + "' -o '" + (T / "x.nir") +
-                              "' --dt 0");
+  Result BadDt =
+      nmesh(T, "export-nir '" + (T / "net.yaml") + "' -o '" + (T / "x.nir") + "' --dt 0");
   CHECK(BadDt.Exit == 2);
   CHECK(BadDt.Err.find("--dt must be in (0, 1] seconds") != std::string::npos);
   CHECK_FALSE(exists(T / "x.nir"));
@@ -71,8 +71,8 @@ TEST_CASE("nmesh export-nir: writes a file the NIR reader's checks accept", "[cl
   }
   Result C;
   int Status = std::system(("/usr/bin/python3 '" + std::string(NM_SOURCE_DIR) +
-                            "/testbenches/reference/nir_check.py' '" + (T / "net.nir") +
-                            "' > '" + (T / "check.txt") + "' 2>&1")
+                            "/testbenches/reference/nir_check.py' '" + (T / "net.nir") + "' > '" +
+                            (T / "check.txt") + "' 2>&1")
                                .c_str());
   INFO(readFile(T / "check.txt"));
   CHECK(WEXITSTATUS(Status) == 0);
@@ -144,9 +144,9 @@ projections:
                             (T / (std::string(Src) + ".nmb")) + "'" + Extra);
     INFO(Src << ": " << C.Out << C.Err);
     REQUIRE(C.Exit == 0);
-    Result R = nmesh(T, "run '" + (T / (std::string(Src) + ".nmb")) + "' --steps 150 --input '" +
-                            (T / "in.csv") + "' --spikes '" + (T / (std::string(Src) + ".csv")) +
-                            "'");
+    Result R =
+        nmesh(T, "run '" + (T / (std::string(Src) + ".nmb")) + "' --steps 150 --input '" +
+                     (T / "in.csv") + "' --spikes '" + (T / (std::string(Src) + ".csv")) + "'");
     INFO(R.Out << R.Err);
     REQUIRE(R.Exit == 0);
   }

@@ -25,9 +25,9 @@ int commandExportNir(const Args &A) {
       "output,o", po::value<std::string>()->value_name("FILE"), "the NIR file to write (required)")(
       "dt", po::value<double>()->value_name("SECONDS"),
       "seconds per timestep the time constants are written for (default: the network's dt)");
-  ParsedCommandLine P = parseCommandLine("export-nir", A, Visible, "network",
-                                         {{"network", "missing the network file"},
-                                          {"output", "missing -o FILE"}});
+  ParsedCommandLine P =
+      parseCommandLine("export-nir", A, Visible, "network",
+                       {{"network", "missing the network file"}, {"output", "missing -o FILE"}});
   if (P.Exit)
     return *P.Exit;
   const po::variables_map &VM = P.Values;

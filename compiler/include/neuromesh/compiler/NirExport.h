@@ -48,7 +48,7 @@ struct NirExportOptions {
 
 /// What exportNir wrote.
 struct NirExportResult {
-  double Dt = 0;                 ///< the dt the parameters are written for
+  double Dt = 0;                  ///< the dt the parameters are written for
   std::string ResetMode = "zero"; ///< "zero" or "subtract": give it to the importer
   size_t Nodes = 0, Edges = 0;
   /// Things the file does not carry, one line each (e.g. a Poisson
