@@ -37,6 +37,9 @@ constexpr const char *NirVersion = "1.0.0";
 /// entries (1 GiB) the file would be unusable, so it is an error instead.
 constexpr uint64_t MaxDenseEntries = uint64_t(1) << 27;
 
+/// Arrays of at least this many values are written gzip-compressed.
+constexpr uint64_t MinCompressed = 4096;
+
 using nir::Array;
 
 Array realArray(std::vector<uint64_t> Shape, std::vector<double> V) {
@@ -407,8 +410,17 @@ void writeArray(hid_t Group, const std::string &Name, const Array &A) {
   }
   bool IsInt = A.K == Array::Kind::Int;
   Handle S = dataspace(A.Shape);
+  // Large arrays (weight matrices, mostly zeros) are gzip-compressed in one
+  // chunk, as nir.write does by default; readers decompress transparently.
+  Handle Dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "make dataset properties");
+  uint64_t Size = IsInt ? A.Ints.size() : A.Floats.size();
+  if (Size >= MinCompressed && H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0) {
+    std::vector<hsize_t> Chunk(A.Shape.begin(), A.Shape.end());
+    check(H5Pset_chunk(Dcpl, int(Chunk.size()), Chunk.data()), "chunk dataset " + Name);
+    check(H5Pset_deflate(Dcpl, 4), "compress dataset " + Name);
+  }
   Handle D(H5Dcreate2(Group, Name.c_str(), IsInt ? H5T_STD_I64LE : H5T_IEEE_F64LE, S, H5P_DEFAULT,
-                      H5P_DEFAULT, H5P_DEFAULT),
+                      Dcpl, H5P_DEFAULT),
            H5Dclose, "create dataset " + Name);
   const void *Data = IsInt ? static_cast<const void *>(A.Ints.data()) : A.Floats.data();
   check(H5Dwrite(D, IsInt ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT,
