@@ -49,6 +49,18 @@ std::string formatCompileSummary(const CompileResult &R, const isa::Architecture
     S += fmt::format("  {:<48} {:>7.4f}  {:>7.4f}  {:>5}\n", P.Name, P.WeightError.MaxRelative,
                      P.WeightError.RmsRelative, unsigned(P.Shift));
   }
+  // Neuron parameters written in physical units (thresholds, biases,
+  // decays) are quantised too; hardware-integer models have no error.
+  Any = false;
+  for (const HwPopulation &P : R.Lowered.Populations) {
+    if (P.ParamError.MaxRelative == 0)
+      continue;
+    if (!Any)
+      S += "parameter quantisation error (decay per step, bias)   max      rms\n";
+    Any = true;
+    S += fmt::format("  {:<48} {:>7.4f}  {:>7.4f}\n", P.Name, P.ParamError.MaxRelative,
+                     P.ParamError.RmsRelative);
+  }
   return S;
 }
 

@@ -374,6 +374,7 @@ private:
       return S;
     }
     LP.Refractory = int32_t(RefSteps);
+    LP.Reset = param(M, "reset") != 0 ? ResetMode::Subtract : ResetMode::ToValue;
     isa::NeuronProfile Profile = loihiCubaLifProfile(LP);
     // d = 4096 (no memory at all) is outside Loihi's 12-bit field, but the
     // program multiplies by the parameter word 4096 - d, so 0 works.

@@ -71,6 +71,8 @@ std::vector<ModelInfo> buildTable() {
                    {"bias", "v", false, 0, -Huge, Huge, "constant input added to v every step"},
                    {"refractory", "s", false, 0, 0, Huge,
                     "time v is held at 0 after a spike (rounded to steps, at most 64)"},
+                   {"reset", "0/1", false, 0, 0, 1,
+                    "after a spike: 0 sets v = 0, 1 subtracts v_th (keeps the overshoot)"},
                },
                {
                    {"u", loihi_cuba_lif::StateU,

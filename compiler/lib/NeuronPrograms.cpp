@@ -151,6 +151,8 @@ void emitCurrentUpdate(ProgramBuilder &B) {
 isa::NeuronProfile loihiCubaLifProfile(const LoihiCubaLifParams &P) {
   namespace L = loihi_cuba_lif;
   std::vector<int32_t> Params = cubaLifParamWords("loihi cuba lif", P, L::NumParams);
+  if (P.Reset == ResetMode::Subtract)
+    Params.push_back(1); // ParamResetMode: marks the variant
 
   // r0 u, r1 scratch, r2 Input, r3 counter, r4 v.
   ProgramBuilder B;
@@ -169,7 +171,12 @@ isa::NeuronProfile loihiCubaLifProfile(const LoihiCubaLifParams &P) {
   B.dab(Opcode::Slt, 1, 1, 4); // threshold < v
   B.branch(Opcode::Brz, 1, StoreV);
   B.op(Opcode::Spike);
-  B.d(Opcode::Movi, 4, 0);
+  if (P.Reset == ResetMode::Subtract) {
+    B.d(Opcode::Ldp, 1, L::ParamThreshold);
+    B.dab(Opcode::Sub, 4, 4, 1); // v > threshold >= 0: no saturation
+  } else {
+    B.d(Opcode::Movi, 4, 0);
+  }
   B.d(Opcode::Ldp, 3, L::ParamRefractory);
   B.sts(3, L::StateRefractory);
   B.bind(StoreV);

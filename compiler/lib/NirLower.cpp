@@ -85,7 +85,7 @@ public:
     classify();
     for (size_t I = 0; I < Infos.size(); ++I)
       resolveShape(I);
-    Net.Name = O.FileName;
+    Net.Name = O.FileName.substr(O.FileName.find_last_of('/') + 1);
     Net.Dt = O.Dt;
     for (size_t I = 0; I < Infos.size(); ++I)
       if (Infos[I].R == Role::Input)
@@ -638,14 +638,14 @@ private:
                               Key, Tau, Dt, Tau));
       return Tau;
     };
-    auto resetZeroOnly = [&]() {
+    // The CUBA LIF program resets to 0 or subtracts the threshold.
+    auto resetParam = [&]() {
       double VReset = uniform(I, "v_reset", N, 0.0);
-      if (O.Reset == ResetMode::Subtract)
-        failAt(I, "reset mode 'subtract' is not available for this neuron type on the chip "
-                  "(its program resets v to 0); compile with --reset zero");
       if (VReset != 0)
-        failAt(I, fmt::format("v_reset = {}, but this neuron type's program resets v to 0",
+        failAt(I, fmt::format("v_reset = {}, but the chip's LIF program resets v to 0 or "
+                              "subtracts the threshold; v_reset must be 0",
                               VReset));
+      return O.Reset == ResetMode::Subtract ? 1.0 : 0.0;
     };
     auto threshold = [&](const char *Key) {
       double Vth = uniform(I, Key, N);
@@ -657,20 +657,20 @@ private:
     std::vector<double> R = T == "Threshold" ? std::vector<double>(N, 1.0) : perNeuron(I, "r", N);
     if (T == "LIF") {
       double Tau = checkTau("tau"), Vth = threshold("v_threshold");
-      resetZeroOnly();
       M = NeuronModel("lif", {{"tau_m", eulerTau(Tau, Dt)},
                               {"tau_syn", 0.0},
                               {"v_th", Vth},
-                              {"bias", Dt / Tau * uniform(I, "v_leak", N)}});
+                              {"bias", Dt / Tau * uniform(I, "v_leak", N)},
+                              {"reset", resetParam()}});
       for (double X : R)
         K.push_back(Dt * X / Tau);
     } else if (T == "CubaLIF") {
       double TauS = checkTau("tau_syn"), TauM = checkTau("tau_mem"), Vth = threshold("v_threshold");
-      resetZeroOnly();
       M = NeuronModel("lif", {{"tau_m", eulerTau(TauM, Dt)},
                               {"tau_syn", eulerTau(TauS, Dt)},
                               {"v_th", Vth},
-                              {"bias", Dt / TauM * uniform(I, "v_leak", N)}});
+                              {"bias", Dt / TauM * uniform(I, "v_leak", N)},
+                              {"reset", resetParam()}});
       std::vector<double> WIn = perNeuron(I, "w_in", N, 1.0);
       for (uint64_t J = 0; J < N; ++J)
         K.push_back(Dt * R[J] / TauM * Dt * WIn[J] / TauS);

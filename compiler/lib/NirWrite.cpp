@@ -201,7 +201,8 @@ private:
         Node.Type = "LIF";
         Node.Data["tau"] = perNeuron(N, Dt / A);
       }
-      useReset(P, "zero");
+      // reset 1 subtracts v_th, which NIR's subtract reset does exactly.
+      useReset(P, paramOr(M, "reset") != 0 ? "subtract" : "zero");
     } else if (M.Kind == "loihi_cuba_lif") {
       double Du = paramOr(M, "du"), Dv = paramOr(M, "dv");
       refractoryCheck(paramOr(M, "refractory"));

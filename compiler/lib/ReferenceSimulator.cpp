@@ -296,7 +296,8 @@ private:
   // u = wrap24(trunc0(u * (4096 - du) / 4096) + Input); while refractory
   // the counter counts down and v is held; else
   // v = sat24(trunc0(v * (4096 - dv) / 4096) + u + bias), spike if
-  // v > threshold, then v = 0 and the counter = refractory.
+  // v > threshold, then v = 0 (the subtract variant: v -= threshold) and
+  // the counter = refractory.
   static bool cubaLif(const std::vector<int32_t> &Par, int32_t *St, int64_t Input) {
     namespace L = loihi_cuba_lif;
     int64_t U = wrap24(decay(St[L::StateU], Par[L::ParamDecayU]) + Input);
@@ -308,7 +309,8 @@ private:
     int64_t V = sat24(decay(St[L::StateV], Par[L::ParamDecayV]) + U + Par[L::ParamBias]);
     bool Spike = V > Par[L::ParamThreshold];
     if (Spike) {
-      V = 0;
+      bool Subtract = Par.size() > L::ParamResetMode && Par[L::ParamResetMode] != 0;
+      V = Subtract ? V - Par[L::ParamThreshold] : 0;
       St[L::StateRefractory] = Par[L::ParamRefractory];
     }
     St[L::StateV] = int32_t(V);

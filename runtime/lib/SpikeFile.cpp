@@ -7,6 +7,7 @@
 #include "neuromesh/runtime/SpikeFile.h"
 
 #include "neuromesh/isa/FileIO.h"
+#include "neuromesh/isa/Npy.h"
 
 #include "neuromesh/isa/Error.h"
 
@@ -211,9 +212,53 @@ std::vector<SpikeRecord> parseSpikeCsv(const std::string &Text,
   return Out;
 }
 
+std::vector<SpikeRecord> spikesFromDenseArray(const isa::NpyArray &A,
+                                              const std::string &File,
+                                              const isa::Image &Img) {
+  std::vector<uint32_t> External;
+  std::string Names;
+  for (size_t S = 0; S < Img.Symbols.size(); ++S)
+    if (Img.Symbols[S].Kind == isa::SymbolKind::InputPort &&
+        Img.Symbols[S].Generator.Kind == isa::GeneratorKind::External) {
+      External.push_back(uint32_t(S));
+      Names += (Names.empty() ? "'" : ", '") + Img.Symbols[S].Name + "'";
+    }
+  if (External.size() != 1)
+    throw Error(fmt::format(
+        "{}: error: a dense .npy input feeds the image's one external input port, but the image "
+        "has {} ({}); give a CSV file 'step,population,neuron' instead",
+        File, External.size(), Names.empty() ? "none" : Names));
+  const isa::Symbol &Port = Img.Symbols[External[0]];
+  uint64_t PerStep = 1;
+  for (size_t D = 1; D < A.Shape.size(); ++D)
+    PerStep *= A.Shape[D];
+  if (A.Shape.empty() || PerStep != Port.Size)
+    throw Error(fmt::format("{}: error: a dense input is [steps, *shape] with shape holding the "
+                            "{} neurons of input port '{}'; got shape ({})",
+                            File, Port.Size, Port.Name, fmt::join(A.Shape, ", ")));
+  std::vector<SpikeRecord> Spikes;
+  for (uint64_t I = 0; I < A.Data.size(); ++I) {
+    double V = A.Data[I];
+    if (V == 0)
+      continue;
+    uint64_t Step = I / PerStep;
+    uint32_t Index = uint32_t(I % PerStep);
+    if (V != 1)
+      throw Error(fmt::format(
+          "{}: error: element [{}, {}] is {}; an input axon carries at most one spike per step, "
+          "so a dense input holds 0 or 1 (spread larger counts over steps)",
+          File, Step, Index, V));
+    Spikes.push_back({Step, External[0], Index});
+  }
+  return Spikes;
+}
+
 std::vector<SpikeRecord> readSpikeFile(const std::string &Path,
                                        const isa::Image &Img,
                                        isa::SymbolKind Kind) {
+  if (Kind == isa::SymbolKind::InputPort && Path.size() > 4 &&
+      Path.compare(Path.size() - 4, 4, ".npy") == 0)
+    return spikesFromDenseArray(isa::readNpy(Path), Path, Img);
   return parseSpikeCsv(isa::readFile(Path, "the spike file"), Path, Img, Kind);
 }
 

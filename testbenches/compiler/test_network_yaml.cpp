@@ -421,7 +421,7 @@ TEST_CASE("network yaml: unknown model and parameter, with suggestions", "[netwo
                          "(models: loihi_cuba_lif, lif, if, li, truenorth"));
   CHECK_THAT(E, Contains("net.yaml:3:37: error: unknown parameter 'tau_n' for model 'lif'; did "
                          "you mean 'tau_m'? (its parameters: tau_m, tau_syn, v_th, bias, "
-                         "refractory)"));
+                         "refractory, reset)"));
   // b also lacks tau_m, reported at its params mapping.
   CHECK_THAT(E, Contains("net.yaml:3:37: error: model 'lif' of populations.b needs parameter "
                          "tau_m"));

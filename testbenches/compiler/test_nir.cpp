@@ -142,13 +142,19 @@ TEST_CASE("nir: subgraph fixtures with dangling edges fail to lower, naming the 
   CHECK(E.find("'lif' -> 'lin'") != std::string::npos);
 }
 
-TEST_CASE("nir: reset subtract on a CubaLIF is refused, naming the node") {
-  std::string E = errorOf([] {
-    nir::loadNirNetwork(fixture("braille_noDelay_noBias_subtract.nir"),
-                        options(1e-4, nir::ResetMode::Subtract));
-  });
-  CHECK(E.find("node 'lif1.lif' (CubaLIF)") != std::string::npos);
-  CHECK(E.find("--reset zero") != std::string::npos);
+TEST_CASE("nir: --reset picks the LIF program's reset, a non-zero v_reset is refused") {
+  Network Zero = nir::loadNirNetwork(fixture("braille_noDelay_noBias_subtract.nir"), options());
+  Network Sub = nir::loadNirNetwork(fixture("braille_noDelay_noBias_subtract.nir"),
+                                    options(1e-4, nir::ResetMode::Subtract));
+  CHECK(Zero.findPopulation("lif2")->Model.Params.at("reset") == 0);
+  CHECK(Sub.findPopulation("lif2")->Model.Params.at("reset") == 1);
+  std::string E = lowerError(R"PY(
+n = graph(f, 'node', [['input', 'lif']])
+node(n, 'input', 'Input', shape=np.array([2]))
+node(n, 'lif', 'LIF', tau=np.full(2, 1e-2), r=np.ones(2), v_leak=np.zeros(2),
+     v_threshold=np.ones(2), v_reset=np.full(2, 0.5))
+)PY");
+  CHECK(E.find("node 'lif' (LIF): v_reset = 0.5") != std::string::npos);
 }
 
 TEST_CASE("nir: cnn_sinabs compiles for the Loihi preset") {

@@ -1,5 +1,11 @@
 //===- test_nir_cli.cpp - nmesh compile model.nir, end to end --------------===//
 #include "CliTestUtil.h"
+#include "compiler/NpyTestUtil.h"
+
+#include "neuromesh/compiler/HardwareNetwork.h"
+#include "neuromesh/compiler/Nir.h"
+#include "neuromesh/compiler/ReferenceSimulator.h"
+#include "neuromesh/isa/Architecture.h"
 
 #include <catch2/catch.hpp>
 
@@ -94,4 +100,79 @@ TEST_CASE("nmesh compile checks --dt and --reset") {
                            "' -o '" + T / "y.nmb" + "'");
   CHECK(Yaml.Exit == 1);
   CHECK(Yaml.Err.find("--dt and --reset apply to NIR files only") != std::string::npos);
+}
+
+TEST_CASE("nmesh run of a NIR network with --reset subtract matches the reference simulator") {
+  // The subtract variant of the CUBA LIF program (microcode, run by the
+  // engines) against the network-level equations of simulateReference.
+  TempDir T;
+  const std::string Model = fixture("braille_noDelay_noBias_subtract.nir");
+  auto C = nmesh(T, "compile '" + Model + "' --reset subtract --arch '" + loihi() + "' -o '" +
+                        T / "b.nmb" + "'");
+  INFO(C.Err);
+  REQUIRE(C.Exit == 0);
+  const std::string Input = randomInput(12, 200, 0.15, 3);
+  writeFile(T / "in.csv", Input);
+  auto R = nmesh(T, "run '" + T / "b.nmb" + "' --steps 200 --input '" + T / "in.csv" +
+                        "' --spikes '" + T / "out.csv" + "'");
+  REQUIRE(R.Exit == 0);
+  std::set<std::string> Engine;
+  std::istringstream Out(readFile(T / "out.csv"));
+  std::string Line;
+  std::getline(Out, Line);
+  while (std::getline(Out, Line))
+    Engine.insert(Line);
+
+  neuromesh::compiler::nir::LowerOptions O;
+  O.Reset = neuromesh::compiler::nir::ResetMode::Subtract;
+  neuromesh::compiler::HardwareNetwork Hw = neuromesh::compiler::lowerNetwork(
+      neuromesh::compiler::nir::loadNirNetwork(Model, O),
+      neuromesh::isa::loadArchitecture(loihi(), {}));
+  std::vector<neuromesh::compiler::InputSpike> In;
+  std::istringstream InText(Input);
+  std::getline(InText, Line);
+  while (std::getline(InText, Line)) {
+    size_t A = Line.find(','), B = Line.rfind(',');
+    In.push_back({std::stoull(Line.substr(0, A)), "input", uint32_t(std::stoul(Line.substr(B + 1)))});
+  }
+  std::set<std::string> Reference;
+  for (const auto &S : neuromesh::compiler::simulateReference(Hw, 200, In))
+    Reference.insert(std::to_string(S.Step) + "," + S.Population + "," + std::to_string(S.Index));
+  CHECK(Engine.size() > 20);
+  CHECK(Engine == Reference);
+}
+
+TEST_CASE("nmesh run --input takes a dense .npy [steps, *shape] for the one Input node") {
+  TempDir T;
+  auto C = nmesh(T, "compile '" + fixture("lif_norse.nir") + "' --arch '" + loihi() + "' -o '" +
+                        T / "l.nmb" + "'");
+  REQUIRE(C.Exit == 0);
+  std::vector<double> Dense(60, 0.0);
+  std::string Csv = "step,population,neuron\n";
+  for (unsigned S = 0; S < 60; S += 3) {
+    Dense[S] = 1;
+    Csv += std::to_string(S) + ",input,0\n";
+  }
+  nm_test::writeFile(T / "in.npy", nm_test::npyF8({60, 1}, Dense));
+  writeFile(T / "in.csv", Csv);
+  auto N = nmesh(T, "run '" + T / "l.nmb" + "' --steps 60 --input '" + T / "in.npy" +
+                        "' --spikes '" + T / "n.csv" + "'");
+  INFO(N.Err);
+  REQUIRE(N.Exit == 0);
+  auto K = nmesh(T, "run '" + T / "l.nmb" + "' --steps 60 --input '" + T / "in.csv" +
+                        "' --spikes '" + T / "k.csv" + "'");
+  REQUIRE(K.Exit == 0);
+  CHECK(readFile(T / "n.csv").size() > 40); // the neuron fires
+  CHECK(readFile(T / "n.csv") == readFile(T / "k.csv"));
+
+  Dense[6] = 2;
+  nm_test::writeFile(T / "bad.npy", nm_test::npyF8({60, 1}, Dense));
+  auto Bad = nmesh(T, "run '" + T / "l.nmb" + "' --steps 60 --input '" + T / "bad.npy" + "'");
+  CHECK(Bad.Exit == 1);
+  CHECK(Bad.Err.find("element [6, 0] is 2") != std::string::npos);
+  nm_test::writeFile(T / "shape.npy", nm_test::npyF8({30, 2}, Dense));
+  auto Shape = nmesh(T, "run '" + T / "l.nmb" + "' --steps 60 --input '" + T / "shape.npy" + "'");
+  CHECK(Shape.Exit == 1);
+  CHECK(Shape.Err.find("the 1 neurons of input port 'input'; got shape (30, 2)") !=
+        std::string::npos);
 }

@@ -40,7 +40,8 @@ int commandRun(const Args &A) {
       "steps,n", po::value<int64_t>()->value_name("N"),
       "timesteps to run (required)")(
       "input,i", po::value<std::string>()->value_name("FILE"),
-      "host input spikes (population = an input port of the image)")(
+      "host input spikes: CSV (population = an input port of the image) or a dense .npy "
+      "[steps, *shape] of 0/1 for the image's one external input port")(
       "spikes,s", po::value<std::string>()->value_name("FILE"),
       "write the recorded population spikes to FILE")(
       "probes,p", po::value<std::string>()->value_name("FILE"),

@@ -20,6 +20,12 @@
 
 namespace neuromesh::compiler {
 
+/// How a spiking neuron resets its potential.
+enum class ResetMode : int32_t {
+  ToValue = 0,  ///< v = the reset value
+  Subtract = 1, ///< v -= threshold (keeps the overshoot)
+};
+
 //===----------------------------------------------------------------------===//
 // Loihi CUBA LIF (hardware.md; bit-exact with Lava's PyLifModelBitAcc)
 //
@@ -27,6 +33,9 @@ namespace neuromesh::compiler {
 //   v[t] = sat24(trunc0(v[t-1] * (4096 - dv) / 4096) + u[t]
 //                + bias_mant * 2^bias_exp)
 //   spike when v[t] > vth_mant * 2^6; then v = 0, counter = refractory.
+//   (Reset = Subtract, a program variant for NIR's subtractive reset:
+//   v = v[t] - vth_mant * 2^6 instead of 0; its profile carries a sixth
+//   parameter word ParamResetMode = 1 that marks the variant.)
 //
 // Input is the dendritic sum, which already holds w * 2^(6 + weight_exp)
 // (the synapse segment's Shift carries the 6 + exp), so it is added as is.
@@ -49,6 +58,9 @@ struct LoihiCubaLifParams {
   int32_t BiasExp = 0;    ///< bias exponent, 3-bit 0..7
   int32_t VthMant = 0;    ///< threshold mantissa, 17-bit 0..131071 (times 2^6)
   int32_t Refractory = 0; ///< refractory steps after a spike, 0..64
+  /// After a spike: ToValue sets v = 0 (Loihi's), Subtract keeps the
+  /// overshoot. Selects the program, not a parameter word.
+  ResetMode Reset = ResetMode::ToValue;
 };
 
 /// Loihi CUBA LIF state and parameter words.
@@ -63,6 +75,9 @@ constexpr unsigned ParamBias = 2;       ///< bias_mant * 2^bias_exp
 constexpr unsigned ParamThreshold = 3;  ///< vth_mant * 2^6
 constexpr unsigned ParamRefractory = 4; ///< refractory
 constexpr unsigned NumParams = 5;
+/// Only the subtract-reset variant has this sixth word (= 1), so images of
+/// the Loihi program are unchanged and readers can tell the variants apart.
+constexpr unsigned ParamResetMode = 5;
 constexpr int32_t MaxRefractory = 64; ///< brian2-loihi's range is 1..64
 } // namespace loihi_cuba_lif
 
@@ -134,12 +149,6 @@ isa::NeuronProfile adaptiveLifProfile(const AdaptiveLifParams &P);
 //   v = sat32(sat32(v + Input) + bias)
 //   if v >= threshold: spike; reset mode 0: v = reset; mode 1: v = sat32(v - threshold)
 //===----------------------------------------------------------------------===//
-
-/// How a spiking neuron resets its potential.
-enum class ResetMode : int32_t {
-  ToValue = 0,  ///< v = the reset value
-  Subtract = 1, ///< v -= threshold (keeps the overshoot)
-};
 
 /// Integrate-and-fire parameters.
 struct IfParams {

@@ -10,6 +10,7 @@
 
 #include "neuromesh/emulator/FunctionalEngine.h"
 #include "neuromesh/isa/Image.h"
+#include "neuromesh/isa/Npy.h"
 
 #include <string>
 #include <vector>
@@ -32,7 +33,16 @@ std::vector<SpikeRecord> parseSpikeCsv(const std::string &Text,
                                        const isa::Image &Img,
                                        isa::SymbolKind Kind);
 
-/// Reads and parses a spike file.
+/// Input spikes from a dense numpy array [steps, *shape] of 0/1 for the
+/// image's one external input port (the flattened shape indexes its
+/// neurons). Throws neuromesh::Error naming File when the image has no or
+/// several external ports, the shape does not match, or a value is not 0/1.
+std::vector<SpikeRecord> spikesFromDenseArray(const isa::NpyArray &A,
+                                              const std::string &File,
+                                              const isa::Image &Img);
+
+/// Reads and parses a spike file; for inputs, a .npy file is a dense array
+/// (spikesFromDenseArray).
 std::vector<SpikeRecord> readSpikeFile(const std::string &Path,
                                        const isa::Image &Img,
                                        isa::SymbolKind Kind);

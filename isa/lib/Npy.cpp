@@ -9,7 +9,7 @@
 // order.
 //
 //===----------------------------------------------------------------------===//
-#include "neuromesh/compiler/Npy.h"
+#include "neuromesh/isa/Npy.h"
 
 #include "neuromesh/isa/Error.h"
 #include "neuromesh/isa/FileIO.h"
@@ -23,7 +23,7 @@
 #include <optional>
 #include <sstream>
 
-namespace neuromesh::compiler {
+namespace neuromesh::isa {
 
 namespace {
 
@@ -345,4 +345,4 @@ NpyArray readNpy(const std::string &Path) {
   return parseNpy(isa::readFile(Path), Path);
 }
 
-} // namespace neuromesh::compiler
+} // namespace neuromesh::isa
