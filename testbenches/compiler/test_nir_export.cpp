@@ -562,7 +562,7 @@ TEST_CASE("NIR round trip: export, import and compile give the YAML network's sp
   O.MinPopulationSize = 2; // size-1 recurrent nodes trip the importer (docs/nir.md, "Export")
   const uint64_t Steps = 200;
   TempDir T;
-  size_t Spikes = 0, DelayNodes = 0;
+  size_t Spikes = 0, DelayNodes = 0, Subtracting = 0;
   for (uint64_t Seed = 1; Seed <= 40; ++Seed) {
     Network Net = testing::makeRandomNetwork(Seed, O);
     makeExpressible(Net);
@@ -575,9 +575,16 @@ TEST_CASE("NIR round trip: export, import and compile give the YAML network's sp
       DelayNodes += P.Delay.Value > 1;
     }
     // Every other network is written for a step of 0.1 ms (and imported
-    // so): time constants and delays scale, each step stays the same.
+    // so): time constants and delays scale, each step stays the same. Every
+    // third one resets by subtracting the threshold (imported with --reset
+    // subtract).
     NirExportOptions EO;
     EO.Dt = Seed % 2 ? 1e-4 : 0;
+    if (Seed % 3 == 0) {
+      for (Population &P : Net.Populations)
+        P.Model.Params["reset"] = 1;
+      ++Subtracting;
+    }
     std::vector<PopulationSpike> Want, Got;
     roundTrip(Net, Arch, Steps, Seed, T / "net.nir", Want, Got, EO);
     INFO("seed " << Seed << ": " << Want.size() << " spikes before, " << Got.size() << " after");
@@ -585,9 +592,9 @@ TEST_CASE("NIR round trip: export, import and compile give the YAML network's sp
     Spikes += Want.size();
   }
   WARN("NIR round trip, exact corpus: 40 generated lif networks, half of them exported at "
-       "--dt 1e-4 ("
-       << DelayNodes << " projections through Delay nodes), " << Spikes
-       << " spikes, all identical");
+       "--dt 1e-4, "
+       << Subtracting << " resetting by subtraction (" << DelayNodes
+       << " projections through Delay nodes), " << Spikes << " spikes, all identical");
   CHECK(Spikes > 10000); // the corpus is not silent
   CHECK(DelayNodes > 10);
 }
