@@ -23,6 +23,10 @@
 //                           the chip's synaptic layer already takes one step
 //   recorded population  -> Output
 //
+// NIR stores no reset mode: every resetting population must agree (lif's
+// reset 1 and if's reset 1 subtract, the rest reset to a value), and the
+// result says which mode to import with.
+//
 // What NIR cannot express (refractory periods, adaptive thresholds,
 // TrueNorth neurons, mixed reset modes, ...) is a neuromesh::Error naming
 // the population or projection and the reason.
