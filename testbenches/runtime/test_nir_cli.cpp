@@ -176,3 +176,28 @@ TEST_CASE("nmesh run --input takes a dense .npy [steps, *shape] for the one Inpu
   CHECK(Shape.Err.find("the 1 neurons of input port 'input'; got shape (30, 2)") !=
         std::string::npos);
 }
+
+TEST_CASE("nmesh sweep takes a NIR file: a point equals nmesh compile --dt plus nmesh run") {
+  TempDir T;
+  const std::string Net = fixture("two_lif_neurons.nir");
+  auto R = nmesh(T, "sweep '" + Net + "' --dt 1e-4 --reset subtract --arch '" + loihi() +
+                        "' --set core.neurons=1,2 --steps 40 --jobs 1 --csv '" + T / "s.csv" +
+                        "' --reports '" + T.operator/("") + "'");
+  INFO(R.Out << R.Err);
+  REQUIRE(R.Exit == 0);
+  // Point 1 (two neurons a core) by hand, read with the same --dt and --reset.
+  const std::string Sets = " --set core.neurons=2";
+  REQUIRE(nmesh(T, "compile '" + Net + "' --dt 1e-4 --reset subtract --arch '" + loihi() + "'" +
+                       Sets + " -o '" + T / "p.nmb" + "'")
+              .Exit == 0);
+  REQUIRE(nmesh(T, "run '" + T / "p.nmb" + "' --steps 40 --arch '" + loihi() + "'" + Sets +
+                       " --report '" + T / "p.json" + "'")
+              .Exit == 0);
+  CHECK(readFile(T / "point-1.json") == readFile(T / "p.json"));
+  CHECK(readFile(T / "p.json").find("\"spike_records\"") != std::string::npos);
+  // --dt is checked as nmesh compile checks it.
+  auto Bad = nmesh(T, "sweep '" + Net + "' --dt -1 --arch '" + loihi() +
+                          "' --set core.neurons=2 --steps 4");
+  CHECK(Bad.Exit == 2);
+  CHECK(Bad.Err.find("--dt must be a time > 0") != std::string::npos);
+}

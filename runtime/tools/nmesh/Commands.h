@@ -20,5 +20,6 @@ int commandObjdump(const Args &A); ///< .nmb -> assembly text
 int commandRun(const Args &A);     ///< run an image on an engine
 int commandSweep(const Args &A);   ///< sweep architecture fields: compile and run each point
 int commandReport(const Args &A);  ///< run.json or sweep.csv -> HTML report
+int commandExportNir(const Args &A); ///< network description -> NIR file
 
 } // namespace nmesh

@@ -1,5 +1,5 @@
 //===- nmesh/compile.cpp - nmesh compile: network -> chip image ------------===//
-#include "CommandLine.h"
+#include "NetworkInput.h"
 
 #include "neuromesh/compiler/Compile.h"
 #include "neuromesh/compiler/NetworkFile.h"
@@ -31,11 +31,8 @@ int commandCompile(const Args &A) {
       "placement", po::value<std::string>()->default_value("optimised")->value_name("NAME"),
       "placement strategy: optimised, in-order or random")(
       "seed", po::value<uint64_t>()->default_value(1)->value_name("N"),
-      "seed for random placement")(
-      "dt", po::value<std::string>()->value_name("SECONDS"),
-      "NIR: forward-Euler step (default 1e-4, snnTorch's export step; e.g. 1e-4 or 100us)")(
-      "reset", po::value<std::string>()->value_name("MODE"),
-      "NIR: reset after a spike, zero (v = v_reset, the default) or subtract (v -= threshold)");
+      "seed for random placement");
+  addNetworkFileOptions(Visible);
   ParsedCommandLine P = parseCommandLine("compile", A, Visible, "network",
                                          {{"network", "missing the network file"},
                                           {"arch", "missing --arch FILE"},
@@ -65,30 +62,11 @@ int commandCompile(const Args &A) {
   neuromesh::isa::Architecture Arch =
       neuromesh::isa::loadArchitecture(VM["arch"].as<std::string>(), Overrides);
   neuromesh::compiler::NetworkFileOptions FileOptions;
-  if (VM.count("dt")) {
-    double Dt = 0;
-    if (!neuromesh::isa::parseQuantity(VM["dt"].as<std::string>(), "s", Dt) || !(Dt > 0))
-      return usageError("compile",
-                        "--dt must be a time > 0 in s with an optional SI prefix, e.g. 1e-4 "
-                        "or 100us, got '" + VM["dt"].as<std::string>() + "'",
-                        Visible);
-    FileOptions.Dt = Dt;
-  }
-  if (VM.count("reset")) {
-    std::string Reset = VM["reset"].as<std::string>();
-    if (Reset == "zero")
-      FileOptions.Reset = neuromesh::compiler::nir::ResetMode::Zero;
-    else if (Reset == "subtract")
-      FileOptions.Reset = neuromesh::compiler::nir::ResetMode::Subtract;
-    else
-      return usageError("compile", "unknown --reset '" + Reset + "'; use zero or subtract",
-                        Visible);
-  }
+  if (std::optional<int> Exit = readNetworkFileOptions("compile", VM, Visible, FileOptions))
+    return *Exit;
   neuromesh::compiler::NetworkFileNotes Notes;
-  neuromesh::compiler::Network Net = neuromesh::compiler::readNetworkFile(
-      VM["network"].as<std::string>(), FileOptions, &Notes);
-  for (const std::string &W : Notes.Nir.Warnings)
-    std::cerr << "warning: " << W << "\n";
+  neuromesh::compiler::Network Net =
+      readNetwork(VM["network"].as<std::string>(), FileOptions, Notes);
   neuromesh::compiler::CompileResult R = neuromesh::compiler::compileNetwork(Net, Arch, Options);
   neuromesh::isa::writeImageFile(R.Mapped.Image, VM["output"].as<std::string>());
   if (VM.count("map-report"))

@@ -20,12 +20,13 @@ struct Command {
 
 // Registered explicitly, in the order `nmesh --help` lists them.
 const Command Commands[] = {
-    {"compile", nmesh::commandCompile, "compile a network description for an architecture (.yaml -> .nmb)"},
+    {"compile", nmesh::commandCompile, "compile a network for an architecture (.yaml or .nir -> .nmb)"},
     {"as", nmesh::commandAs, "assemble a chip image from assembly text (.s -> .nmb)"},
     {"objdump", nmesh::commandObjdump, "print a chip image as assembly text"},
     {"run", nmesh::commandRun, "run a chip image and record its spikes"},
     {"sweep", nmesh::commandSweep, "sweep architecture fields: compile and run every point"},
     {"report", nmesh::commandReport, "draw a run report or a sweep as an HTML page"},
+    {"export-nir", nmesh::commandExportNir, "write a network description as a NIR graph (.yaml -> .nir)"},
 };
 
 void printUsage(std::ostream &OS) {
@@ -33,7 +34,7 @@ void printUsage(std::ostream &OS) {
         "Neuromesh: compile spiking networks for neuromorphic chips and run them.\n\n"
         "commands:\n";
   for (const Command &C : Commands)
-    OS << "  " << C.Name << std::string(10 - std::strlen(C.Name), ' ') << C.Summary << "\n";
+    OS << "  " << C.Name << std::string(12 - std::strlen(C.Name), ' ') << C.Summary << "\n";
   OS << "\n'nmesh <command> --help' describes a command's options.\n";
 }
 

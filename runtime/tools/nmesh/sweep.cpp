@@ -1,8 +1,7 @@
 //===- nmesh/sweep.cpp - nmesh sweep: an architecture grid, compiled and run -===//
-#include "CommandLine.h"
+#include "NetworkInput.h"
 
 #include "neuromesh/compiler/Compile.h"
-#include "neuromesh/compiler/NetworkYaml.h"
 #include "neuromesh/isa/Architecture.h"
 #include "neuromesh/isa/FileIO.h"
 #include "neuromesh/runtime/Sweep.h"
@@ -14,9 +13,10 @@ namespace nmesh {
 
 int commandSweep(const Args &A) {
   po::options_description Visible(
-      "usage: nmesh sweep <net.yaml> --arch <arch.yaml> --set path=v1,v2,... [--set ...] "
+      "usage: nmesh sweep <net.yaml|net.nir> --arch <arch.yaml> --set path=v1,v2,... [--set ...] "
       "--steps N\n"
-      "                   [--zip] [--input in.csv] [--csv out.csv] [--reports DIR] [--jobs N]\n\n"
+      "                   [--zip] [--input in.csv] [--csv out.csv] [--reports DIR] [--jobs N]\n"
+      "                   [--dt SECONDS] [--reset zero|subtract]   (NIR only)\n\n"
       "Sweeps an architecture: for every combination of the --set values (or, with\n"
       "--zip, the i-th value of every --set together) it derives the architecture,\n"
       "compiles the network against its limits and runs it for N steps on the\n"
@@ -39,6 +39,7 @@ int commandSweep(const Args &A) {
       "write each feasible point's report JSON as DIR/point-<i>.json (an existing directory)")(
       "jobs,j", po::value<unsigned>()->default_value(0)->value_name("N"),
       "worker processes at once (0 = one per hardware thread)");
+  addNetworkFileOptions(Visible);
   ParsedCommandLine P = parseCommandLine("sweep", A, Visible, "network",
                                          {{"network", "missing the network file"},
                                           {"arch", "missing --arch FILE"},
@@ -63,8 +64,12 @@ int commandSweep(const Args &A) {
       Opts.Parameters.push_back(neuromesh::runtime::parseSweepParameter(S));
 
   // The network is read once, here, the way nmesh compile reads it.
+  neuromesh::compiler::NetworkFileOptions FileOptions;
+  if (std::optional<int> Exit = readNetworkFileOptions("sweep", VM, Visible, FileOptions))
+    return *Exit;
+  neuromesh::compiler::NetworkFileNotes Notes;
   const neuromesh::compiler::Network Net =
-      neuromesh::compiler::loadNetworkYaml(VM["network"].as<std::string>());
+      readNetwork(VM["network"].as<std::string>(), FileOptions, Notes);
   auto Compile = [&](const neuromesh::isa::Architecture &Arch) {
     neuromesh::compiler::CompileResult C = neuromesh::compiler::compileNetwork(Net, Arch);
     neuromesh::runtime::CompiledPoint Out;
