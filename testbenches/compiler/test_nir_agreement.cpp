@@ -29,12 +29,15 @@
 #include <fstream>
 #include <map>
 #include <random>
+#include <set>
 #include <sstream>
+#include <tuple>
 
 using namespace neuromesh;
 using namespace neuromesh::compiler;
 using neuromesh::testing::nirFixture;
 using neuromesh::testing::TempNir;
+using neuromesh::testing::writeNirWithPython;
 
 namespace {
 
@@ -57,8 +60,10 @@ std::vector<InputSpike> randomInput(uint32_t N, uint64_t Steps, double P, unsign
   return In;
 }
 
-Counts referenceCounts(const std::string &Model, double Dt, nir::ResetMode Reset,
-                       uint64_t Steps, const std::vector<InputSpike> &In) {
+using Train = std::set<std::tuple<uint64_t, std::string, uint32_t>>; ///< step, node, neuron
+
+Train referenceSpikes(const std::string &Model, double Dt, nir::ResetMode Reset, uint64_t Steps,
+                      const std::vector<InputSpike> &In) {
   TempNir InCsv, OutCsv;
   {
     std::ofstream Out(InCsv.path());
@@ -75,15 +80,23 @@ Counts referenceCounts(const std::string &Model, double Dt, nir::ResetMode Reset
   std::ifstream F(OutCsv.path());
   std::string Line;
   std::getline(F, Line); // header
-  Counts C;
+  Train Spikes;
   while (std::getline(F, Line)) {
     std::stringstream SS(Line);
     std::string Step, Pop, Idx;
     std::getline(SS, Step, ',');
     std::getline(SS, Pop, ',');
     std::getline(SS, Idx, ',');
-    ++C[{Pop, uint32_t(std::stoul(Idx))}];
+    Spikes.insert({std::stoull(Step), Pop, uint32_t(std::stoul(Idx))});
   }
+  return Spikes;
+}
+
+Counts referenceCounts(const std::string &Model, double Dt, nir::ResetMode Reset, uint64_t Steps,
+                       const std::vector<InputSpike> &In) {
+  Counts C;
+  for (const auto &[Step, Pop, Idx] : referenceSpikes(Model, Dt, Reset, Steps, In))
+    ++C[{Pop, Idx}];
   return C;
 }
 
@@ -186,4 +199,42 @@ TEST_CASE("nir agreement: random NIR graphs") {
     All.MaxDiff = std::max(All.MaxDiff, A.MaxDiff);
   }
   report("12 random graphs (seeds 1-12, both resets)", All);
+}
+
+TEST_CASE("nir agreement: IF with integer weights and thresholds runs spike for spike") {
+  // The importer holds IF's v at a power-of-two scale, so integer weights
+  // (within the 8-bit mantissa) and thresholds are exact on the chip and
+  // every spike lands on the float64 reference's step. With the earlier
+  // scale 2^16 / v_threshold (here 2^16 / 5) the weights were rounded to
+  // mantissa steps and sums like 1+1+1+1+1 crossed the threshold 5.
+  TempNir T;
+  writeNirWithPython(T.path(), R"PY(
+rng = np.random.default_rng(7)
+n = graph(f, 'node', [['input', 'fc1'], ['fc1', 'if1'], ['if1', 'fc2'], ['fc2', 'if2'],
+                      ['if2', 'rec'], ['rec', 'if2']])
+node(n, 'input', 'Input', shape=np.array([8]))
+node(n, 'fc1', 'Linear', weight=rng.integers(-3, 5, size=(12, 8)).astype(float))
+node(n, 'if1', 'IF', r=np.ones(12), v_threshold=np.full(12, 5.0))
+node(n, 'fc2', 'Linear', weight=rng.integers(-2, 4, size=(6, 12)).astype(float))
+node(n, 'if2', 'IF', r=np.ones(6), v_threshold=np.full(6, 3.0))
+node(n, 'rec', 'Linear', weight=-np.eye(6))
+)PY");
+  for (nir::ResetMode Reset : {nir::ResetMode::Zero, nir::ResetMode::Subtract}) {
+    std::vector<InputSpike> In = randomInput(8, 150, 0.3, 3);
+    nir::LowerOptions O;
+    O.Dt = 1.0;
+    O.Reset = Reset;
+    Network Net = nir::loadNirNetwork(T.path(), O);
+    isa::Architecture Arch =
+        isa::loadArchitecture(std::string(NM_SOURCE_DIR) + "/examples/arch/loihi.yaml", {});
+    Train Chip;
+    for (const PopulationSpike &S : simulateReference(lowerNetwork(Net, Arch), 150, In))
+      Chip.insert({S.Step, S.Population, S.Index});
+    Train Ref = referenceSpikes(T.path(), 1.0, Reset, 150, In);
+    std::printf("nir agreement IF integer network, reset %s: %zu chip spikes, %zu reference "
+                "spikes\n",
+                Reset == nir::ResetMode::Zero ? "zero" : "subtract", Chip.size(), Ref.size());
+    CHECK(Ref.size() > 100); // both layers fire
+    CHECK(Chip == Ref);
+  }
 }
