@@ -6,14 +6,12 @@
 // the NIR spec, sharing no code with the importer) on the same input, and
 // compares per-neuron spike counts.
 //
-// Tolerance (docs/nir.md, "Agreement"): the compile reports weight errors
-// up to ~0.7% of the largest weight (8-bit mantissas) and decays within
-// 1/8192 per step; a perturbation that small moves a spike by a step when
-// the membrane passes within that margin of the threshold, and a moved
-// spike can add or remove one spike at the end of the run and feeds on
-// through later layers and recurrence. So a neuron agrees when its count is
-// within max(2, 10%) of the reference's; a case passes when at least 90% of
-// its neurons agree and every node's total is within 10% (+3 spikes).
+// Tolerance (docs/nir.md, "Agreement"): the chip holds weights rounded to
+// 8-bit mantissas (one shift per projection) and decays to 12 bits; run on
+// those parameters the float64 reference matches the chip spike for spike
+// (nir_reference.py --quantise loihi, checked on both braille networks), so
+// the gap to the exact parameters is the network's response to that fixed
+// rounding, bounded by the constants below.
 //
 //===----------------------------------------------------------------------===//
 #include "NirTestUtil.h"
@@ -43,10 +41,22 @@ namespace {
 
 using Counts = std::map<std::pair<std::string, uint32_t>, unsigned>;
 
+/// The tolerance against the exact float64 run (docs/nir.md, "Agreement"):
+/// a neuron agrees when its count is within max(2, 10%); at least 95% of a
+/// case's neurons agree and each node's total is within 8% + 3 spikes.
+/// The chip's arithmetic is exact (the braille case checks it spike for
+/// spike against the quantised parameters), so this bounds only how far a
+/// trained network moves under its fixed 8-bit weight rounding: the worst
+/// measured is 10.4% of one node (7 of 67 spikes) and 95.6% of neurons.
+constexpr double NeuronsWithin = 0.95, TotalFraction = 0.08, TotalSlack = 3;
+using Train = std::set<std::tuple<uint64_t, std::string, uint32_t>>; ///< step, node, neuron
+
 struct Agreement {
   unsigned Neurons = 0, Exact = 0, Within = 0, MaxDiff = 0;
   bool TotalsOk = true;
+  double WorstTotal = 0; ///< largest |chip - reference| / reference over node totals
   std::string Detail;
+  Train ChipSpikes;
 };
 
 std::vector<InputSpike> randomInput(uint32_t N, uint64_t Steps, double P, unsigned Seed) {
@@ -60,10 +70,10 @@ std::vector<InputSpike> randomInput(uint32_t N, uint64_t Steps, double P, unsign
   return In;
 }
 
-using Train = std::set<std::tuple<uint64_t, std::string, uint32_t>>; ///< step, node, neuron
-
+/// The reference's spikes; QuantiseLoihi runs it on the parameters the chip
+/// holds (nir_reference.py --quantise loihi).
 Train referenceSpikes(const std::string &Model, double Dt, nir::ResetMode Reset, uint64_t Steps,
-                      const std::vector<InputSpike> &In) {
+                      const std::vector<InputSpike> &In, bool QuantiseLoihi = false) {
   TempNir InCsv, OutCsv;
   {
     std::ofstream Out(InCsv.path());
@@ -73,9 +83,10 @@ Train referenceSpikes(const std::string &Model, double Dt, nir::ResetMode Reset,
   }
   std::ostringstream Cmd;
   Cmd << "/usr/bin/python3 '" << NM_SOURCE_DIR << "/testbenches/reference/nir_reference.py' '"
-      << Model << "' --dt " << Dt
-      << " --reset " << (Reset == nir::ResetMode::Zero ? "zero" : "subtract") << " --steps " << Steps << " --input '" << InCsv.path()
-      << "' --output '" << OutCsv.path() << "'";
+      << Model << "' --dt " << Dt << " --reset "
+      << (Reset == nir::ResetMode::Zero ? "zero" : "subtract") << " --steps " << Steps
+      << " --input '" << InCsv.path() << "' --output '" << OutCsv.path() << "'"
+      << (QuantiseLoihi ? " --quantise loihi" : "");
   REQUIRE(std::system(Cmd.str().c_str()) == 0);
   std::ifstream F(OutCsv.path());
   std::string Line;
@@ -110,11 +121,13 @@ Agreement compare(const std::string &Model, double Dt, uint64_t Steps,
   isa::Architecture Arch =
       isa::loadArchitecture(std::string(NM_SOURCE_DIR) + "/examples/arch/loihi.yaml", {});
   HardwareNetwork Hw = lowerNetwork(Net, Arch);
-  Counts Chip;
-  for (const PopulationSpike &S : simulateReference(Hw, Steps, In))
-    ++Chip[{S.Population, S.Index}];
-  Counts Ref = referenceCounts(Model, Dt, Reset, Steps, In);
   Agreement A;
+  Counts Chip;
+  for (const PopulationSpike &S : simulateReference(Hw, Steps, In)) {
+    ++Chip[{S.Population, S.Index}];
+    A.ChipSpikes.insert({S.Step, S.Population, S.Index});
+  }
+  Counts Ref = referenceCounts(Model, Dt, Reset, Steps, In);
   std::map<std::string, std::pair<unsigned, unsigned>> Totals;
   for (const Population &P : Net.Populations) {
     if (!P.Record)
@@ -132,7 +145,9 @@ Agreement compare(const std::string &Model, double Dt, uint64_t Steps,
   }
   for (const auto &[Name, T] : Totals) {
     double Diff = std::fabs(double(T.first) - double(T.second));
-    A.TotalsOk &= Diff <= 0.1 * std::max(T.first, T.second) + 3;
+    A.TotalsOk &= Diff <= TotalFraction * std::max(T.first, T.second) + TotalSlack;
+    if (T.second > 0)
+      A.WorstTotal = std::max(A.WorstTotal, Diff / T.second);
     A.Detail += " " + Name + ": " + std::to_string(T.first) + " vs " + std::to_string(T.second);
   }
   return A;
@@ -140,12 +155,12 @@ Agreement compare(const std::string &Model, double Dt, uint64_t Steps,
 
 void report(const std::string &What, const Agreement &A) {
   std::printf("nir agreement %-40s %4u neurons: %5.1f%% exact, %5.1f%% within tolerance, max "
-              "diff %u; spikes chip vs reference:%s\n",
+              "diff %u, worst node total %.1f%% off; spikes chip vs reference:%s\n",
               What.c_str(), A.Neurons, 100.0 * A.Exact / A.Neurons, 100.0 * A.Within / A.Neurons,
-              A.MaxDiff, A.Detail.c_str());
+              A.MaxDiff, 100.0 * A.WorstTotal, A.Detail.c_str());
   INFO(What << A.Detail);
   CHECK(A.Neurons > 0);
-  CHECK(A.Within >= 0.9 * A.Neurons);
+  CHECK(A.Within >= NeuronsWithin * A.Neurons);
   CHECK(A.TotalsOk);
 }
 
@@ -164,13 +179,31 @@ TEST_CASE("nir agreement: lif_norse and two_lif_neurons") {
 }
 
 TEST_CASE("nir agreement: braille networks") {
-  // Each with the reset its name says it was trained with.
-  report("braille_noDelay_bias_zero.nir",
-         compare(nirFixture("braille_noDelay_bias_zero.nir"), 1e-4, 300,
-                 randomInput(12, 300, 0.15, 11)));
-  report("braille_noDelay_noBias_subtract.nir --reset subtract",
-         compare(nirFixture("braille_noDelay_noBias_subtract.nir"), 1e-4, 300,
-                 randomInput(12, 300, 0.15, 11), nir::ResetMode::Subtract));
+  // Each with the reset its name says it was trained with. Against the
+  // float64 run of the exact parameters the counts differ within the
+  // tolerance; against the float64 run of the parameters the chip holds
+  // (nir_reference.py --quantise loihi) every spike is on the same step:
+  // the difference is the quantisation and nothing else (not the
+  // threshold comparison, rounding direction, bias timing or the delay).
+  struct Case {
+    const char *File;
+    nir::ResetMode Reset;
+  };
+  for (Case C : {Case{"braille_noDelay_bias_zero.nir", nir::ResetMode::Zero},
+                 Case{"braille_noDelay_noBias_subtract.nir", nir::ResetMode::Subtract}}) {
+    std::vector<InputSpike> In = randomInput(12, 300, 0.15, 11);
+    Agreement A = compare(nirFixture(C.File), 1e-4, 300, In, C.Reset);
+    std::string What =
+        std::string(C.File) + (C.Reset == nir::ResetMode::Subtract ? " --reset subtract" : "");
+    report(What, A);
+    Train Quantised = referenceSpikes(nirFixture(C.File), 1e-4, C.Reset, 300, In, true);
+    std::printf("nir agreement %-40s chip vs float64 with the chip's quantised parameters: "
+                "%zu vs %zu spikes, %s\n",
+                What.c_str(), A.ChipSpikes.size(), Quantised.size(),
+                A.ChipSpikes == Quantised ? "every spike on the same step" : "DIFFERENT");
+    CHECK(A.ChipSpikes.size() > 50);
+    CHECK(A.ChipSpikes == Quantised);
+  }
 }
 
 TEST_CASE("nir agreement: cnn_sinabs") {
@@ -193,6 +226,7 @@ TEST_CASE("nir agreement: random NIR graphs") {
                           Seed % 2 ? nir::ResetMode::Zero : nir::ResetMode::Subtract);
     INFO("seed " << Seed << A.Detail);
     CHECK(A.TotalsOk);
+    All.WorstTotal = std::max(All.WorstTotal, A.WorstTotal);
     All.Neurons += A.Neurons;
     All.Exact += A.Exact;
     All.Within += A.Within;
