@@ -272,3 +272,26 @@ node(n, 'rec', 'Linear', weight=-np.eye(6))
     CHECK(Chip == Ref);
   }
 }
+
+TEST_CASE("nir agreement: a one-neuron LIF on a recurrent loop") {
+  // (1,) datasets make a one-neuron node; its inhibitory self-connection
+  // must act one step after each spike, as in the reference. (Weights that
+  // are not small integers: with 3 and -2, v lands exactly on the
+  // threshold, where float64 rounding decides, not the model.)
+  TempNir T;
+  writeNirWithPython(T.path(), R"PY(
+n = graph(f, 'node', [['input', 'fc'], ['fc', 'lif'], ['lif', 'rec'], ['rec', 'lif'],
+                      ['lif', 'output']])
+node(n, 'input', 'Input', shape=np.array([1]))
+node(n, 'fc', 'Linear', weight=np.array([[2.7]]))
+node(n, 'lif', 'LIF', tau=np.full(1, 1e-2), r=np.full(1, 10.0), v_leak=np.zeros(1),
+     v_threshold=np.ones(1))
+node(n, 'rec', 'Linear', weight=np.array([[-1.3]]))
+node(n, 'output', 'Output', shape=np.array([1]))
+)PY");
+  std::vector<InputSpike> In = randomInput(1, 300, 0.6, 4);
+  Agreement A = compare(T.path(), 1e-3, 300, In);
+  report("one-neuron recurrent LIF", A);
+  CHECK(A.ChipSpikes.size() > 5);
+  CHECK(A.ChipSpikes == referenceSpikes(T.path(), 1e-3, nir::ResetMode::Zero, 300, In, true));
+}

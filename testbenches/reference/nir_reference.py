@@ -29,7 +29,9 @@ derived here from docs/network-format.md's scaling rules, and simulates
 those in float64: with them the chip agrees spike for spike, which shows
 that what separates it from the exact run is the quantisation alone. It
 covers LIF / CubaLIF nodes fed directly by Affine / Linear layers (the
-braille networks) and refuses anything else.
+braille networks) and refuses anything else. Where v lands exactly on the
+threshold (small integer weights) float64 rounding of dt/tau decides the
+comparison, so agreement there is luck, not evidence.
 The input CSV is `step,population,neuron` (population = Input node name,
 neuron = flattened index); the output lists every spike of every spiking
 node in the same format.
