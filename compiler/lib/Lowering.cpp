@@ -63,6 +63,18 @@ using detail::firstKnown;
 using detail::ProblemList;
 using detail::projectionName;
 
+double modelParam(const NeuronModel &M, const char *Name) {
+  auto It = M.Params.find(Name);
+  if (It != M.Params.end())
+    return It->second;
+  if (const ModelInfo *Info = findModel(M.Kind))
+    for (const ModelParam &P : Info->Params)
+      if (std::string_view(P.Name) == Name)
+        return P.Default;
+  assert(false && "parameter not in the registry");
+  return 0;
+}
+
 namespace {
 
 /// Hardware threshold a lif population aims for, and the most it may be
@@ -109,20 +121,7 @@ unsigned stateWordsOf(ModelKind K) {
   return 1;
 }
 
-/// A parameter as written, or the registry default.
-double param(const NeuronModel &M, const char *Name) {
-  auto It = M.Params.find(Name);
-  if (It != M.Params.end())
-    return It->second;
-  const ModelInfo *Info = findModel(M.Kind);
-  for (const ModelParam &P : Info->Params)
-    if (std::string_view(P.Name) == Name)
-      return P.Default;
-  assert(false && "parameter not in the registry");
-  return 0;
-}
-
-int32_t intParam(const NeuronModel &M, const char *Name) { return int32_t(param(M, Name)); }
+int32_t intParam(const NeuronModel &M, const char *Name) { return int32_t(modelParam(M, Name)); }
 
 /// d = round(4096 (1 - exp(-dt / tau))), the decay that keeps exp(-dt/tau).
 int32_t decayFromTau(double Tau, double Dt) {
@@ -293,7 +292,7 @@ private:
         break;
       }
       case ModelKind::Li: {
-        double Tau = param(P.Model, "tau");
+        double Tau = modelParam(P.Model, "tau");
         LiParams LP;
         LP.Dv = Tau > 0 ? decayFromTau(Tau, Net.Dt) : intParam(P.Model, "dv");
         if (Tau > 0)
@@ -304,7 +303,7 @@ private:
       case ModelKind::CubaLi: {
         // The CUBA LIF program's readout variant; d = 4096 (no memory) is
         // outside the 12-bit field but works as the parameter word 0.
-        double TauSyn = param(P.Model, "tau_syn"), TauM = param(P.Model, "tau_m");
+        double TauSyn = modelParam(P.Model, "tau_syn"), TauM = modelParam(P.Model, "tau_m");
         int32_t Du = decayFromTau(TauSyn, Net.Dt), Dv = decayFromTau(TauM, Net.Dt);
         LoihiCubaLifParams LP;
         LP.Du = std::min(Du, 4095);
@@ -341,8 +340,9 @@ private:
                   const SourceLoc &Loc, const std::string &What) {
     const NeuronModel &M = P.Model;
     double Dt = Net.Dt;
-    double TauM = param(M, "tau_m"), TauSyn = param(M, "tau_syn"), Vth = param(M, "v_th"),
-           Bias = param(M, "bias"), Refractory = param(M, "refractory");
+    double TauM = modelParam(M, "tau_m"), TauSyn = modelParam(M, "tau_syn"),
+           Vth = modelParam(M, "v_th"), Bias = modelParam(M, "bias"),
+           Refractory = modelParam(M, "refractory");
     int64_t SMin = Arch.Core.WeightExponentMin, SMax = Arch.Core.WeightExponentMax;
 
     double MaxW = 0;
@@ -396,7 +396,7 @@ private:
       return S;
     }
     LP.Refractory = int32_t(RefSteps);
-    LP.Reset = param(M, "reset") != 0 ? ResetMode::Subtract : ResetMode::ToValue;
+    LP.Reset = modelParam(M, "reset") != 0 ? ResetMode::Subtract : ResetMode::ToValue;
     isa::NeuronProfile Profile = loihiCubaLifProfile(LP);
     // d = 4096 (no memory at all) is outside Loihi's 12-bit field, but the
     // program multiplies by the parameter word 4096 - d, so 0 works.

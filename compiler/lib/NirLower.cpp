@@ -64,6 +64,13 @@ double eulerTau(double Tau, double Dt) {
   return -Dt / std::log(Keep);
 }
 
+/// Thrown when resolving a neuron's input reaches that neuron again: the
+/// neuron is sized by its input (scalar parameters) and this input loops
+/// back through it. Caught by sizeFromInputs, which tries another input.
+struct OpenLoop {
+  size_t Neuron;
+};
+
 struct Info {
   const Node *N = nullptr;
   Role R = Role::Weight;
@@ -257,6 +264,22 @@ private:
     }
   }
 
+  /// The shape of the first input of neuron I that does not loop back
+  /// to I (a recurrent edge cannot tell I's size: it needs it).
+  std::vector<uint64_t> sizeFromInputs(size_t I) {
+    for (size_t P : Infos[I].Pred) {
+      try {
+        return resolveShape(P);
+      } catch (const OpenLoop &L) {
+        if (L.Neuron != I)
+          throw;
+      }
+    }
+    failAt(I, "its parameters are all scalars, so its size comes from its input, but every "
+              "input comes back around a loop through it; give one parameter (e.g. "
+              "v_threshold) the node's shape");
+  }
+
   /// The shape flowing into node I (all its inputs must agree).
   std::vector<uint64_t> inputShape(size_t I) {
     std::vector<uint64_t> In;
@@ -278,11 +301,39 @@ private:
     Info &F = Infos[I];
     if (F.Resolved)
       return F.Shape;
+    if (F.Visiting && F.R == Role::Neuron)
+      throw OpenLoop{I}; // only a neuron sized by its input is visited: neuronShape
     if (F.Visiting)
       failAt(I, "it lies on a cycle of weight layers with no neuron in it; nothing holds state "
                 "to break the cycle (route a recurrent connection through a neuron node)");
     F.Visiting = true;
+    try {
+      resolveOwnShape(I);
+    } catch (...) {
+      F.Visiting = false; // the nodes on an abandoned path are resolved again later
+      throw;
+    }
+    if (product(F.Shape) > MaxNodeSize)
+      failAt(I, fmt::format("its shape {} holds {} values; a node may hold at most 2^24 "
+                            "(16777216), far beyond any chip (is the file corrupt?)",
+                            shapeStr(F.Shape), product(F.Shape)));
+    F.Visiting = false;
+    F.Resolved = true;
+    // A neuron is resolved before its inputs are visited, so a recurrent
+    // path through weight layers back to it ends here.
+    if (F.R == Role::Neuron)
+      for (size_t P : F.Pred) {
+        resolveShape(P);
+        checkChains(P, I);
+      }
+    return Infos[I].Shape;
+  }
+
+  /// Node I's own shape into Infos[I].Shape, resolving its inputs as needed.
+  void resolveOwnShape(size_t I) {
+    Info &F = Infos[I];
     const Node &N = *F.N;
+    F.Shape.clear(); // a path abandoned by OpenLoop may have started it
     switch (F.R) {
     case Role::Input:
     case Role::Output: {
@@ -314,20 +365,6 @@ private:
       F.Shape = weightShape(I, inputShape(I));
       break;
     }
-    if (product(F.Shape) > MaxNodeSize)
-      failAt(I, fmt::format("its shape {} holds {} values; a node may hold at most 2^24 "
-                            "(16777216), far beyond any chip (is the file corrupt?)",
-                            shapeStr(F.Shape), product(F.Shape)));
-    F.Visiting = false;
-    F.Resolved = true;
-    // A neuron is resolved before its inputs are visited, so a recurrent
-    // path through weight layers back to it ends here.
-    if (F.R == Role::Neuron)
-      for (size_t P : F.Pred) {
-        resolveShape(P);
-        checkChains(P, I);
-      }
-    return Infos[I].Shape;
   }
 
   /// A neuron's (or Output's) input size must equal what its inputs give.
@@ -352,11 +389,19 @@ private:
         {"I", {"r"}},
         {"Threshold", {"threshold"}},
     };
-    std::vector<uint64_t> Shape;
+    // The node's shape is that of its parameter arrays; a one-value array
+    // of rank >= 1, e.g. (1,), is a one-neuron node unless another
+    // parameter has more values (then it broadcasts like a scalar).
+    std::vector<uint64_t> Shape, Single;
     for (const char *Key : Required.at(Infos[I].N->Type)) {
       const Array &A = need(I, Key);
-      if (A.Shape.empty() || A.size() == 1)
+      if (A.Shape.empty())
         continue;
+      if (A.size() == 1) {
+        if (Single.empty())
+          Single = A.Shape;
+        continue;
+      }
       if (Shape.empty())
         Shape = A.Shape;
       else if (A.Shape != Shape)
@@ -364,8 +409,10 @@ private:
                               "parameters share one shape",
                               Key, shapeStr(A.Shape), shapeStr(Shape)));
     }
+    if (Shape.empty())
+      Shape = Single;
     if (Shape.empty()) // all scalars: the size comes from the input
-      Shape = {std::max<uint64_t>(1, product(inputShape(I)))};
+      Shape = {std::max<uint64_t>(1, product(sizeFromInputs(I)))};
     if (product(Shape) == 0)
       failAt(I, "it has no neurons (a zero in its shape)");
     return Shape;
@@ -768,10 +815,13 @@ private:
           S.Weight *= Scale;
   }
 
-  /// IF holds v as an integer v * S. S puts the threshold at 2^16 (rounding
-  /// it then costs < 2e-5 of a threshold), lowered so that no weight
-  /// exceeds 2^19 hardware units, which every preset's mantissa and shift
-  /// range holds (Loihi: 127 << 13).
+  /// IF holds v as an integer v * S. S is the power of two that puts the
+  /// threshold in (2^15, 2^16] (rounding it then costs < 3e-5 of a
+  /// threshold), lowered so that no weight exceeds 2^19 hardware units,
+  /// which every preset's mantissa and shift range holds (Loihi: 127 <<
+  /// 13). A power of two keeps integer (and dyadic) weights and thresholds
+  /// exact: w S is then a whole number of mantissa steps whenever w fits
+  /// the mantissa, so such a network runs spike for spike as in float64.
   void scaleIntegers() {
     for (size_t I : Integers) {
       const std::string &Name = Infos[I].N->Name;
@@ -780,12 +830,17 @@ private:
         if (Q.Name == Name)
           P = &Q;
       double Vth = P->Model.Params.at("threshold");
-      double Scale = std::ldexp(1.0, 16) / std::fabs(Vth);
+      auto powerOfTwoBelow = [](double X) { // the largest 2^k <= X
+        int E;
+        std::frexp(X, &E); // X = m 2^E, m in [0.5, 1)
+        return std::ldexp(1.0, E - 1);
+      };
+      double Scale = powerOfTwoBelow(std::ldexp(1.0, 16) / std::fabs(Vth));
       double MaxW = largestWeightInto(Name);
       if (MaxW * Scale > std::ldexp(1.0, 19))
-        Scale = std::ldexp(1.0, 19) / MaxW;
+        Scale = powerOfTwoBelow(std::ldexp(1.0, 19) / MaxW);
       if (std::fabs(Vth) * Scale < 64)
-        failAt(I, fmt::format("its weights (up to {} per step) are over 8000 times its "
+        failAt(I, fmt::format("its weights (up to {} per step) are over 4096 times its "
                               "threshold {}; the integer IF program cannot hold both",
                               MaxW, Vth));
       P->Model.Params["threshold"] = std::floor(Vth * Scale) + 1; // v > vth: v >= floor + 1

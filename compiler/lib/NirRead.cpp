@@ -17,7 +17,10 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstdio>
 #include <cstdlib>
+#include <map>
+#include <memory>
 #include <set>
 
 namespace neuromesh::compiler::nir {
@@ -191,6 +194,119 @@ private:
     return std::vector<uint64_t>(Dims.begin(), Dims.end());
   }
 
+  /// libhdf5 1.10 follows a variable-length string's heap reference without
+  /// checking it: a corrupt object index or collection size crashes or
+  /// hangs H5Dread. So before reading, the references of a contiguous
+  /// dataset are checked here against the file: each names a global heap
+  /// collection ("GCOL") inside the file that holds an object of that
+  /// index, at least as long as the string. (A compact or chunked dataset
+  /// has no raw offset to check; nir.write and h5py write contiguous ones.)
+  void checkHeapReferences(hid_t Dataset, size_t N, const std::string &Where) const {
+    haddr_t Offset = H5Dget_offset(Dataset);
+    if (Offset == HADDR_UNDEF)
+      return;
+    auto corrupt = [&](const std::string &Why) {
+      fail(fmt::format("{} is corrupt: {} (the file is damaged; export it again)", Where, Why));
+    };
+    size_t AddrBytes = 8, SizeBytes = 8;
+    hsize_t Base = 0; // addresses count from the end of a user block
+    {
+      Handle File(H5Iget_file_id(Dataset), H5Fclose);
+      Handle Create(H5Fget_create_plist(File.get()), H5Pclose);
+      if (H5Pget_sizes(Create.get(), &AddrBytes, &SizeBytes) < 0 || AddrBytes > 8 ||
+          SizeBytes > 8 || H5Pget_userblock(Create.get(), &Base) < 0)
+        corrupt("unreadable address sizes");
+    }
+    const size_t RefBytes = 4 + AddrBytes + 4; // length, collection, index
+    if (H5Dget_storage_size(Dataset) < N * RefBytes)
+      corrupt("its storage is smaller than its strings' heap references");
+    std::FILE *F = std::fopen(Path.c_str(), "rb");
+    if (!F)
+      fail("cannot open the file to check it");
+    std::unique_ptr<std::FILE, int (*)(std::FILE *)> Closer(F, std::fclose);
+    fseeko(F, 0, SEEK_END);
+    uint64_t FileSize = uint64_t(ftello(F));
+    auto readAt = [&](uint64_t At, size_t Bytes) {
+      std::vector<unsigned char> B(Bytes);
+      if (At > FileSize || Bytes > FileSize - At || fseeko(F, off_t(At), SEEK_SET) != 0 ||
+          std::fread(B.data(), 1, Bytes, F) != Bytes)
+        corrupt(
+            fmt::format("bytes {}..{} lie beyond the file's {} bytes", At, At + Bytes, FileSize));
+      return B;
+    };
+    auto little = [](const unsigned char *P, size_t Bytes) { // HDF5 stores little-endian
+      uint64_t V = 0;
+      for (size_t I = Bytes; I-- > 0;)
+        V = V << 8 | P[I];
+      return V;
+    };
+    std::vector<unsigned char> Refs = readAt(Offset, N * RefBytes); // offset includes Base
+    // Per collection: object index -> size. Strings share collections.
+    std::map<uint64_t, std::map<uint64_t, uint64_t>> Heaps;
+    for (size_t K = 0; K < N; ++K) {
+      const unsigned char *R = Refs.data() + K * RefBytes;
+      uint64_t Length = little(R, 4), Collection = little(R + 4, AddrBytes),
+               Index = little(R + 4 + AddrBytes, 4);
+      if (Length == 0 && Collection == 0)
+        continue; // an empty string has no heap object
+      auto Known = Heaps.find(Collection);
+      if (Known == Heaps.end())
+        Known = Heaps
+                    .emplace(Collection, heapObjects(Base + Collection, SizeBytes, FileSize, readAt,
+                                                     little, corrupt))
+                    .first;
+      auto Object = Known->second.find(Index);
+      if (Object == Known->second.end())
+        corrupt(fmt::format("string {} names object {} of the global heap at byte {}, which "
+                            "holds no such object",
+                            K, Index, Collection));
+      if (Object->second < Length)
+        corrupt(fmt::format("string {} ({} bytes) does not fit its heap object ({} bytes)", K,
+                            Length, Object->second));
+    }
+  }
+
+  /// The objects (index -> size) of the global heap collection at byte At,
+  /// after checking the layout libhdf5 walks without checks: the "GCOL"
+  /// signature, a size of at least 4096 bytes within the file, objects
+  /// that fit, and a free-space object (index 0) covering exactly the rest.
+  template <typename ReadAt, typename Little, typename Corrupt>
+  static std::map<uint64_t, uint64_t> heapObjects(uint64_t At, size_t SizeBytes, uint64_t FileSize,
+                                                  ReadAt &readAt, Little &little,
+                                                  Corrupt &corrupt) {
+    std::vector<unsigned char> Head = readAt(At, 8 + SizeBytes);
+    if (std::string(Head.begin(), Head.begin() + 4) != "GCOL")
+      corrupt(fmt::format("a string points at byte {}, which is no global heap", At));
+    uint64_t Size = little(Head.data() + 8, SizeBytes);
+    if (Size < 4096 || Size > FileSize - std::min(FileSize, At))
+      corrupt(fmt::format("the global heap at byte {} claims {} bytes (at least 4096, and the "
+                          "file has {})",
+                          At, Size, FileSize));
+    std::vector<unsigned char> Heap = readAt(At, Size);
+    std::map<uint64_t, uint64_t> Objects;
+    const uint64_t Header = 8 + SizeBytes; // index (2), references (2), reserved (4), size
+    uint64_t Pos = 8 + SizeBytes;
+    while (Size - Pos >= Header) {
+      uint64_t Index = little(Heap.data() + Pos, 2),
+               Bytes = little(Heap.data() + Pos + 8, SizeBytes);
+      if (Index == 0) { // free space: the rest of the collection, header included
+        if (Bytes != Size - Pos)
+          corrupt(fmt::format("the free space of the global heap at byte {} claims {} bytes "
+                              "where {} remain",
+                              At, Bytes, Size - Pos));
+        break;
+      }
+      uint64_t Padded = Bytes > Size ? Size : (Bytes + 7) / 8 * 8;
+      if (Padded > Size - Pos - Header)
+        corrupt(fmt::format("object {} of the global heap at byte {} claims {} bytes beyond "
+                            "the collection's {}",
+                            Index, At, Bytes, Size));
+      Objects[Index] = Bytes;
+      Pos += Header + Padded;
+    }
+    return Objects;
+  }
+
   /// Every string of a string dataset (any shape), row-major.
   std::vector<std::string> readStrings(hid_t Dataset, const std::string &Where) const {
     Handle Type(H5Dget_type(Dataset), H5Tclose);
@@ -204,6 +320,7 @@ private:
     if (N == 0)
       return Out;
     if (H5Tis_variable_str(Type.get()) > 0) {
+      checkHeapReferences(Dataset, N, Where);
       Handle Mem(H5Tcopy(H5T_C_S1), H5Tclose);
       H5Tset_size(Mem.get(), H5T_VARIABLE);
       H5Tset_cset(Mem.get(), H5Tget_cset(Type.get()));

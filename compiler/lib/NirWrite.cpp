@@ -68,17 +68,6 @@ Array stringArray(std::string S) {
   return A;
 }
 
-/// A model parameter as written, or the registry's default.
-double paramOr(const NeuronModel &M, const char *Name) {
-  if (auto It = M.Params.find(Name); It != M.Params.end())
-    return It->second;
-  if (const ModelInfo *Info = findModel(M.Kind))
-    for (const ModelParam &P : Info->Params)
-      if (std::string_view(P.Name) == Name)
-        return P.Default;
-  return 0;
-}
-
 /// Node names: HDF5 forbids '/' in a member name and "." alone; everything
 /// else a Neuromesh name may hold is kept.
 std::string sanitise(const std::string &Name) {
@@ -184,11 +173,11 @@ private:
                                  Steps, Steps == 1 ? "" : "s"));
     };
     if (M.Kind == "lif") {
-      double TauM = paramOr(M, "tau_m"), TauSyn = paramOr(M, "tau_syn");
-      refractoryCheck(std::round(paramOr(M, "refractory") / Net.Dt));
+      double TauM = modelParam(M, "tau_m"), TauSyn = modelParam(M, "tau_syn");
+      refractoryCheck(std::round(modelParam(M, "refractory") / Net.Dt));
       double A = eulerFactor(TauM);
-      Node.Data["v_threshold"] = perNeuron(N, paramOr(M, "v_th"));
-      Node.Data["v_leak"] = perNeuron(N, paramOr(M, "bias") / A);
+      Node.Data["v_threshold"] = perNeuron(N, modelParam(M, "v_th"));
+      Node.Data["v_leak"] = perNeuron(N, modelParam(M, "bias") / A);
       Node.Data["v_reset"] = perNeuron(N, 0);
       Node.Data["r"] = perNeuron(N, 1 / A);
       if (TauSyn > 0) {
@@ -202,10 +191,10 @@ private:
         Node.Data["tau"] = perNeuron(N, Dt / A);
       }
       // reset 1 subtracts v_th, which NIR's subtract reset does exactly.
-      useReset(P, paramOr(M, "reset") != 0 ? "subtract" : "zero");
+      useReset(P, modelParam(M, "reset") != 0 ? "subtract" : "zero");
     } else if (M.Kind == "loihi_cuba_lif") {
-      double Du = paramOr(M, "du"), Dv = paramOr(M, "dv");
-      refractoryCheck(paramOr(M, "refractory"));
+      double Du = modelParam(M, "du"), Dv = modelParam(M, "dv");
+      refractoryCheck(modelParam(M, "refractory"));
       if (Du == 0 || Dv == 0) {
         Problems.add(firstLoc(P), What,
                      fmt::format("{} = 0 keeps its state forever, which no finite NIR time "
@@ -216,14 +205,14 @@ private:
       double A = Dv / 4096, B = Du / 4096;
       // Membrane unit: 2^6 hardware units, so a weight w adds w to I (the
       // chip adds w * 2^6 to u) and the threshold is vth_mant.
-      double Bias = std::ldexp(paramOr(M, "bias_mant"), int(paramOr(M, "bias_exp"))) / 64;
+      double Bias = std::ldexp(modelParam(M, "bias_mant"), int(modelParam(M, "bias_exp"))) / 64;
       Node.Type = "CubaLIF";
       Node.Data["tau_mem"] = perNeuron(N, Dt / A);
       Node.Data["tau_syn"] = perNeuron(N, Dt / B);
       Node.Data["r"] = perNeuron(N, 1 / A);
       Node.Data["w_in"] = perNeuron(N, 1 / B);
       Node.Data["v_leak"] = perNeuron(N, Bias / A);
-      Node.Data["v_threshold"] = perNeuron(N, paramOr(M, "vth_mant"));
+      Node.Data["v_threshold"] = perNeuron(N, modelParam(M, "vth_mant"));
       Node.Data["v_reset"] = perNeuron(N, 0);
       useReset(P, "zero");
       R.Notes.push_back(fmt::format(
@@ -231,22 +220,22 @@ private:
           "NIR node does not; spikes agree within that rounding",
           P.Name));
     } else if (M.Kind == "if") {
-      bool Subtract = paramOr(M, "reset") != 0;
+      bool Subtract = modelParam(M, "reset") != 0;
       Node.Type = "IF";
       Node.Data["r"] = perNeuron(N, 1 / Dt);
       // The chip fires when v >= T on integers, NIR when v > v_threshold.
-      Node.Data["v_threshold"] = perNeuron(N, paramOr(M, "threshold") - 0.5);
-      Node.Data["v_reset"] = perNeuron(N, Subtract ? 0 : paramOr(M, "reset_value"));
+      Node.Data["v_threshold"] = perNeuron(N, modelParam(M, "threshold") - 0.5);
+      Node.Data["v_reset"] = perNeuron(N, Subtract ? 0 : modelParam(M, "reset_value"));
       useReset(P, Subtract ? "subtract" : "zero");
       if (Subtract)
         R.Notes.push_back(fmt::format(
             "population '{}' (if, reset by subtraction): v_threshold is threshold - 1/2, so a "
             "NIR simulator subtracts half a unit less per spike than the chip",
             P.Name));
-      if (double Bias = paramOr(M, "bias"); Bias != 0)
+      if (double Bias = modelParam(M, "bias"); Bias != 0)
         PendingBias[P.Name] = Bias;
     } else if (M.Kind == "li") {
-      double Tau = paramOr(M, "tau"), DvInt = paramOr(M, "dv");
+      double Tau = modelParam(M, "tau"), DvInt = modelParam(M, "dv");
       double A = Tau > 0 ? eulerFactor(Tau) : DvInt / 4096;
       if (A > 0) {
         Node.Type = "LI";

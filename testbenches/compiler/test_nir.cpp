@@ -11,8 +11,11 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstdlib>
+#include <fstream>
 #include <map>
 #include <set>
+#include <unistd.h>
 
 using namespace neuromesh;
 using namespace neuromesh::compiler;
@@ -446,7 +449,9 @@ node(n, 'if', 'IF', r=np.ones(1), v_threshold=np.ones(1))
   nir::LowerNotes Notes;
   Network Net = nir::loadNirNetwork(T.path(), options(1.0), &Notes);
   double S = Notes.VScale.at("if");
-  CHECK(S == Approx(std::ldexp(1.0, 19) / 20)); // not 2^16: 20 x 2^16 would not fit
+  // Not 2^16: 20 x 2^16 would not fit 2^19; the largest power of two that
+  // keeps 20 S <= 2^19 is 2^14.
+  CHECK(S == std::ldexp(1.0, 14));
   CHECK(Net.findPopulation("if")->Model.Params.at("threshold") == std::floor(S) + 1);
   const Projection *Pr = projectionInto(Net, "if");
   REQUIRE(Pr);
@@ -473,4 +478,97 @@ g.create_dataset('weight', shape=(1 << 20, 1 << 10), dtype='f8', chunks=(1024, 6
 )PY");
   std::string E2 = errorOf([&] { nir::readNirFile(T.path()); });
   CHECK(E2.find("/node/nodes/fc/weight has an unreadable or huge shape") != std::string::npos);
+}
+
+TEST_CASE("nir: one-neuron nodes on a recurrent loop lower (a (1,) dataset is one neuron)") {
+  // Before the fix a (1,) dataset was taken for a scalar, whose size comes
+  // from the input, and the recurrent input led back to the node: a false
+  // "cycle of weight layers" error.
+  TempNir T;
+  writeNirWithPython(T.path(), R"PY(
+n = graph(f, 'node', [['input', 'fc'], ['fc', 'lif'], ['lif', 'rec'], ['rec', 'lif'],
+                      ['lif', 'output']])
+node(n, 'input', 'Input', shape=np.array([1]))
+node(n, 'fc', 'Linear', weight=np.array([[2.0]]))
+node(n, 'lif', 'LIF', tau=np.full(1, 1e-2), r=np.ones(1), v_leak=np.zeros(1), v_threshold=np.ones(1))
+node(n, 'rec', 'Linear', weight=np.array([[-0.5]]))
+node(n, 'output', 'Output', shape=np.array([1]))
+)PY");
+  Network Net = nir::loadNirNetwork(T.path(), options(1e-3));
+  REQUIRE(Net.findPopulation("lif"));
+  CHECK(Net.findPopulation("lif")->Size == 1);
+  const Projection *Rec = nullptr;
+  for (const Projection &P : Net.Projections)
+    if (P.Pre == "lif" && P.Post == "lif")
+      Rec = &P;
+  REQUIRE(Rec);
+  REQUIRE(Rec->Conn.Synapses.size() == 1);
+  CHECK(Rec->Conn.Synapses[0].Weight == Approx(-0.5 * 1e-3 / 1e-2)); // w dt r / tau
+}
+
+TEST_CASE("nir: scalar-parameter neurons on a loop take their size from the other input") {
+  TempNir T;
+  writeNirWithPython(T.path(), R"PY(
+n = graph(f, 'node', [['lif', 'rec'], ['rec', 'lif'], ['input', 'fc'], ['fc', 'lif']])
+node(n, 'input', 'Input', shape=np.array([3]))
+node(n, 'fc', 'Linear', weight=np.eye(3))
+node(n, 'lif', 'LIF', tau=np.float64(1e-2), r=np.float64(1), v_leak=np.float64(0),
+     v_threshold=np.float64(1))
+node(n, 'rec', 'Linear', weight=-np.eye(3))
+)PY");
+  Network Net = nir::loadNirNetwork(T.path(), options(1e-3));
+  REQUIRE(Net.findPopulation("lif"));
+  CHECK(Net.findPopulation("lif")->Size == 3);
+  // With no input but its own loop nothing tells the size: a clear error.
+  std::string E = lowerError(R"PY(
+n = graph(f, 'node', [['input', 'a'], ['lif', 'rec'], ['rec', 'lif']])
+node(n, 'input', 'Input', shape=np.array([3]))
+node(n, 'a', 'IF', r=np.ones(3), v_threshold=np.ones(3))
+node(n, 'lif', 'LIF', tau=np.float64(1e-2), r=np.float64(1), v_leak=np.float64(0),
+     v_threshold=np.float64(1))
+node(n, 'rec', 'Linear', weight=-np.eye(3))
+)PY");
+  CHECK(E.find("node 'lif' (LIF): its parameters are all scalars, so its size comes from its "
+               "input, but every input comes back around a loop through it") != std::string::npos);
+}
+
+TEST_CASE("nir bad input: a corrupt string heap is refused before libhdf5 follows it") {
+  // libhdf5 1.10 follows a variable-length string's heap reference without
+  // checks: a corrupt object index crashed H5Dread of /version, and a
+  // corrupt collection size made it loop. h5py finds /version's reference
+  // (length 4, collection address 8, object index 4 bytes) in a copy of
+  // cnn_sinabs.nir, and each case damages one field of it.
+  struct Case {
+    const char *Patch, *Expect;
+  };
+  for (Case C :
+       {Case{"raw[ref + 12:ref + 16] = b'\\xff\\xff\\xff\\x7f'",
+             "/version is corrupt: string 0 names object 2147483647 of the global heap"},
+        Case{"raw[gcol + 8] = 0xff", "/version is corrupt: the free space of the global "
+                                     "heap at byte"},
+        Case{"raw[gcol:gcol + 4] = b'XXXX'", "which is no global heap"},
+        Case{"raw[ref:ref + 4] = b'\\xff\\xff\\x00\\x00'",
+             "/version is corrupt: string 0 (65535 bytes) does not fit its heap object"}}) {
+    TempNir T;
+    std::string Script = T.path() + ".py";
+    {
+      std::ofstream Out(Script);
+      Out << "import h5py, struct, sys\n"
+          << "src, dst = sys.argv[1], sys.argv[2]\n"
+          << "with h5py.File(src, 'r') as f:\n    ref = f['version'].id.get_offset()\n"
+          << "raw = bytearray(open(src, 'rb').read())\n"
+          << "gcol = struct.unpack('<Q', raw[ref + 4:ref + 12])[0]\n"
+          << "assert raw[gcol:gcol + 4] == b'GCOL'\n"
+          << C.Patch << "\nopen(dst, 'wb').write(raw)\n";
+    }
+    std::string Cmd =
+        "/usr/bin/python3 '" + Script + "' '" + fixture("cnn_sinabs.nir") + "' '" + T.path() + "'";
+    REQUIRE(std::system(Cmd.c_str()) == 0);
+    ::unlink(Script.c_str());
+    std::string E = errorOf([&] { nir::readNirFile(T.path()); });
+    INFO(C.Patch);
+    CHECK(E.find(T.path() + ": error: ") == 0);
+    CHECK(E.find(C.Expect) != std::string::npos);
+    CHECK(E.find("export it again") != std::string::npos);
+  }
 }

@@ -6,14 +6,12 @@
 // the NIR spec, sharing no code with the importer) on the same input, and
 // compares per-neuron spike counts.
 //
-// Tolerance (docs/nir.md, "Agreement"): the compile reports weight errors
-// up to ~0.7% of the largest weight (8-bit mantissas) and decays within
-// 1/8192 per step; a perturbation that small moves a spike by a step when
-// the membrane passes within that margin of the threshold, and a moved
-// spike can add or remove one spike at the end of the run and feeds on
-// through later layers and recurrence. So a neuron agrees when its count is
-// within max(2, 10%) of the reference's; a case passes when at least 90% of
-// its neurons agree and every node's total is within 10% (+3 spikes).
+// Tolerance (docs/nir.md, "Agreement"): the chip holds weights rounded to
+// 8-bit mantissas (one shift per projection) and decays to 12 bits; run on
+// those parameters the float64 reference matches the chip spike for spike
+// (nir_reference.py --quantise loihi, checked on both braille networks), so
+// the gap to the exact parameters is the network's response to that fixed
+// rounding, bounded by the constants below.
 //
 //===----------------------------------------------------------------------===//
 #include "NirTestUtil.h"
@@ -29,21 +27,36 @@
 #include <fstream>
 #include <map>
 #include <random>
+#include <set>
 #include <sstream>
+#include <tuple>
 
 using namespace neuromesh;
 using namespace neuromesh::compiler;
 using neuromesh::testing::nirFixture;
 using neuromesh::testing::TempNir;
+using neuromesh::testing::writeNirWithPython;
 
 namespace {
 
 using Counts = std::map<std::pair<std::string, uint32_t>, unsigned>;
 
+/// The tolerance against the exact float64 run (docs/nir.md, "Agreement"):
+/// a neuron agrees when its count is within max(2, 10%); at least 95% of a
+/// case's neurons agree and each node's total is within 8% + 3 spikes.
+/// The chip's arithmetic is exact (the braille case checks it spike for
+/// spike against the quantised parameters), so this bounds only how far a
+/// trained network moves under its fixed 8-bit weight rounding: the worst
+/// measured is 10.4% of one node (7 of 67 spikes) and 95.6% of neurons.
+constexpr double NeuronsWithin = 0.95, TotalFraction = 0.08, TotalSlack = 3;
+using Train = std::set<std::tuple<uint64_t, std::string, uint32_t>>; ///< step, node, neuron
+
 struct Agreement {
   unsigned Neurons = 0, Exact = 0, Within = 0, MaxDiff = 0;
   bool TotalsOk = true;
+  double WorstTotal = 0; ///< largest |chip - reference| / reference over node totals
   std::string Detail;
+  Train ChipSpikes;
 };
 
 std::vector<InputSpike> randomInput(uint32_t N, uint64_t Steps, double P, unsigned Seed) {
@@ -57,8 +70,10 @@ std::vector<InputSpike> randomInput(uint32_t N, uint64_t Steps, double P, unsign
   return In;
 }
 
-Counts referenceCounts(const std::string &Model, double Dt, nir::ResetMode Reset,
-                       uint64_t Steps, const std::vector<InputSpike> &In) {
+/// The reference's spikes; QuantiseLoihi runs it on the parameters the chip
+/// holds (nir_reference.py --quantise loihi).
+Train referenceSpikes(const std::string &Model, double Dt, nir::ResetMode Reset, uint64_t Steps,
+                      const std::vector<InputSpike> &In, bool QuantiseLoihi = false) {
   TempNir InCsv, OutCsv;
   {
     std::ofstream Out(InCsv.path());
@@ -68,22 +83,31 @@ Counts referenceCounts(const std::string &Model, double Dt, nir::ResetMode Reset
   }
   std::ostringstream Cmd;
   Cmd << "/usr/bin/python3 '" << NM_SOURCE_DIR << "/testbenches/reference/nir_reference.py' '"
-      << Model << "' --dt " << Dt
-      << " --reset " << (Reset == nir::ResetMode::Zero ? "zero" : "subtract") << " --steps " << Steps << " --input '" << InCsv.path()
-      << "' --output '" << OutCsv.path() << "'";
+      << Model << "' --dt " << Dt << " --reset "
+      << (Reset == nir::ResetMode::Zero ? "zero" : "subtract") << " --steps " << Steps
+      << " --input '" << InCsv.path() << "' --output '" << OutCsv.path() << "'"
+      << (QuantiseLoihi ? " --quantise loihi" : "");
   REQUIRE(std::system(Cmd.str().c_str()) == 0);
   std::ifstream F(OutCsv.path());
   std::string Line;
   std::getline(F, Line); // header
-  Counts C;
+  Train Spikes;
   while (std::getline(F, Line)) {
     std::stringstream SS(Line);
     std::string Step, Pop, Idx;
     std::getline(SS, Step, ',');
     std::getline(SS, Pop, ',');
     std::getline(SS, Idx, ',');
-    ++C[{Pop, uint32_t(std::stoul(Idx))}];
+    Spikes.insert({std::stoull(Step), Pop, uint32_t(std::stoul(Idx))});
   }
+  return Spikes;
+}
+
+Counts referenceCounts(const std::string &Model, double Dt, nir::ResetMode Reset, uint64_t Steps,
+                       const std::vector<InputSpike> &In) {
+  Counts C;
+  for (const auto &[Step, Pop, Idx] : referenceSpikes(Model, Dt, Reset, Steps, In))
+    ++C[{Pop, Idx}];
   return C;
 }
 
@@ -97,11 +121,13 @@ Agreement compare(const std::string &Model, double Dt, uint64_t Steps,
   isa::Architecture Arch =
       isa::loadArchitecture(std::string(NM_SOURCE_DIR) + "/examples/arch/loihi.yaml", {});
   HardwareNetwork Hw = lowerNetwork(Net, Arch);
-  Counts Chip;
-  for (const PopulationSpike &S : simulateReference(Hw, Steps, In))
-    ++Chip[{S.Population, S.Index}];
-  Counts Ref = referenceCounts(Model, Dt, Reset, Steps, In);
   Agreement A;
+  Counts Chip;
+  for (const PopulationSpike &S : simulateReference(Hw, Steps, In)) {
+    ++Chip[{S.Population, S.Index}];
+    A.ChipSpikes.insert({S.Step, S.Population, S.Index});
+  }
+  Counts Ref = referenceCounts(Model, Dt, Reset, Steps, In);
   std::map<std::string, std::pair<unsigned, unsigned>> Totals;
   for (const Population &P : Net.Populations) {
     if (!P.Record)
@@ -119,7 +145,9 @@ Agreement compare(const std::string &Model, double Dt, uint64_t Steps,
   }
   for (const auto &[Name, T] : Totals) {
     double Diff = std::fabs(double(T.first) - double(T.second));
-    A.TotalsOk &= Diff <= 0.1 * std::max(T.first, T.second) + 3;
+    A.TotalsOk &= Diff <= TotalFraction * std::max(T.first, T.second) + TotalSlack;
+    if (T.second > 0)
+      A.WorstTotal = std::max(A.WorstTotal, Diff / T.second);
     A.Detail += " " + Name + ": " + std::to_string(T.first) + " vs " + std::to_string(T.second);
   }
   return A;
@@ -127,12 +155,12 @@ Agreement compare(const std::string &Model, double Dt, uint64_t Steps,
 
 void report(const std::string &What, const Agreement &A) {
   std::printf("nir agreement %-40s %4u neurons: %5.1f%% exact, %5.1f%% within tolerance, max "
-              "diff %u; spikes chip vs reference:%s\n",
+              "diff %u, worst node total %.1f%% off; spikes chip vs reference:%s\n",
               What.c_str(), A.Neurons, 100.0 * A.Exact / A.Neurons, 100.0 * A.Within / A.Neurons,
-              A.MaxDiff, A.Detail.c_str());
+              A.MaxDiff, 100.0 * A.WorstTotal, A.Detail.c_str());
   INFO(What << A.Detail);
   CHECK(A.Neurons > 0);
-  CHECK(A.Within >= 0.9 * A.Neurons);
+  CHECK(A.Within >= NeuronsWithin * A.Neurons);
   CHECK(A.TotalsOk);
 }
 
@@ -151,13 +179,31 @@ TEST_CASE("nir agreement: lif_norse and two_lif_neurons") {
 }
 
 TEST_CASE("nir agreement: braille networks") {
-  // Each with the reset its name says it was trained with.
-  report("braille_noDelay_bias_zero.nir",
-         compare(nirFixture("braille_noDelay_bias_zero.nir"), 1e-4, 300,
-                 randomInput(12, 300, 0.15, 11)));
-  report("braille_noDelay_noBias_subtract.nir --reset subtract",
-         compare(nirFixture("braille_noDelay_noBias_subtract.nir"), 1e-4, 300,
-                 randomInput(12, 300, 0.15, 11), nir::ResetMode::Subtract));
+  // Each with the reset its name says it was trained with. Against the
+  // float64 run of the exact parameters the counts differ within the
+  // tolerance; against the float64 run of the parameters the chip holds
+  // (nir_reference.py --quantise loihi) every spike is on the same step:
+  // the difference is the quantisation and nothing else (not the
+  // threshold comparison, rounding direction, bias timing or the delay).
+  struct Case {
+    const char *File;
+    nir::ResetMode Reset;
+  };
+  for (Case C : {Case{"braille_noDelay_bias_zero.nir", nir::ResetMode::Zero},
+                 Case{"braille_noDelay_noBias_subtract.nir", nir::ResetMode::Subtract}}) {
+    std::vector<InputSpike> In = randomInput(12, 300, 0.15, 11);
+    Agreement A = compare(nirFixture(C.File), 1e-4, 300, In, C.Reset);
+    std::string What =
+        std::string(C.File) + (C.Reset == nir::ResetMode::Subtract ? " --reset subtract" : "");
+    report(What, A);
+    Train Quantised = referenceSpikes(nirFixture(C.File), 1e-4, C.Reset, 300, In, true);
+    std::printf("nir agreement %-40s chip vs float64 with the chip's quantised parameters: "
+                "%zu vs %zu spikes, %s\n",
+                What.c_str(), A.ChipSpikes.size(), Quantised.size(),
+                A.ChipSpikes == Quantised ? "every spike on the same step" : "DIFFERENT");
+    CHECK(A.ChipSpikes.size() > 50);
+    CHECK(A.ChipSpikes == Quantised);
+  }
 }
 
 TEST_CASE("nir agreement: cnn_sinabs") {
@@ -180,10 +226,72 @@ TEST_CASE("nir agreement: random NIR graphs") {
                           Seed % 2 ? nir::ResetMode::Zero : nir::ResetMode::Subtract);
     INFO("seed " << Seed << A.Detail);
     CHECK(A.TotalsOk);
+    All.WorstTotal = std::max(All.WorstTotal, A.WorstTotal);
     All.Neurons += A.Neurons;
     All.Exact += A.Exact;
     All.Within += A.Within;
     All.MaxDiff = std::max(All.MaxDiff, A.MaxDiff);
   }
   report("12 random graphs (seeds 1-12, both resets)", All);
+}
+
+TEST_CASE("nir agreement: IF with integer weights and thresholds runs spike for spike") {
+  // The importer holds IF's v at a power-of-two scale, so integer weights
+  // (within the 8-bit mantissa) and thresholds are exact on the chip and
+  // every spike lands on the float64 reference's step. With the earlier
+  // scale 2^16 / v_threshold (here 2^16 / 5) the weights were rounded to
+  // mantissa steps and sums like 1+1+1+1+1 crossed the threshold 5.
+  TempNir T;
+  writeNirWithPython(T.path(), R"PY(
+rng = np.random.default_rng(7)
+n = graph(f, 'node', [['input', 'fc1'], ['fc1', 'if1'], ['if1', 'fc2'], ['fc2', 'if2'],
+                      ['if2', 'rec'], ['rec', 'if2']])
+node(n, 'input', 'Input', shape=np.array([8]))
+node(n, 'fc1', 'Linear', weight=rng.integers(-3, 5, size=(12, 8)).astype(float))
+node(n, 'if1', 'IF', r=np.ones(12), v_threshold=np.full(12, 5.0))
+node(n, 'fc2', 'Linear', weight=rng.integers(-2, 4, size=(6, 12)).astype(float))
+node(n, 'if2', 'IF', r=np.ones(6), v_threshold=np.full(6, 3.0))
+node(n, 'rec', 'Linear', weight=-np.eye(6))
+)PY");
+  for (nir::ResetMode Reset : {nir::ResetMode::Zero, nir::ResetMode::Subtract}) {
+    std::vector<InputSpike> In = randomInput(8, 150, 0.3, 3);
+    nir::LowerOptions O;
+    O.Dt = 1.0;
+    O.Reset = Reset;
+    Network Net = nir::loadNirNetwork(T.path(), O);
+    isa::Architecture Arch =
+        isa::loadArchitecture(std::string(NM_SOURCE_DIR) + "/examples/arch/loihi.yaml", {});
+    Train Chip;
+    for (const PopulationSpike &S : simulateReference(lowerNetwork(Net, Arch), 150, In))
+      Chip.insert({S.Step, S.Population, S.Index});
+    Train Ref = referenceSpikes(T.path(), 1.0, Reset, 150, In);
+    std::printf("nir agreement IF integer network, reset %s: %zu chip spikes, %zu reference "
+                "spikes\n",
+                Reset == nir::ResetMode::Zero ? "zero" : "subtract", Chip.size(), Ref.size());
+    CHECK(Ref.size() > 100); // both layers fire
+    CHECK(Chip == Ref);
+  }
+}
+
+TEST_CASE("nir agreement: a one-neuron LIF on a recurrent loop") {
+  // (1,) datasets make a one-neuron node; its inhibitory self-connection
+  // must act one step after each spike, as in the reference. (Weights that
+  // are not small integers: with 3 and -2, v lands exactly on the
+  // threshold, where float64 rounding decides, not the model.)
+  TempNir T;
+  writeNirWithPython(T.path(), R"PY(
+n = graph(f, 'node', [['input', 'fc'], ['fc', 'lif'], ['lif', 'rec'], ['rec', 'lif'],
+                      ['lif', 'output']])
+node(n, 'input', 'Input', shape=np.array([1]))
+node(n, 'fc', 'Linear', weight=np.array([[2.7]]))
+node(n, 'lif', 'LIF', tau=np.full(1, 1e-2), r=np.full(1, 10.0), v_leak=np.zeros(1),
+     v_threshold=np.ones(1))
+node(n, 'rec', 'Linear', weight=np.array([[-1.3]]))
+node(n, 'output', 'Output', shape=np.array([1]))
+)PY");
+  std::vector<InputSpike> In = randomInput(1, 300, 0.6, 4);
+  Agreement A = compare(T.path(), 1e-3, 300, In);
+  report("one-neuron recurrent LIF", A);
+  CHECK(A.ChipSpikes.size() > 5);
+  CHECK(A.ChipSpikes == referenceSpikes(T.path(), 1e-3, nir::ResetMode::Zero, 300, In, true));
 }

@@ -559,7 +559,7 @@ TEST_CASE("NIR round trip: export, import and compile give the YAML network's sp
       isa::loadArchitecture(std::string(NM_SOURCE_DIR) + "/examples/arch/loihi.yaml");
   testing::RandomNetworkOptions O;
   O.Models = {"lif"};
-  O.MinPopulationSize = 2; // size-1 recurrent nodes trip the importer (docs/nir.md, "Export")
+  O.MinPopulationSize = 1; // one-neuron nodes, recurrent ones too, import as one neuron
   const uint64_t Steps = 200;
   TempDir T;
   size_t Spikes = 0, DelayNodes = 0, Subtracting = 0;
@@ -602,20 +602,20 @@ TEST_CASE("NIR round trip: export, import and compile give the YAML network's sp
 TEST_CASE("NIR round trip: per-synapse delays and if populations agree within the "
           "quantisation error",
           "[nir-export][round-trip]") {
-  // Two things make these approximate, both in how the importer quantises:
-  // a projection with several delays becomes one Linear per delay, hence one
+  // These are approximate because of how the importer quantises: a
+  // projection with several delays becomes one Linear per delay, hence one
   // projection per delay after import, each with its own weight shift (the
-  // original had one shift for all); and an if population is imported with
-  // the scale 2^16 / v_threshold, so its integer weights are no longer
-  // exact multiples of a mantissa step. Each weight moves by at most half a
+  // original had one shift for all). Each weight moves by at most half a
   // mantissa step (1/256 of the projection's largest weight with 8-bit
   // weights); the threshold T - 1/2 leaves half a unit of margin either
   // side of an integer sum, so most neurons keep their exact spike train.
+  // (An if population's v is imported at a power-of-two scale, so its
+  // integer weights stay whole mantissa steps.)
   isa::Architecture Arch =
       isa::loadArchitecture(std::string(NM_SOURCE_DIR) + "/examples/arch/loihi.yaml");
   testing::RandomNetworkOptions O;
   O.Models = {"if", "lif"};
-  O.MinPopulationSize = 2;
+  O.MinPopulationSize = 1;
   const uint64_t Steps = 200;
   TempDir T;
   size_t Neurons = 0, SameTrain = 0, WantSpikes = 0, CountDiff = 0;

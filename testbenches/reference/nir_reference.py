@@ -20,7 +20,18 @@ Semantics (the ones docs/nir.md states for the chip):
     reset zero: v = v_reset; subtract: v -= v_th - v_reset.
 
 usage: nir_reference.py model.nir --dt 1e-4 --steps T [--reset zero|subtract]
-                        [--input in.csv] --output spikes.csv
+                        [--input in.csv] [--quantise loihi] --output spikes.csv
+
+--quantise loihi replaces the weights, biases and decays by the values the
+chip holds for examples/arch/loihi.yaml (8-bit weight mantissas with one
+shift 0..13 per projection, 12-bit decays; docs/nir.md, "Agreement"),
+derived here from docs/network-format.md's scaling rules, and simulates
+those in float64: with them the chip agrees spike for spike, which shows
+that what separates it from the exact run is the quantisation alone. It
+covers LIF / CubaLIF nodes fed directly by Affine / Linear layers (the
+braille networks) and refuses anything else. Where v lands exactly on the
+threshold (small integer weights) float64 rounding of dt/tau decides the
+comparison, so agreement there is luck, not evidence.
 The input CSV is `step,population,neuron` (population = Input node name,
 neuron = flattened index); the output lists every spike of every spiking
 node in the same format.
@@ -225,6 +236,71 @@ class Simulator:
         return z.astype(float)
 
 
+def rounded(x):
+    """llround: halves away from zero."""
+    return np.sign(x) * np.floor(np.abs(x) + 0.5)
+
+
+def quantise_loihi(sim):
+    """The chip's parameters for examples/arch/loihi.yaml (weight_bits 8,
+    weight_exponent 0..13), in NIR units, written into sim's nodes."""
+    mant_max, mant_min, shift_max = 127, -128, 13
+    nodes, dt = sim.nodes, sim.dt
+    for post, n in nodes.items():
+        if n["type"] not in ("LIF", "CubaLIF"):
+            continue
+        if n["type"] == "LIF":
+            a = dt / n["tau"]
+            gain = a * n["r"]
+        else:
+            a, b = dt / n["tau_mem"], dt / n["tau_syn"]
+            gain = a * n["r"] * b * n.get("w_in", 1.0)
+        if np.any(n["v_leak"] != 0):
+            raise ValueError(f"--quantise: {post} has a v_leak")
+        layers = sim.preds[post]
+        for layer in layers:
+            if nodes[layer]["type"] not in ("Affine", "Linear"):
+                raise ValueError(f"--quantise: {layer} -> {post} is not an Affine / Linear layer")
+        # Per projection the weights as written (NIR weight x input gain);
+        # the Affine biases of one post node form one projection.
+        tables = {l: nodes[l]["weight"] * np.reshape(gain, (-1, 1)) for l in layers}
+        bias = sum((nodes[l]["bias"] for l in layers if nodes[l]["type"] == "Affine"),
+                   np.zeros(np.size(n["v_threshold"]))) * gain
+        vth = float(np.ravel(n["v_threshold"])[0])
+        max_w = max([np.abs(t).max() for t in tables.values()] + [np.abs(bias).max()])
+        # The lif scale S (docs/network-format.md): threshold at 2^16, raised
+        # toward 2^19 for weight precision, then the threshold made exact.
+        scale = 2.0 ** 16 / vth
+        if max_w > 0:
+            scale = max(scale, min(mant_max / max_w, 2.0 ** 19 / vth))
+            scale = min(scale, mant_max * 2.0 ** shift_max / max_w)
+        scale = np.floor(vth * scale / 64) * 64 / vth
+
+        def quantised(w):
+            hw = w * scale
+            shift = 0
+            while hw.max() / 2 ** shift >= mant_max + 0.5 or hw.min() / 2 ** shift <= mant_min - 0.5:
+                shift += 1
+            return rounded(hw / 2 ** shift) * 2 ** shift / scale
+
+        for l, t in tables.items():
+            nodes[l]["weight"] = quantised(t) / np.reshape(gain, (-1, 1))
+            if nodes[l]["type"] == "Affine":
+                nodes[l]["bias"] = np.zeros_like(nodes[l]["bias"])
+        if np.any(bias != 0):
+            first = next(l for l in layers if nodes[l]["type"] == "Affine")
+            nodes[first]["bias"] = quantised(bias) / gain
+        # 12-bit decays d = round(4096 dt/tau); the chip's weights keep the
+        # exact a r (b w_in), so r and w_in absorb the change of a and b.
+        if n["type"] == "LIF":
+            aq = rounded(4096 * a) / 4096
+            n["tau"], n["r"] = dt / aq, n["r"] * a / aq
+        else:
+            aq, bq = rounded(4096 * a) / 4096, rounded(4096 * b) / 4096
+            n["tau_mem"], n["r"] = dt / aq, n["r"] * a / aq
+            n["tau_syn"], n["w_in"] = dt / bq, n.get("w_in", 1.0) * b / bq
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("model")
@@ -233,13 +309,17 @@ def main():
     ap.add_argument("--reset", choices=["zero", "subtract"], default="zero")
     ap.add_argument("--input")
     ap.add_argument("--output", required=True)
+    ap.add_argument("--quantise", choices=["loihi"])
     a = ap.parse_args()
     inputs = {}
     if a.input:
         with open(a.input) as f:
             for row in csv.DictReader(f):
                 inputs.setdefault((int(row["step"]), row["population"]), []).append(int(row["neuron"]))
-    spikes = Simulator(a.model, a.dt, a.reset).run(a.steps, inputs)
+    sim = Simulator(a.model, a.dt, a.reset)
+    if a.quantise:
+        quantise_loihi(sim)
+    spikes = sim.run(a.steps, inputs)
     with open(a.output, "w") as f:
         f.write("step,population,neuron\n")
         for t, name, idx in spikes:

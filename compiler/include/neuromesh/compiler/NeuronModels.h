@@ -48,4 +48,9 @@ const ModelInfo *findModel(std::string_view Name);
 /// The variable of that name of model M, or nullptr.
 const ModelVariable *findVariable(const ModelInfo &M, std::string_view Name);
 
+struct NeuronModel;
+/// Parameter Name of M as written, or the registry's default (the one
+/// lookup the lowering and the NIR exporter share; defined in Lowering.cpp).
+double modelParam(const NeuronModel &M, const char *Name);
+
 } // namespace neuromesh::compiler
