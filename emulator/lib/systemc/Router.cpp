@@ -215,11 +215,11 @@ void Router::wakeAt(uint64_t Cycle) { Clock.request(ClockIndex, Cycle); }
 
 void Router::InputPort::deliver(const Message &M, uint64_t ReadyCycle) {
   assert(ReadyCycle > Owner->now() && "a message must arrive in a later cycle");
-  assert((Incoming.empty() || Incoming.back().Ready <= ReadyCycle) && "arrivals in order");
+  assert((Queue.empty() || Queue.back().Ready <= ReadyCycle) && "arrivals in order");
   // A message behind others in this port cannot move before they do, and
   // the first of them always has a wake of its own (see (4) in evaluate).
-  const bool First = Buffer.empty() && Incoming.empty();
-  Incoming.push_back({ReadyCycle, M});
+  const bool First = Queue.empty();
+  Queue.push_back({ReadyCycle, M});
   Owner->Arriving |= Bit;
   if (First)
     Owner->wakeAt(ReadyCycle);
@@ -274,15 +274,16 @@ void Router::evaluateAt(const uint64_t N) {
   for (unsigned Mask = Arriving; Mask; Mask &= Mask - 1) {
     const int I = lowest(Mask);
     InputPort &In = Inputs[I];
-    while (!In.Incoming.empty() && In.Incoming.front().Ready <= N) {
-      if (In.Buffer.empty())
-        In.HeadRoute = route(In.Incoming.front().M);
-      In.Buffer.push_back(In.Incoming.front().M);
-      In.Incoming.pop_front();
-      In.MaxOccupancy = std::max<uint64_t>(In.MaxOccupancy, In.Buffer.size());
+    const size_t Was = In.Taken;
+    while (!In.incomingEmpty() && In.nextReady() <= N)
+      ++In.Taken;
+    if (In.Taken != Was) {
+      if (Was == 0)
+        In.HeadRoute = route(In.head());
+      In.MaxOccupancy = std::max<uint64_t>(In.MaxOccupancy, In.Taken);
       Holding |= 1u << I;
     }
-    if (In.Incoming.empty())
+    if (In.incomingEmpty())
       Arriving &= ~(1u << I);
   }
   for (unsigned Mask = Crediting; Mask; Mask &= Mask - 1) {
@@ -296,15 +297,17 @@ void Router::evaluateAt(const uint64_t N) {
       Crediting &= ~(1u << O);
   }
 
-  // (2) Source queue into the local input buffer.
+  // (2) Source queue into the local input buffer (nothing is ever on its
+  // way to the local input, so its buffer is its whole queue).
   InputPort &LocalIn = Inputs[int(Dir::Local)];
-  while (!Source.empty() && Source.front().Cycle <= N &&
-         LocalIn.Buffer.size() < Config.BufferDepth) {
-    if (LocalIn.Buffer.empty())
+  assert(LocalIn.incomingEmpty());
+  while (!Source.empty() && Source.front().Cycle <= N && LocalIn.Taken < Config.BufferDepth) {
+    if (LocalIn.bufferEmpty())
       LocalIn.HeadRoute = route(Source.front().M);
-    LocalIn.Buffer.push_back(Source.front().M);
+    LocalIn.Queue.push_back({N, Source.front().M});
+    ++LocalIn.Taken;
     Source.pop_front();
-    LocalIn.MaxOccupancy = std::max<uint64_t>(LocalIn.MaxOccupancy, LocalIn.Buffer.size());
+    LocalIn.MaxOccupancy = std::max<uint64_t>(LocalIn.MaxOccupancy, LocalIn.Taken);
     Holding |= 1u << int(Dir::Local);
     if (Monitor) {
       Monitor->enter();
@@ -341,14 +344,10 @@ void Router::evaluateAt(const uint64_t N) {
     OutputPort &Out = Outputs[O];
     int Winner = -1;
     if (Requests[O] != 0) {
-      for (int K = 1; K <= NumDirs; ++K) {
-        int I = Out.LastGrant + K;
-        I = I >= NumDirs ? I - NumDirs : I;
-        if (Requests[O] & (1u << I)) {
-          Winner = I;
-          break;
-        }
-      }
+      // The first requester after LastGrant in round-robin order: the
+      // lowest request above it, else the lowest of all (wrapping).
+      const unsigned After = Requests[O] & (~0u << (Out.LastGrant + 1));
+      Winner = lowest(After != 0 ? After : Requests[O]);
     }
     bool LinkFree = Out.BusyUntil <= N;
     bool NoCredit = Out.Bounded && Out.Credits == 0;
@@ -366,12 +365,7 @@ void Router::evaluateAt(const uint64_t N) {
       continue;
 
     InputPort &In = Inputs[Winner];
-    Message M = In.Buffer.front();
-    In.Buffer.pop_front();
-    if (In.Buffer.empty())
-      Holding &= ~(1u << Winner);
-    else
-      In.HeadRoute = route(In.Buffer.front());
+    const Message &M = In.head();
     uint64_t S = Config.serialisationCycles(M.Bits);
     In.BusyUntil = N + S;
     Out.BusyUntil = N + S;
@@ -383,7 +377,14 @@ void Router::evaluateAt(const uint64_t N) {
     if (Winner != int(Dir::Local) && CreditOut[Winner].size() > 0)
       CreditOut[Winner]->returnCredit(N + 1);
     assert(this->Out[O].size() > 0 && "x-then-y routing never leaves the mesh");
+    // Sent from the buffer in place (no other block's call reaches this
+    // input), then popped.
     this->Out[O]->deliver(M, N + S - 1 + Config.HopLatencyCycles);
+    In.Queue.pop_front();
+    if (--In.Taken == 0)
+      Holding &= ~(1u << Winner);
+    else
+      In.HeadRoute = route(In.head());
     if (Monitor) {
       Monitor->progress(N);
       if (O == int(Dir::Local))
@@ -400,7 +401,7 @@ void Router::evaluateAt(const uint64_t N) {
   // per hop instead of once per arrival, credit and hop.
   uint64_t Next = std::numeric_limits<uint64_t>::max();
   for (unsigned Mask = Arriving & ~Holding; Mask; Mask &= Mask - 1)
-    Next = std::min(Next, Inputs[lowest(Mask)].Incoming.front().Ready);
+    Next = std::min(Next, Inputs[lowest(Mask)].nextReady());
   for (unsigned Mask = Holding; Mask; Mask &= Mask - 1) {
     const InputPort &In = Inputs[lowest(Mask)];
     const OutputPort &Want = Outputs[int(In.HeadRoute)];
@@ -417,7 +418,7 @@ void Router::evaluateAt(const uint64_t N) {
     uint64_t First = Source.front().Cycle;
     if (First > N)
       Next = std::min(Next, First);
-    else if (LocalIn.Buffer.size() < Config.BufferDepth)
+    else if (LocalIn.Taken < Config.BufferDepth)
       Next = std::min(Next, N + 1);
   }
   if (Next != std::numeric_limits<uint64_t>::max())
@@ -444,7 +445,7 @@ bool Router::holdsMessages() const {
   if (!Source.empty())
     return true;
   for (const InputPort &In : Inputs)
-    if (!In.Buffer.empty() || !In.Incoming.empty())
+    if (!In.Queue.empty())
       return true;
   return false;
 }
@@ -456,9 +457,9 @@ std::string Router::describeBlocked() const {
     std::string Waiting;
     for (int I = 0; I < NumDirs; ++I) {
       const InputPort &In = Inputs[I];
-      if (In.Buffer.empty() || int(route(In.Buffer.front())) != O)
+      if (In.bufferEmpty() || int(route(In.head())) != O)
         continue;
-      const Message &H = In.Buffer.front();
+      const Message &H = In.head();
       Waiting += fmt::format("{}input {} holds {} message(s), head #{} from ({},{}) to ({},{})",
                              Waiting.empty() ? "" : "; ", dirName(Dir(I)), In.held(now()), H.Id,
                              H.SrcX, H.SrcY, H.X, H.Y);

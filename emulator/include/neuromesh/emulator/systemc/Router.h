@@ -58,14 +58,17 @@ struct Message {
   uint32_t Slot = 0;           ///< core within the destination tile
   uint32_t Axon = 0;           ///< input axon of that core
   int32_t Payload = 1;         ///< spike payload (1 for binary spikes)
+  /// The receiver's own annotation, carried and never read by the mesh
+  /// (the chip model: the cycles the target core spends absorbing it).
+  /// Placed here, beside Payload, so that the message has no padding.
+  uint32_t Tag = 0;
   uint64_t Id = 0;             ///< unique per run, for tracing and tests
   uint64_t InjectCycle = 0;    ///< cycle it entered the source queue
   uint32_t Bits = 32;          ///< size on a link (>= 1)
   uint16_t SrcX = 0, SrcY = 0; ///< source tile (set on injection)
-  /// The receiver's own annotation, carried and never read by the mesh
-  /// (the chip model: the cycles the target core spends absorbing it).
-  uint32_t Tag = 0;
 };
+// Every hop copies a message a few times: keep it to six words.
+static_assert(sizeof(Message) == 48, "Message grew: check the field order for padding");
 
 /// The resolved router parameters (the names in brackets are the keys
 /// proposed for the architecture file, see docs/systemc.md).
@@ -154,15 +157,15 @@ public:
   T &front() { return Data[Head]; }
   const T &front() const { return Data[Head]; }
   const T &back() const { return (*this)[Count - 1]; }
-  T &operator[](size_t I) { return Data[(Head + I) & (Data.size() - 1)]; }
-  const T &operator[](size_t I) const { return Data[(Head + I) & (Data.size() - 1)]; }
+  T &operator[](size_t I) { return Data[(Head + I) & Mask]; }
+  const T &operator[](size_t I) const { return Data[(Head + I) & Mask]; }
   void push_back(const T &V) {
     if (Count == Data.size())
       grow();
     (*this)[Count++] = V;
   }
   void pop_front() {
-    Head = (Head + 1) & (Data.size() - 1);
+    Head = (Head + 1) & Mask;
     --Count;
   }
 
@@ -173,8 +176,11 @@ private:
       Bigger[I] = (*this)[I];
     Data.swap(Bigger);
     Head = 0;
+    Mask = Data.size() - 1;
   }
   std::vector<T> Data;
+  // Kept apart from Data.size(), which divides by sizeof(T) on every use.
+  size_t Mask = 0;
   size_t Head = 0, Count = 0;
 };
 
@@ -282,17 +288,27 @@ private:
   struct InputPort : LinkIf {
     Router *Owner = nullptr;
     unsigned Bit = 0;           ///< this port's bit in the router's masks
-    Ring<Arrival> Incoming;     ///< sent to us, not yet arrived (Ready ascending)
-    Ring<Message> Buffer;       ///< arrived, waiting to be forwarded
+    /// Every message sent to this port and not yet forwarded, in arrival
+    /// order (Ready ascending): the first Taken are in the buffer, the rest
+    /// are on their way. One ring for both, so that taking an arrival in
+    /// moves a count, not a message.
+    Ring<Arrival> Queue;
+    size_t Taken = 0;           ///< messages in the buffer (taken in)
     uint64_t BusyUntil = 0;     ///< crossbar input streams a message until then
-    Dir HeadRoute = Dir::Local; ///< route(Buffer.front()), kept as the head changes
+    Dir HeadRoute = Dir::Local; ///< route(head()), kept as the head changes
     uint64_t MaxOccupancy = 0;
     void deliver(const Message &M, uint64_t ReadyCycle) override;
+    bool bufferEmpty() const { return Taken == 0; }
+    bool incomingEmpty() const { return Queue.size() == Taken; }
+    /// The buffer's oldest message; !bufferEmpty().
+    const Message &head() const { return Queue.front().M; }
+    /// The next arrival not taken in; !incomingEmpty().
+    uint64_t nextReady() const { return Queue[Taken].Ready; }
     /// Messages in the buffer at cycle N, counting arrivals due by N that
     /// no evaluation has taken in yet.
     size_t held(uint64_t N) const {
-      size_t K = Buffer.size();
-      for (size_t I = 0; I < Incoming.size() && Incoming[I].Ready <= N; ++I)
+      size_t K = Taken;
+      while (K < Queue.size() && Queue[K].Ready <= N)
         ++K;
       return K;
     }
