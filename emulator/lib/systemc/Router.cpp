@@ -81,20 +81,47 @@ RouterClock::RouterClock(sc_core::sc_module_name Name, const sc_core::sc_time &P
 uint32_t RouterClock::add(Router &R) {
   Routers.push_back(&R);
   Requested.push_back(Never);
+  // Widen the buckets' bit sets, keeping any request made so far.
+  const size_t Wider = (Routers.size() + 63) / 64;
+  if (Wider != Words) {
+    std::vector<uint64_t> Grown(Window * Wider, 0);
+    for (size_t B = 0; B < Window; ++B)
+      for (size_t W = 0; W < Words; ++W)
+        Grown[B * Wider + W] = Bits[B * Words + W];
+    Bits.swap(Grown);
+    Words = Wider;
+    Now.assign(Words, 0);
+  }
   return uint32_t(Routers.size() - 1);
 }
 
+void RouterClock::setDue(uint32_t Index, uint64_t Cycle) {
+  bucket(Cycle)[Index / 64] |= uint64_t(1) << (Index % 64);
+  Occupied |= uint64_t(1) << (Cycle % Window);
+}
+
 void RouterClock::request(uint32_t Index, uint64_t Cycle) {
-  if (Cycle >= Requested[Index])
+  const uint64_t Was = Requested[Index];
+  if (Cycle >= Was)
     return; // evaluated by then anyway, and it asks again for what it still needs
   Requested[Index] = Cycle;
+  // The later request is superseded: clear its bit (if it is in the far
+  // heap instead, the bit is clear already and the heap entry goes stale).
+  if (Was != Never) {
+    uint64_t *Old = bucket(Was);
+    Old[Index / 64] &= ~(uint64_t(1) << (Index % 64));
+    bool Empty = true;
+    for (size_t W = 0; W < Words && Empty; ++W)
+      Empty = Old[W] == 0;
+    if (Empty)
+      Occupied &= ~(uint64_t(1) << (Was % Window));
+  }
   // Idle: the window may move up to the current cycle (every request is
   // at or after it, every bucket's cycle at or after the window's start).
   if (Occupied == 0 && Far.empty())
     Base = std::max(Base, currentCycle(Period));
   if (Cycle - Base < Window) {
-    Buckets[Cycle % Window].push_back(Index);
-    Occupied |= uint64_t(1) << (Cycle % Window);
+    setDue(Index, Cycle);
   } else {
     Far.push_back({Cycle, Index});
     std::push_heap(Far.begin(), Far.end(), std::greater<Due>());
@@ -142,42 +169,31 @@ uint64_t RouterClock::runCycle(const uint64_t N) {
     const Due D = Far.front();
     std::pop_heap(Far.begin(), Far.end(), std::greater<Due>());
     Far.pop_back();
-    if (Requested[D.Index] == D.Cycle) {
-      Buckets[D.Cycle % Window].push_back(D.Index);
-      Occupied |= uint64_t(1) << (D.Cycle % Window);
+    if (Requested[D.Index] == D.Cycle)
+      setDue(D.Index, D.Cycle);
+  }
+  // Every effect of an evaluation lands in a later cycle (never in N's
+  // bucket), so the routers of this cycle may run in any order; they run
+  // in index order.
+  const uint64_t *Bucket = bucket(N);
+  std::copy(Bucket, Bucket + Words, Now.begin());
+  std::fill(bucket(N), bucket(N) + Words, 0);
+  Occupied &= ~(uint64_t(1) << (N % Window));
+  for (size_t W = 0; W < Words; ++W)
+    for (uint64_t Set = Now[W]; Set; Set &= Set - 1) {
+      const uint32_t I = uint32_t(W * 64 + size_t(__builtin_ctzll(Set)));
+      Requested[I] = Never;
+      Routers[I]->evaluateAt(N);
     }
-  }
-  const unsigned B = unsigned(N % Window);
-  Now.clear();
-  Now.swap(Buckets[B]);
-  Occupied &= ~(uint64_t(1) << B);
-  // Every effect of an evaluation lands in a later cycle, so the routers
-  // of this cycle may run in any order; they run in the order they asked.
-  for (uint32_t I : Now) {
-    // A request superseded by an earlier one, or asked twice, is stale.
-    if (Requested[I] != N)
-      continue;
-    Requested[I] = Never;
-    Routers[I]->evaluateAt(N);
-  }
-  // The next cycle with a live request: buckets after N in window order,
-  // then the far queue. Stale requests are dropped on the way, so that they
-  // cost no empty tick.
+  // The next cycle with a live request: the first occupied bucket after N
+  // in window order (buckets hold only live requests), or the far queue,
+  // whose stale entries are dropped on the way.
   uint64_t Next = Never;
-  while (Occupied != 0) {
+  if (Occupied != 0) {
     const unsigned From = unsigned((N + 1) % Window);
     const uint64_t Rotated =
         From == 0 ? Occupied : (Occupied >> From) | (Occupied << (Window - From));
-    const uint64_t Cycle = N + 1 + uint64_t(__builtin_ctzll(Rotated));
-    std::vector<uint32_t> &Bucket = Buckets[Cycle % Window];
-    Bucket.erase(std::remove_if(Bucket.begin(), Bucket.end(),
-                                [&](uint32_t I) { return Requested[I] != Cycle; }),
-                 Bucket.end());
-    if (!Bucket.empty()) {
-      Next = Cycle;
-      break;
-    }
-    Occupied &= ~(uint64_t(1) << (Cycle % Window));
+    Next = N + 1 + uint64_t(__builtin_ctzll(Rotated));
   }
   while (!Far.empty() && Requested[Far.front().Index] != Far.front().Cycle) {
     std::pop_heap(Far.begin(), Far.end(), std::greater<Due>());

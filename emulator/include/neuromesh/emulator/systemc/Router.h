@@ -191,7 +191,10 @@ class Router;
 /// router's earliest counts, as an sc_event keeps only its earliest
 /// notification. They are kept in a calendar: one bucket per cycle of a
 /// window of Window cycles from the current one (nearly every request is a
-/// few cycles ahead), and a heap for the rest.
+/// few cycles ahead), and a heap for the rest. A bucket is a bit set over
+/// the routers, holding only live requests: an earlier request clears the
+/// router's bit for its later one, so no bucket is ever searched for stale
+/// entries, and a cycle's routers are evaluated in index order.
 class RouterClock : public sc_core::sc_module {
 public:
   SC_HAS_PROCESS(RouterClock);
@@ -229,10 +232,13 @@ private:
   std::vector<Router *> Routers;
   std::vector<uint64_t> Requested;                   ///< per router, its earliest request
   uint64_t Base = 0;                                 ///< the window's first cycle
-  std::array<std::vector<uint32_t>, Window> Buckets; ///< by cycle mod Window
-  uint64_t Occupied = 0;                             ///< bit b: Buckets[b] is not empty
-  std::vector<Due> Far;      ///< later requests: a min-heap on (cycle, router)
-  std::vector<uint32_t> Now; ///< the routers due in this tick
+  size_t Words = 0;           ///< 64-bit words of one bucket's bit set
+  std::vector<uint64_t> Bits; ///< bucket b (cycle mod Window) at [b * Words, (b + 1) * Words)
+  uint64_t Occupied = 0;      ///< bit b: bucket b is not empty
+  std::vector<Due> Far;       ///< later requests: a min-heap on (cycle, router); may be stale
+  std::vector<uint64_t> Now;  ///< the bit set of the routers due in this cycle
+  uint64_t *bucket(uint64_t Cycle) { return Bits.data() + (Cycle % Window) * Words; }
+  void setDue(uint32_t Index, uint64_t Cycle);
 };
 
 /// The router of tile (X, Y).
