@@ -220,6 +220,14 @@ Router::Router(sc_core::sc_module_name Name, uint16_t X, uint16_t Y, const Route
   ClockIndex = Clock.add(*this);
 }
 
+void Router::end_of_elaboration() {
+  for (int D = 0; D < NumDirs; ++D) {
+    NextInput[D] = Out[D].size() > 0 ? dynamic_cast<InputPort *>(Out[D].get_interface()) : nullptr;
+    CreditTo[D] =
+        CreditOut[D].size() > 0 ? dynamic_cast<OutputPort *>(CreditOut[D].get_interface()) : nullptr;
+  }
+}
+
 void Router::setOutputCredits(Dir D, uint32_t Credits) {
   Outputs[int(D)].Bounded = Credits != 0;
   Outputs[int(D)].Credits = Credits;
@@ -390,12 +398,19 @@ void Router::evaluateAt(const uint64_t N) {
     Out.LastGrant = Winner;
     ++Out.Forwarded;
     // The slot this message held is free from the next cycle on.
-    if (Winner != int(Dir::Local) && CreditOut[Winner].size() > 0)
-      CreditOut[Winner]->returnCredit(N + 1);
+    if (Winner != int(Dir::Local)) {
+      if (OutputPort *Up = CreditTo[Winner])
+        Up->OutputPort::returnCredit(N + 1);
+      else if (CreditOut[Winner].size() > 0)
+        CreditOut[Winner]->returnCredit(N + 1);
+    }
     assert(this->Out[O].size() > 0 && "x-then-y routing never leaves the mesh");
     // Sent from the buffer in place (no other block's call reaches this
     // input), then popped.
-    this->Out[O]->deliver(M, N + S - 1 + Config.HopLatencyCycles);
+    if (InputPort *Down = NextInput[O])
+      Down->InputPort::deliver(M, N + S - 1 + Config.HopLatencyCycles);
+    else
+      this->Out[O]->deliver(M, N + S - 1 + Config.HopLatencyCycles);
     In.Queue.pop_front();
     if (--In.Taken == 0)
       Holding &= ~(1u << Winner);

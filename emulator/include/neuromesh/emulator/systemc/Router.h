@@ -335,6 +335,8 @@ private:
   };
 
   friend class RouterClock;
+  /// Finds the neighbour routers' ports behind Out and CreditOut.
+  void end_of_elaboration() override;
   /// One evaluation at cycle N, the current cycle.
   void evaluateAt(uint64_t N);
   void wakeAt(uint64_t Cycle);
@@ -348,6 +350,11 @@ private:
   sc_core::sc_time Period;
   std::array<InputPort, NumDirs> Inputs;
   std::array<OutputPort, NumDirs> Outputs;
+  /// Where Out[D] and CreditOut[D] lead when that is another router's port
+  /// (null otherwise: an eject buffer, a testbench, unbound): called
+  /// directly, a hop costs no virtual calls through the sc_ports.
+  std::array<InputPort *, NumDirs> NextInput{};
+  std::array<OutputPort *, NumDirs> CreditTo{};
   Ring<Injected> Source; ///< injected, by cycle then call order
   /// Port masks (bit d for port d): inputs with messages on their way, with
   /// messages in the buffer; outputs with credits on their way, stalled.
