@@ -223,8 +223,8 @@ Router::Router(sc_core::sc_module_name Name, uint16_t X, uint16_t Y, const Route
 void Router::end_of_elaboration() {
   for (int D = 0; D < NumDirs; ++D) {
     NextInput[D] = Out[D].size() > 0 ? dynamic_cast<InputPort *>(Out[D].get_interface()) : nullptr;
-    CreditTo[D] =
-        CreditOut[D].size() > 0 ? dynamic_cast<OutputPort *>(CreditOut[D].get_interface()) : nullptr;
+    CreditTo[D] = CreditOut[D].size() > 0 ? dynamic_cast<OutputPort *>(CreditOut[D].get_interface())
+                                          : nullptr;
   }
 }
 

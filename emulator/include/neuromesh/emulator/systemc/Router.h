@@ -232,7 +232,7 @@ private:
   std::vector<Router *> Routers;
   std::vector<uint64_t> Requested;                   ///< per router, its earliest request
   uint64_t Base = 0;                                 ///< the window's first cycle
-  size_t Words = 0;           ///< 64-bit words of one bucket's bit set
+  size_t Words = 0;                                  ///< 64-bit words of one bucket's bit set
   std::vector<uint64_t> Bits; ///< bucket b (cycle mod Window) at [b * Words, (b + 1) * Words)
   uint64_t Occupied = 0;      ///< bit b: bucket b is not empty
   std::vector<Due> Far;       ///< later requests: a min-heap on (cycle, router); may be stale
