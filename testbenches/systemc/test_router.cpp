@@ -242,6 +242,38 @@ TEST_CASE("router: several hops go x first then y", "[systemc]") {
   CHECK(M.router(0, 1).stats().Forwarded == std::array<uint64_t, NumDirs>{}); // not y first
 }
 
+TEST_CASE("router: a mesh of more than 64 routers times every message by hand", "[systemc]") {
+  // 10 x 7 = 70 routers: the clock's per-cycle bit sets take two words,
+  // and routers 64-69 (y = 6, x >= 4) sit in the second.
+  quietKernel();
+  Mesh M("mesh", slowLinks(10, 7));
+  std::vector<Delivery> Log;
+  auto S = sinks(M, 1, Log);
+  // From router 0 to router 69: 9 links east, 6 north, 16 traversals of
+  // S - 1 + H = 6 cycles: 2 + 16 * 6 = 98.
+  M.inject(0, 0, to(9, 6, 1, 64), 2);
+  // From router 65 (5,6) to router 0: 5 west along y = 6, 6 south along
+  // x = 0 (no link shared with the first message): 3 + 12 * 6 = 75.
+  M.inject(5, 6, to(0, 0, 2, 64), 3);
+  // Router 69 asks for cycle 40, then for the earlier cycle 20, which
+  // supersedes the first request: both messages still leave, each one
+  // traversal after its inject cycle: 26 and 46.
+  M.inject(9, 6, to(9, 6, 3, 64), 40);
+  M.inject(9, 6, to(9, 6, 4, 64), 20);
+  sc_core::sc_start();
+  M.checkProgress();
+  REQUIRE(Log.size() == 4);
+  std::map<uint64_t, uint64_t> Arrival;
+  for (const Delivery &D : Log)
+    Arrival[D.M.Id] = D.ArrivalCycle;
+  CHECK(Arrival == std::map<uint64_t, uint64_t>{{1, 98}, {2, 75}, {3, 46}, {4, 26}});
+  CHECK(M.router(9, 5).stats().Forwarded[int(Dir::North)] == 1);
+  CHECK(M.router(0, 1).stats().Forwarded[int(Dir::South)] == 1);
+  CHECK(M.router(9, 6).stats().Forwarded[int(Dir::Local)] == 3);
+  expectNoStalls(M);
+  CHECK(M.inNetwork() == 0);
+}
+
 TEST_CASE("router: messages sharing one output are serialised", "[systemc]") {
   quietKernel();
   Mesh M("mesh", slowLinks(3, 1));

@@ -370,10 +370,17 @@ void ChipModel::sendHost() {
 
 void ChipModel::arbitrateTile(uint32_t Index) {
   Tile &T = Tiles[Index];
-  std::sort(T.Out.begin(), T.Out.end());
+  // Served in Outgoing's order (ready cycle, source, sequence).
+  ServeOrder.clear();
+  for (uint32_t K = 0; K < T.Out.size(); ++K) {
+    const Outgoing &O = T.Out[K];
+    ServeOrder.push_back({O.Ready, uint64_t(O.Source) << 32 | O.Seq, K});
+  }
+  std::sort(ServeOrder.begin(), ServeOrder.end());
   // The local port takes one message per cycle, from C0 + 1 on.
   const uint64_t First = TheBarrier->startCycle() + 1;
-  for (const Outgoing &O : T.Out) {
+  for (const ServeKey &Key : ServeOrder) {
+    const Outgoing &O = T.Out[Key.Index];
     const uint64_t At = std::max({O.Ready, T.PortFree, First});
     T.PortFree = At + 1;
     if (O.M.Chip == T.Chip && O.M.X == T.X && O.M.Y == T.Y)

@@ -81,20 +81,47 @@ RouterClock::RouterClock(sc_core::sc_module_name Name, const sc_core::sc_time &P
 uint32_t RouterClock::add(Router &R) {
   Routers.push_back(&R);
   Requested.push_back(Never);
+  // Widen the buckets' bit sets, keeping any request made so far.
+  const size_t Wider = (Routers.size() + 63) / 64;
+  if (Wider != Words) {
+    std::vector<uint64_t> Grown(Window * Wider, 0);
+    for (size_t B = 0; B < Window; ++B)
+      for (size_t W = 0; W < Words; ++W)
+        Grown[B * Wider + W] = Bits[B * Words + W];
+    Bits.swap(Grown);
+    Words = Wider;
+    Now.assign(Words, 0);
+  }
   return uint32_t(Routers.size() - 1);
 }
 
+void RouterClock::setDue(uint32_t Index, uint64_t Cycle) {
+  bucket(Cycle)[Index / 64] |= uint64_t(1) << (Index % 64);
+  Occupied |= uint64_t(1) << (Cycle % Window);
+}
+
 void RouterClock::request(uint32_t Index, uint64_t Cycle) {
-  if (Cycle >= Requested[Index])
+  const uint64_t Was = Requested[Index];
+  if (Cycle >= Was)
     return; // evaluated by then anyway, and it asks again for what it still needs
   Requested[Index] = Cycle;
+  // The later request is superseded: clear its bit (if it is in the far
+  // heap instead, the bit is clear already and the heap entry goes stale).
+  if (Was != Never) {
+    uint64_t *Old = bucket(Was);
+    Old[Index / 64] &= ~(uint64_t(1) << (Index % 64));
+    bool Empty = true;
+    for (size_t W = 0; W < Words && Empty; ++W)
+      Empty = Old[W] == 0;
+    if (Empty)
+      Occupied &= ~(uint64_t(1) << (Was % Window));
+  }
   // Idle: the window may move up to the current cycle (every request is
   // at or after it, every bucket's cycle at or after the window's start).
   if (Occupied == 0 && Far.empty())
     Base = std::max(Base, currentCycle(Period));
   if (Cycle - Base < Window) {
-    Buckets[Cycle % Window].push_back(Index);
-    Occupied |= uint64_t(1) << (Cycle % Window);
+    setDue(Index, Cycle);
   } else {
     Far.push_back({Cycle, Index});
     std::push_heap(Far.begin(), Far.end(), std::greater<Due>());
@@ -142,42 +169,31 @@ uint64_t RouterClock::runCycle(const uint64_t N) {
     const Due D = Far.front();
     std::pop_heap(Far.begin(), Far.end(), std::greater<Due>());
     Far.pop_back();
-    if (Requested[D.Index] == D.Cycle) {
-      Buckets[D.Cycle % Window].push_back(D.Index);
-      Occupied |= uint64_t(1) << (D.Cycle % Window);
+    if (Requested[D.Index] == D.Cycle)
+      setDue(D.Index, D.Cycle);
+  }
+  // Every effect of an evaluation lands in a later cycle (never in N's
+  // bucket), so the routers of this cycle may run in any order; they run
+  // in index order.
+  const uint64_t *Bucket = bucket(N);
+  std::copy(Bucket, Bucket + Words, Now.begin());
+  std::fill(bucket(N), bucket(N) + Words, 0);
+  Occupied &= ~(uint64_t(1) << (N % Window));
+  for (size_t W = 0; W < Words; ++W)
+    for (uint64_t Set = Now[W]; Set; Set &= Set - 1) {
+      const uint32_t I = uint32_t(W * 64 + size_t(__builtin_ctzll(Set)));
+      Requested[I] = Never;
+      Routers[I]->evaluateAt(N);
     }
-  }
-  const unsigned B = unsigned(N % Window);
-  Now.clear();
-  Now.swap(Buckets[B]);
-  Occupied &= ~(uint64_t(1) << B);
-  // Every effect of an evaluation lands in a later cycle, so the routers
-  // of this cycle may run in any order; they run in the order they asked.
-  for (uint32_t I : Now) {
-    // A request superseded by an earlier one, or asked twice, is stale.
-    if (Requested[I] != N)
-      continue;
-    Requested[I] = Never;
-    Routers[I]->evaluateAt(N);
-  }
-  // The next cycle with a live request: buckets after N in window order,
-  // then the far queue. Stale requests are dropped on the way, so that they
-  // cost no empty tick.
+  // The next cycle with a live request: the first occupied bucket after N
+  // in window order (buckets hold only live requests), or the far queue,
+  // whose stale entries are dropped on the way.
   uint64_t Next = Never;
-  while (Occupied != 0) {
+  if (Occupied != 0) {
     const unsigned From = unsigned((N + 1) % Window);
     const uint64_t Rotated =
         From == 0 ? Occupied : (Occupied >> From) | (Occupied << (Window - From));
-    const uint64_t Cycle = N + 1 + uint64_t(__builtin_ctzll(Rotated));
-    std::vector<uint32_t> &Bucket = Buckets[Cycle % Window];
-    Bucket.erase(std::remove_if(Bucket.begin(), Bucket.end(),
-                                [&](uint32_t I) { return Requested[I] != Cycle; }),
-                 Bucket.end());
-    if (!Bucket.empty()) {
-      Next = Cycle;
-      break;
-    }
-    Occupied &= ~(uint64_t(1) << (Cycle % Window));
+    Next = N + 1 + uint64_t(__builtin_ctzll(Rotated));
   }
   while (!Far.empty() && Requested[Far.front().Index] != Far.front().Cycle) {
     std::pop_heap(Far.begin(), Far.end(), std::greater<Due>());
@@ -204,6 +220,14 @@ Router::Router(sc_core::sc_module_name Name, uint16_t X, uint16_t Y, const Route
   ClockIndex = Clock.add(*this);
 }
 
+void Router::end_of_elaboration() {
+  for (int D = 0; D < NumDirs; ++D) {
+    NextInput[D] = Out[D].size() > 0 ? dynamic_cast<InputPort *>(Out[D].get_interface()) : nullptr;
+    CreditTo[D] = CreditOut[D].size() > 0 ? dynamic_cast<OutputPort *>(CreditOut[D].get_interface())
+                                          : nullptr;
+  }
+}
+
 void Router::setOutputCredits(Dir D, uint32_t Credits) {
   Outputs[int(D)].Bounded = Credits != 0;
   Outputs[int(D)].Credits = Credits;
@@ -215,11 +239,11 @@ void Router::wakeAt(uint64_t Cycle) { Clock.request(ClockIndex, Cycle); }
 
 void Router::InputPort::deliver(const Message &M, uint64_t ReadyCycle) {
   assert(ReadyCycle > Owner->now() && "a message must arrive in a later cycle");
-  assert((Incoming.empty() || Incoming.back().Ready <= ReadyCycle) && "arrivals in order");
+  assert((Queue.empty() || Queue.back().Ready <= ReadyCycle) && "arrivals in order");
   // A message behind others in this port cannot move before they do, and
   // the first of them always has a wake of its own (see (4) in evaluate).
-  const bool First = Buffer.empty() && Incoming.empty();
-  Incoming.push_back({ReadyCycle, M});
+  const bool First = Queue.empty();
+  Queue.push_back({ReadyCycle, M});
   Owner->Arriving |= Bit;
   if (First)
     Owner->wakeAt(ReadyCycle);
@@ -274,15 +298,16 @@ void Router::evaluateAt(const uint64_t N) {
   for (unsigned Mask = Arriving; Mask; Mask &= Mask - 1) {
     const int I = lowest(Mask);
     InputPort &In = Inputs[I];
-    while (!In.Incoming.empty() && In.Incoming.front().Ready <= N) {
-      if (In.Buffer.empty())
-        In.HeadRoute = route(In.Incoming.front().M);
-      In.Buffer.push_back(In.Incoming.front().M);
-      In.Incoming.pop_front();
-      In.MaxOccupancy = std::max<uint64_t>(In.MaxOccupancy, In.Buffer.size());
+    const size_t Was = In.Taken;
+    while (!In.incomingEmpty() && In.nextReady() <= N)
+      ++In.Taken;
+    if (In.Taken != Was) {
+      if (Was == 0)
+        In.HeadRoute = route(In.head());
+      In.MaxOccupancy = std::max<uint64_t>(In.MaxOccupancy, In.Taken);
       Holding |= 1u << I;
     }
-    if (In.Incoming.empty())
+    if (In.incomingEmpty())
       Arriving &= ~(1u << I);
   }
   for (unsigned Mask = Crediting; Mask; Mask &= Mask - 1) {
@@ -296,15 +321,17 @@ void Router::evaluateAt(const uint64_t N) {
       Crediting &= ~(1u << O);
   }
 
-  // (2) Source queue into the local input buffer.
+  // (2) Source queue into the local input buffer (nothing is ever on its
+  // way to the local input, so its buffer is its whole queue).
   InputPort &LocalIn = Inputs[int(Dir::Local)];
-  while (!Source.empty() && Source.front().Cycle <= N &&
-         LocalIn.Buffer.size() < Config.BufferDepth) {
-    if (LocalIn.Buffer.empty())
+  assert(LocalIn.incomingEmpty());
+  while (!Source.empty() && Source.front().Cycle <= N && LocalIn.Taken < Config.BufferDepth) {
+    if (LocalIn.bufferEmpty())
       LocalIn.HeadRoute = route(Source.front().M);
-    LocalIn.Buffer.push_back(Source.front().M);
+    LocalIn.Queue.push_back({N, Source.front().M});
+    ++LocalIn.Taken;
     Source.pop_front();
-    LocalIn.MaxOccupancy = std::max<uint64_t>(LocalIn.MaxOccupancy, LocalIn.Buffer.size());
+    LocalIn.MaxOccupancy = std::max<uint64_t>(LocalIn.MaxOccupancy, LocalIn.Taken);
     Holding |= 1u << int(Dir::Local);
     if (Monitor) {
       Monitor->enter();
@@ -341,14 +368,10 @@ void Router::evaluateAt(const uint64_t N) {
     OutputPort &Out = Outputs[O];
     int Winner = -1;
     if (Requests[O] != 0) {
-      for (int K = 1; K <= NumDirs; ++K) {
-        int I = Out.LastGrant + K;
-        I = I >= NumDirs ? I - NumDirs : I;
-        if (Requests[O] & (1u << I)) {
-          Winner = I;
-          break;
-        }
-      }
+      // The first requester after LastGrant in round-robin order: the
+      // lowest request above it, else the lowest of all (wrapping).
+      const unsigned After = Requests[O] & (~0u << (Out.LastGrant + 1));
+      Winner = lowest(After != 0 ? After : Requests[O]);
     }
     bool LinkFree = Out.BusyUntil <= N;
     bool NoCredit = Out.Bounded && Out.Credits == 0;
@@ -366,12 +389,7 @@ void Router::evaluateAt(const uint64_t N) {
       continue;
 
     InputPort &In = Inputs[Winner];
-    Message M = In.Buffer.front();
-    In.Buffer.pop_front();
-    if (In.Buffer.empty())
-      Holding &= ~(1u << Winner);
-    else
-      In.HeadRoute = route(In.Buffer.front());
+    const Message &M = In.head();
     uint64_t S = Config.serialisationCycles(M.Bits);
     In.BusyUntil = N + S;
     Out.BusyUntil = N + S;
@@ -380,10 +398,24 @@ void Router::evaluateAt(const uint64_t N) {
     Out.LastGrant = Winner;
     ++Out.Forwarded;
     // The slot this message held is free from the next cycle on.
-    if (Winner != int(Dir::Local) && CreditOut[Winner].size() > 0)
-      CreditOut[Winner]->returnCredit(N + 1);
+    if (Winner != int(Dir::Local)) {
+      if (OutputPort *Up = CreditTo[Winner])
+        Up->OutputPort::returnCredit(N + 1);
+      else if (CreditOut[Winner].size() > 0)
+        CreditOut[Winner]->returnCredit(N + 1);
+    }
     assert(this->Out[O].size() > 0 && "x-then-y routing never leaves the mesh");
-    this->Out[O]->deliver(M, N + S - 1 + Config.HopLatencyCycles);
+    // Sent from the buffer in place (no other block's call reaches this
+    // input), then popped.
+    if (InputPort *Down = NextInput[O])
+      Down->InputPort::deliver(M, N + S - 1 + Config.HopLatencyCycles);
+    else
+      this->Out[O]->deliver(M, N + S - 1 + Config.HopLatencyCycles);
+    In.Queue.pop_front();
+    if (--In.Taken == 0)
+      Holding &= ~(1u << Winner);
+    else
+      In.HeadRoute = route(In.head());
     if (Monitor) {
       Monitor->progress(N);
       if (O == int(Dir::Local))
@@ -400,7 +432,7 @@ void Router::evaluateAt(const uint64_t N) {
   // per hop instead of once per arrival, credit and hop.
   uint64_t Next = std::numeric_limits<uint64_t>::max();
   for (unsigned Mask = Arriving & ~Holding; Mask; Mask &= Mask - 1)
-    Next = std::min(Next, Inputs[lowest(Mask)].Incoming.front().Ready);
+    Next = std::min(Next, Inputs[lowest(Mask)].nextReady());
   for (unsigned Mask = Holding; Mask; Mask &= Mask - 1) {
     const InputPort &In = Inputs[lowest(Mask)];
     const OutputPort &Want = Outputs[int(In.HeadRoute)];
@@ -417,7 +449,7 @@ void Router::evaluateAt(const uint64_t N) {
     uint64_t First = Source.front().Cycle;
     if (First > N)
       Next = std::min(Next, First);
-    else if (LocalIn.Buffer.size() < Config.BufferDepth)
+    else if (LocalIn.Taken < Config.BufferDepth)
       Next = std::min(Next, N + 1);
   }
   if (Next != std::numeric_limits<uint64_t>::max())
@@ -444,7 +476,7 @@ bool Router::holdsMessages() const {
   if (!Source.empty())
     return true;
   for (const InputPort &In : Inputs)
-    if (!In.Buffer.empty() || !In.Incoming.empty())
+    if (!In.Queue.empty())
       return true;
   return false;
 }
@@ -456,9 +488,9 @@ std::string Router::describeBlocked() const {
     std::string Waiting;
     for (int I = 0; I < NumDirs; ++I) {
       const InputPort &In = Inputs[I];
-      if (In.Buffer.empty() || int(route(In.Buffer.front())) != O)
+      if (In.bufferEmpty() || int(route(In.head())) != O)
         continue;
-      const Message &H = In.Buffer.front();
+      const Message &H = In.head();
       Waiting += fmt::format("{}input {} holds {} message(s), head #{} from ({},{}) to ({},{})",
                              Waiting.empty() ? "" : "; ", dirName(Dir(I)), In.held(now()), H.Id,
                              H.SrcX, H.SrcY, H.X, H.Y);

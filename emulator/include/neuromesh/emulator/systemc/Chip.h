@@ -331,6 +331,17 @@ private:
   std::unique_ptr<Barrier> TheBarrier;
   std::unique_ptr<HostInterface> Host;
   std::vector<Outgoing> HostQueue;
+  /// arbitrateTile's scratch: (ready cycle, source << 32 | sequence, index
+  /// into Tile::Out). Sorting these 24-byte keys costs a third of sorting
+  /// the messages themselves, with the same order (the key is unique).
+  struct ServeKey {
+    uint64_t Ready, SourceSeq;
+    uint32_t Index;
+    bool operator<(const ServeKey &O) const {
+      return Ready != O.Ready ? Ready < O.Ready : SourceSeq < O.SourceSeq;
+    }
+  };
+  std::vector<ServeKey> ServeOrder;
   uint64_t Step = 0;
   uint64_t HostMessages = 0, ChipLinkMessages = 0, Delivered = 0, WithinTile = 0;
   // Tracing (RecordTrace): the trace, the routers' counters at the last

@@ -58,14 +58,17 @@ struct Message {
   uint32_t Slot = 0;           ///< core within the destination tile
   uint32_t Axon = 0;           ///< input axon of that core
   int32_t Payload = 1;         ///< spike payload (1 for binary spikes)
+  /// The receiver's own annotation, carried and never read by the mesh
+  /// (the chip model: the cycles the target core spends absorbing it).
+  /// Placed here, beside Payload, so that the message has no padding.
+  uint32_t Tag = 0;
   uint64_t Id = 0;             ///< unique per run, for tracing and tests
   uint64_t InjectCycle = 0;    ///< cycle it entered the source queue
   uint32_t Bits = 32;          ///< size on a link (>= 1)
   uint16_t SrcX = 0, SrcY = 0; ///< source tile (set on injection)
-  /// The receiver's own annotation, carried and never read by the mesh
-  /// (the chip model: the cycles the target core spends absorbing it).
-  uint32_t Tag = 0;
 };
+// Every hop copies a message a few times: keep it to six words.
+static_assert(sizeof(Message) == 48, "Message grew: check the field order for padding");
 
 /// The resolved router parameters (the names in brackets are the keys
 /// proposed for the architecture file, see docs/systemc.md).
@@ -154,15 +157,15 @@ public:
   T &front() { return Data[Head]; }
   const T &front() const { return Data[Head]; }
   const T &back() const { return (*this)[Count - 1]; }
-  T &operator[](size_t I) { return Data[(Head + I) & (Data.size() - 1)]; }
-  const T &operator[](size_t I) const { return Data[(Head + I) & (Data.size() - 1)]; }
+  T &operator[](size_t I) { return Data[(Head + I) & Mask]; }
+  const T &operator[](size_t I) const { return Data[(Head + I) & Mask]; }
   void push_back(const T &V) {
     if (Count == Data.size())
       grow();
     (*this)[Count++] = V;
   }
   void pop_front() {
-    Head = (Head + 1) & (Data.size() - 1);
+    Head = (Head + 1) & Mask;
     --Count;
   }
 
@@ -173,8 +176,11 @@ private:
       Bigger[I] = (*this)[I];
     Data.swap(Bigger);
     Head = 0;
+    Mask = Data.size() - 1;
   }
   std::vector<T> Data;
+  // Kept apart from Data.size(), which divides by sizeof(T) on every use.
+  size_t Mask = 0;
   size_t Head = 0, Count = 0;
 };
 
@@ -185,7 +191,10 @@ class Router;
 /// router's earliest counts, as an sc_event keeps only its earliest
 /// notification. They are kept in a calendar: one bucket per cycle of a
 /// window of Window cycles from the current one (nearly every request is a
-/// few cycles ahead), and a heap for the rest.
+/// few cycles ahead), and a heap for the rest. A bucket is a bit set over
+/// the routers, holding only live requests: an earlier request clears the
+/// router's bit for its later one, so no bucket is ever searched for stale
+/// entries, and a cycle's routers are evaluated in index order.
 class RouterClock : public sc_core::sc_module {
 public:
   SC_HAS_PROCESS(RouterClock);
@@ -223,10 +232,13 @@ private:
   std::vector<Router *> Routers;
   std::vector<uint64_t> Requested;                   ///< per router, its earliest request
   uint64_t Base = 0;                                 ///< the window's first cycle
-  std::array<std::vector<uint32_t>, Window> Buckets; ///< by cycle mod Window
-  uint64_t Occupied = 0;                             ///< bit b: Buckets[b] is not empty
-  std::vector<Due> Far;      ///< later requests: a min-heap on (cycle, router)
-  std::vector<uint32_t> Now; ///< the routers due in this tick
+  size_t Words = 0;                                  ///< 64-bit words of one bucket's bit set
+  std::vector<uint64_t> Bits; ///< bucket b (cycle mod Window) at [b * Words, (b + 1) * Words)
+  uint64_t Occupied = 0;      ///< bit b: bucket b is not empty
+  std::vector<Due> Far;       ///< later requests: a min-heap on (cycle, router); may be stale
+  std::vector<uint64_t> Now;  ///< the bit set of the routers due in this cycle
+  uint64_t *bucket(uint64_t Cycle) { return Bits.data() + (Cycle % Window) * Words; }
+  void setDue(uint32_t Index, uint64_t Cycle);
 };
 
 /// The router of tile (X, Y).
@@ -282,17 +294,27 @@ private:
   struct InputPort : LinkIf {
     Router *Owner = nullptr;
     unsigned Bit = 0;           ///< this port's bit in the router's masks
-    Ring<Arrival> Incoming;     ///< sent to us, not yet arrived (Ready ascending)
-    Ring<Message> Buffer;       ///< arrived, waiting to be forwarded
+    /// Every message sent to this port and not yet forwarded, in arrival
+    /// order (Ready ascending): the first Taken are in the buffer, the rest
+    /// are on their way. One ring for both, so that taking an arrival in
+    /// moves a count, not a message.
+    Ring<Arrival> Queue;
+    size_t Taken = 0;           ///< messages in the buffer (taken in)
     uint64_t BusyUntil = 0;     ///< crossbar input streams a message until then
-    Dir HeadRoute = Dir::Local; ///< route(Buffer.front()), kept as the head changes
+    Dir HeadRoute = Dir::Local; ///< route(head()), kept as the head changes
     uint64_t MaxOccupancy = 0;
     void deliver(const Message &M, uint64_t ReadyCycle) override;
+    bool bufferEmpty() const { return Taken == 0; }
+    bool incomingEmpty() const { return Queue.size() == Taken; }
+    /// The buffer's oldest message; !bufferEmpty().
+    const Message &head() const { return Queue.front().M; }
+    /// The next arrival not taken in; !incomingEmpty().
+    uint64_t nextReady() const { return Queue[Taken].Ready; }
     /// Messages in the buffer at cycle N, counting arrivals due by N that
     /// no evaluation has taken in yet.
     size_t held(uint64_t N) const {
-      size_t K = Buffer.size();
-      for (size_t I = 0; I < Incoming.size() && Incoming[I].Ready <= N; ++I)
+      size_t K = Taken;
+      while (K < Queue.size() && Queue[K].Ready <= N)
         ++K;
       return K;
     }
@@ -313,6 +335,8 @@ private:
   };
 
   friend class RouterClock;
+  /// Finds the neighbour routers' ports behind Out and CreditOut.
+  void end_of_elaboration() override;
   /// One evaluation at cycle N, the current cycle.
   void evaluateAt(uint64_t N);
   void wakeAt(uint64_t Cycle);
@@ -326,6 +350,11 @@ private:
   sc_core::sc_time Period;
   std::array<InputPort, NumDirs> Inputs;
   std::array<OutputPort, NumDirs> Outputs;
+  /// Where Out[D] and CreditOut[D] lead when that is another router's port
+  /// (null otherwise: an eject buffer, a testbench, unbound): called
+  /// directly, a hop costs no virtual calls through the sc_ports.
+  std::array<InputPort *, NumDirs> NextInput{};
+  std::array<OutputPort *, NumDirs> CreditTo{};
   Ring<Injected> Source; ///< injected, by cycle then call order
   /// Port masks (bit d for port d): inputs with messages on their way, with
   /// messages in the buffer; outputs with credits on their way, stalled.
