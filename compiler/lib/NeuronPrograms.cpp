@@ -360,15 +360,25 @@ isa::NeuronProfile trueNorthProfile(const TrueNorthParams &P) {
   auto Omega = B.newLabel(), Apply = B.newLabel(), Negative = B.newLabel(),
        ResetMode0 = B.newLabel(), KappaZero = B.newLabel(), NegLinear = B.newLabel(),
        Store = B.newLabel();
-  B.d(Opcode::Rand, 8, int32_t(L::RhoBits)); // rho1: leak (counter 0)
-  B.d(Opcode::Rand, 9, int32_t(L::RhoBits)); // rho2: threshold mask (counter 1)
+  // The draws are made only when this profile's parameters use them (c = 1
+  // uses rho1, M != 0 rho2): a deterministic profile draws nothing, which
+  // was 6% of a TrueNorth-scale chip's step. Each draw keeps its counter
+  // (rho2 is the second draw of a step), so rho1 is drawn, unused, when only
+  // rho2 is needed; the values are those of the reference simulator.
+  const bool UsesRho2 = P.M != 0, UsesRho1 = P.C != 0 || UsesRho2;
+  static_assert(L::LeakDrawCounter == 0 && L::MaskDrawCounter == 1,
+                "rand counters count the draws of an update in program order");
+  if (UsesRho1)
+    B.d(Opcode::Rand, 8, int32_t(L::RhoBits)); // rho1: leak (counter 0)
+  if (UsesRho2)
+    B.d(Opcode::Rand, 9, int32_t(L::RhoBits)); // rho2: threshold mask (counter 1)
   B.d(Opcode::Lds, 0, L::StateV);
   B.d(Opcode::Ldin, 1);
   B.dab(Opcode::Add, 0, 0, 1);
   B.da(Opcode::Sat, 0, 0, 20);
   // Leak amount: lambda, or sgn(lambda) * [|lambda| >= rho1] when stochastic.
   B.d(Opcode::Ldp, 2, L::ParamLambda);
-  B.d(Opcode::Ldp, 3, L::ParamC);
+  B.d(Opcode::Ldp, 3, L::ParamC); // c = 0 here when rho1 was not drawn
   B.branch(Opcode::Brz, 3, Omega);
   B.da(Opcode::Abs, 4, 2);
   B.dab(Opcode::Sle, 5, 8, 4); // rho1 <= |lambda|
@@ -382,11 +392,14 @@ isa::NeuronProfile trueNorthProfile(const TrueNorthParams &P) {
   B.bind(Apply);
   B.dab(Opcode::Add, 0, 0, 2);
   B.da(Opcode::Sat, 0, 0, 20);
-  // Positive threshold alpha + eta.
-  B.d(Opcode::Ldp, 3, L::ParamM);
-  B.dab(Opcode::And, 9, 9, 3); // eta
+  // Positive threshold alpha + eta (eta = 0 when M = 0).
+  if (UsesRho2) {
+    B.d(Opcode::Ldp, 3, L::ParamM);
+    B.dab(Opcode::And, 9, 9, 3); // eta
+  }
   B.d(Opcode::Ldp, 3, L::ParamAlpha);
-  B.dab(Opcode::Add, 3, 3, 9);
+  if (UsesRho2)
+    B.dab(Opcode::Add, 3, 3, 9);
   B.dab(Opcode::Slt, 5, 0, 3);
   B.branch(Opcode::Brnz, 5, Negative);
   B.op(Opcode::Spike);
@@ -408,7 +421,8 @@ isa::NeuronProfile trueNorthProfile(const TrueNorthParams &P) {
   B.dab(Opcode::Max, 0, 0, 4); // V < -beta: V = -beta
   B.jmp(Store);
   B.bind(KappaZero);
-  B.dab(Opcode::Add, 4, 4, 9); // beta + eta
+  if (UsesRho2)
+    B.dab(Opcode::Add, 4, 4, 9); // beta + eta
   B.da(Opcode::Neg, 7, 4);
   B.dab(Opcode::Slt, 5, 0, 7); // V < -(beta + eta)
   B.branch(Opcode::Brz, 5, Store);

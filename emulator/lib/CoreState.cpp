@@ -40,6 +40,37 @@ inline uint32_t shifted(int16_t W, unsigned Shift) {
   return static_cast<uint32_t>(static_cast<int32_t>(W)) << Shift;
 }
 
+/// A bit-row word with at least this many set bits is swept whole, four
+/// columns at a time (addWordMasked), rather than bit by bit.
+constexpr int MinMaskedBits = 8;
+
+using V4u = uint32_t __attribute__((vector_size(16)));
+using V4i = int32_t __attribute__((vector_size(16)));
+using V4h = int16_t __attribute__((vector_size(8)));
+
+/// Row[i] += shifted(Weight[i], Sh) * P for each set bit i of Bits, over
+/// all 32 columns with SIMD: an unset column adds zero. A dense crossbar
+/// row (TrueNorth: half of the columns) costs 8 four-lane steps per word
+/// instead of a ctz, a mispredicted loop exit and ~16 scalar adds; the sums
+/// are the same modulo 2^32 (unsigned lanes, as shifted()).
+inline void addWordMasked(uint32_t *Row, const int16_t *Weight, uint32_t Bits, unsigned Sh,
+                          uint32_t P) {
+  const V4u Lane = {1, 2, 4, 8};
+  const V4u B = {Bits, Bits, Bits, Bits};
+  for (unsigned G = 0; G < 32; G += 4) {
+    V4h Wh;
+    __builtin_memcpy(&Wh, Weight + G, sizeof Wh);
+    V4u Wv = reinterpret_cast<V4u>(__builtin_convertvector(Wh, V4i)) << Sh;
+    if (P != 1)
+      Wv *= P;
+    const V4u Mask = reinterpret_cast<V4u>(((B >> G) & Lane) != 0);
+    V4u R;
+    __builtin_memcpy(&R, Row + G, sizeof R);
+    R += Wv & Mask;
+    __builtin_memcpy(Row + G, &R, sizeof R);
+  }
+}
+
 } // namespace
 
 CoreState::CoreState(const isa::Core &C)
@@ -313,11 +344,21 @@ void CoreState::deliver(const uint32_t *W, uint32_t Axon, int32_t Payload,
       const uint32_t NumWords = W[0] & 0xffff;
       const int16_t *Weight = CrossbarWeight.data() + size_t(W[0] >> 16) * NumColumns + First;
       uint32_t *Row = Slot + First;
-      for (uint32_t K = 0; K < NumWords; ++K)
-        for (uint32_t B = W[1 + K]; B != 0; B &= B - 1) {
+      // Words whose 32 columns all exist in the ring row and the weight
+      // table may be swept whole (addWordMasked).
+      const uint32_t Columns = std::min(NumNeurons, NumColumns);
+      const uint32_t Whole = Columns > First ? (Columns - First) / 32 : 0;
+      for (uint32_t K = 0; K < NumWords; ++K) {
+        uint32_t B = W[1 + K];
+        if (K < Whole && __builtin_popcount(B) >= MinMaskedBits) {
+          addWordMasked(Row + K * 32, Weight + K * 32, B, Sh, P);
+          continue;
+        }
+        for (; B != 0; B &= B - 1) {
           const uint32_t I = K * 32 + static_cast<uint32_t>(__builtin_ctz(B));
           Row[I] += shifted(Weight[I], Sh) * P;
         }
+      }
       W += 1 + NumWords;
       break;
     }

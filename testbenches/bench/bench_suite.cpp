@@ -12,8 +12,9 @@
 //       4,096 input axons each (Loihi's limits, Davies 2018), 10 synapses
 //       per axon (~40k per core: what the 128 KB synaptic memory holds at
 //       about 24 bits per synapse).
-// Each runs on every configuration of Configs (functional engine with 1
-// and 2 threads, SystemC engine), each in a child process of its own (this
+// Each runs on every configuration of configs() (functional engine with
+// the interpreter on 1 thread and with the JIT on 1 and 2 threads, SystemC
+// engine with the JIT), each in a child process of its own (this
 // program run with --child on the image written to a temporary file), so
 // the peak memory printed (VmHWM) is that configuration's alone. The table
 // gives steps/s, synaptic events/s per wall and per CPU second, the firing
@@ -28,7 +29,7 @@
 // --image-dir keeps the images there (else a temporary directory is
 // removed), so that one configuration can be rerun or profiled alone:
 //   nm_bench_suite --child DIR/b.nmb --engine functional --threads 1
-//     --steps 20 --warmup 5 [--input-rate 0.05]
+//     --jit on --steps 20 --warmup 5 [--input-rate 0.05]
 //
 //===----------------------------------------------------------------------===//
 #include "bench/BenchNetworks.h"
@@ -77,16 +78,20 @@ struct Config {
 };
 
 std::vector<Config> configs() {
-  emulator::EngineOptions One, Two;
-  One.Threads = 1;
-  Two.Threads = 2;
-  return {{"functional, 1 thread", "functional", One},
-          {"functional, 2 threads", "functional", Two},
-          {"systemc", "systemc", One}};
+  emulator::EngineOptions Interp, Jit1, Jit2;
+  Interp.Threads = 1;
+  Jit1.Jit = true;
+  Jit1.Threads = 1;
+  Jit2.Jit = true;
+  Jit2.Threads = 2;
+  return {{"functional, interp, 1 th", "functional", Interp},
+          {"functional, JIT, 1 th", "functional", Jit1},
+          {"functional, JIT, 2 th", "functional", Jit2},
+          {"systemc, JIT", "systemc", Jit1}};
 }
 
 std::string engineArgs(const emulator::EngineOptions &O) {
-  return fmt::format("--threads {}", O.Threads);
+  return fmt::format("--threads {} --jit {}", O.Threads, O.Jit ? "on" : "off");
 }
 
 /// Reads one engine option of the child's command line; false if Key is
@@ -94,6 +99,10 @@ std::string engineArgs(const emulator::EngineOptions &O) {
 bool parseEngineArg(const std::string &Key, const char *Value, emulator::EngineOptions &O) {
   if (Key == "--threads") {
     O.Threads = unsigned(std::strtoul(Value, nullptr, 10));
+    return true;
+  }
+  if (Key == "--jit") {
+    O.Jit = std::strcmp(Value, "on") == 0;
     return true;
   }
   return false;
@@ -159,7 +168,7 @@ int runChild(const ChildArgs &A) {
   const Clock::time_point T0 = Clock::now();
   std::unique_ptr<isa::Image> Img = std::make_unique<isa::Image>(isa::readImageFile(A.Image));
   if (A.Engine == "systemc") {
-    emulator::systemc::SystemCEngine E(*Img);
+    emulator::systemc::SystemCEngine E(*Img, emulator::systemc::SystemCTiming(), A.Options);
     const double Setup = secondsSince(T0);
     isa::Image Ports; // keep only what measure() reads; the engine holds the rest
     Ports.Symbols = std::move(Img->Symbols);
@@ -339,8 +348,8 @@ int usage() {
                "[--tn-cores N (default 4096)]\n"
                "                      [--export-balanced DIR] [--json FILE] [--image-dir DIR]\n"
                "Runs networks (a) balanced, (b) truenorth, (c) loihi on the functional engine "
-               "(1 and 2 threads)\nand the SystemC engine, each in a child process, and prints "
-               "a table (docs/performance.md).\n");
+               "(interpreter, 1 thread;\nJIT, 1 and 2 threads) and the SystemC engine (JIT), "
+               "each in a child process, and prints\na table (docs/performance.md).\n");
   return 2;
 }
 

@@ -889,6 +889,25 @@ TEST_CASE("neuron programs: the hard-coded TrueNorth draws are isa::randomDraw's
   }
 }
 
+TEST_CASE("neuron programs: truenorth draws only what its parameters use",
+          "[neuron-programs][truenorth]") {
+  // c = 1 needs rho1 (the first draw), M != 0 needs rho2 (the second
+  // draw, so rho1 is drawn before it even when c = 0); a deterministic
+  // profile draws nothing. The traces of this section check the values.
+  auto Draws = [](int32_t C, int32_t M) {
+    nc::TrueNorthParams P = tnParams();
+    P.C = C;
+    P.M = M;
+    const isa::NeuronProfile Prof = nc::trueNorthProfile(P);
+    return std::count_if(Prof.Program.begin(), Prof.Program.end(),
+                         [](const isa::Instruction &I) { return I.Op == isa::Opcode::Rand; });
+  };
+  CHECK(Draws(0, 0) == 0);
+  CHECK(Draws(1, 0) == 1);
+  CHECK(Draws(0, 15) == 2);
+  CHECK(Draws(1, 1) == 2);
+}
+
 TEST_CASE("neuron programs: truenorth deterministic leak and positive reset with kappa = 1",
           "[neuron-programs][truenorth]") {
   nc::TrueNorthParams P = tnParams();

@@ -68,6 +68,9 @@ struct Emitter {
   Value *Input;                   ///< this neuron's dendritic input, i32
   Value *State;                   ///< this neuron's state words, i32*
   Value *Params;                  ///< the profile's parameters, i32*
+  /// Params[i] for every i the program reads, loaded once per call in the
+  /// entry block: they are the same for every neuron of the run.
+  std::vector<Value *> ParamValues;
   Value *Seed, *Step;             ///< i64
   Value *Neuron;                  ///< index within the core, i64
   /// Blocks[pc] holds instruction pc; Blocks[length] ends the update.
@@ -142,8 +145,9 @@ NM_EMIT(Sts) {
   E.B.CreateStore(E.reg(I.Ra), E.B.CreateConstInBoundsGEP1_32(E.I32, E.State, unsigned(I.Imm)));
 }
 NM_EMIT(Ldp) {
-  E.set(I.Rd,
-        E.B.CreateLoad(E.I32, E.B.CreateConstInBoundsGEP1_32(E.I32, E.Params, unsigned(I.Imm))));
+  assert(size_t(I.Imm) < E.ParamValues.size() && E.ParamValues[size_t(I.Imm)] &&
+         "parameter loaded in the entry block");
+  E.set(I.Rd, E.ParamValues[size_t(I.Imm)]);
 }
 
 // Arithmetic: saturating ops are computed in i64 (or with the saturating
@@ -276,10 +280,25 @@ void emitRunFunction(llvm::Module &M, const std::string &Name,
   BasicBlock *Entry = BasicBlock::Create(Ctx, "entry", F);
   BasicBlock *Head = BasicBlock::Create(Ctx, "neuron", F);
   B.SetInsertPoint(Entry);
-  Emitter E{B,       I32,    I64,  {},   nullptr, nullptr, nullptr, nullptr,
-            nullptr, Params, Seed, Step, nullptr, {},      0};
+  Emitter E{B,       I32,    I64, {},   nullptr, nullptr, nullptr, nullptr,
+            nullptr, Params, {},  Seed, Step,    nullptr, {},      0};
   for (unsigned R = 0; R < isa::NumRegisters; ++R)
     E.Regs[R] = B.CreateAlloca(I32);
+  // Parameters do not change within a run, so each one the program reads is
+  // loaded once here rather than per neuron (the short pass list has no
+  // LICM, and loads under branches could not be hoisted by it anyway). Every
+  // index is below the profile's parameter count: images are validated
+  // with validateProgram against it, so loading an Ldp that a neuron never
+  // reaches is still in bounds.
+  for (const Instruction &In : Program)
+    if (In.Op == Opcode::Ldp) {
+      const size_t K = size_t(In.Imm);
+      if (E.ParamValues.size() <= K)
+        E.ParamValues.resize(K + 1, nullptr);
+      if (!E.ParamValues[K])
+        E.ParamValues[K] =
+            B.CreateLoad(I32, B.CreateConstInBoundsGEP1_32(I32, Params, unsigned(K)));
+    }
   E.Spiked = B.CreateAlloca(I1);
   E.Payload = B.CreateAlloca(I32);
   E.RandCounter = B.CreateAlloca(I64);
