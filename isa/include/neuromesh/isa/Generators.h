@@ -2,8 +2,8 @@
 //
 // One walk over an image's input ports with on-chip generators, for the
 // code that needs a step's generated spikes as (port symbol, index) pairs:
-// the SystemC engine's host interface and the energy pricing of input
-// routes.
+// the energy pricing of input routes. The engines' HostInterface walks a
+// list of the generator ports made once, in the same order.
 //
 //===----------------------------------------------------------------------===//
 #pragma once

@@ -2,7 +2,9 @@
 //
 // Runs a chip image on the SystemC chip model (Chip.h): the same spikes as
 // the FunctionalEngine, bit for bit, plus the simulated time of every step.
-// Its host-facing API has the FunctionalEngine's shape.
+// Its host-facing API has the FunctionalEngine's shape, and its host side
+// (input ports, generators, recording, probes and their counters) is the
+// same emulator::HostInterface.
 //
 // Each engine elaborates its model in a simulation context of its own
 // (SystemC cannot elaborate again once a simulation has run), so a
@@ -19,7 +21,6 @@
 
 #include <cstdint>
 #include <memory>
-#include <utility>
 #include <vector>
 
 namespace neuromesh::emulator::systemc {
@@ -61,7 +62,9 @@ public:
 
   /// As FunctionalEngine::injectInput: a host input spike for the next
   /// step(). Throws neuromesh::Error for a bad port or index.
-  void injectInput(uint32_t Port, uint32_t Index, int32_t Payload = 1);
+  void injectInput(uint32_t Port, uint32_t Index, int32_t Payload = 1) {
+    Host.injectInput(Port, Index, Payload);
+  }
   /// Simulates one step until the barrier releases it. Throws
   /// neuromesh::Error if the mesh stops making progress.
   void step();
@@ -73,11 +76,11 @@ public:
   uint64_t currentStep() const { return Step; }
 
   /// Recorded spikes in recording order (step, symbol, index).
-  const std::vector<SpikeRecord> &recorded() const { return Recorded; }
-  std::vector<SpikeRecord> takeRecorded();
+  const std::vector<SpikeRecord> &recorded() const { return Host.recorded(); }
+  std::vector<SpikeRecord> takeRecorded() { return Host.takeRecorded(); }
   /// Probe samples, as FunctionalEngine::probed().
-  const std::vector<ProbeRecord> &probed() const { return Probed; }
-  std::vector<ProbeRecord> takeProbed();
+  const std::vector<ProbeRecord> &probed() const { return Host.probed(); }
+  std::vector<ProbeRecord> takeProbed() { return Host.takeProbed(); }
   /// Event totals, as FunctionalEngine::counters().
   EngineCounters counters() const;
   /// The simulated time of every step so far.
@@ -96,38 +99,14 @@ public:
 
 private:
   struct Model;
-  struct Membership {
-    uint32_t Symbol, Index;
-  };
-  struct PendingInput {
-    uint32_t Port, Index;
-    int32_t Payload;
-  };
-  /// A population with probes: its state words and, per population
-  /// index, the neuron's (global core, neuron).
-  struct ProbedPopulation {
-    uint32_t Symbol;
-    std::vector<uint8_t> Words;
-    std::vector<std::pair<uint32_t, uint32_t>> Neurons;
-  };
-  void sendTargets(uint32_t Port, uint32_t Index, int32_t Payload, uint64_t &Messages);
 
-  std::vector<isa::Symbol> Symbols;
   SystemCTiming Timing;
   std::unique_ptr<Model> TheModel;
-  std::vector<std::vector<uint32_t>> ChipCores;
-  std::vector<std::vector<uint32_t>> MemberBegin; ///< per core, per neuron
-  std::vector<std::vector<Membership>> Members;
-  std::vector<std::vector<uint32_t>> BySymbol;
-  std::vector<PendingInput> Pending;
-  std::vector<uint32_t> Generated;
-  std::vector<SpikeRecord> Recorded;
-  std::vector<ProbedPopulation> ProbedPops;
-  std::vector<ProbeRecord> Probed;
+  /// The host side (not the model's HostInterface module, Chip.h, which
+  /// puts the messages this one hands it on the host tile).
+  emulator::HostInterface Host;
   std::vector<StepLatency> Latencies;
   uint64_t Step = 0;
-  uint64_t HostSpikes = 0, HostMessages = 0, GeneratedSpikes = 0, GeneratedMessages = 0;
-  uint64_t RecordedCount = 0;
 };
 
 } // namespace neuromesh::emulator::systemc
