@@ -31,6 +31,8 @@
 
 namespace neuromesh::emulator {
 
+class ThreadPool;
+
 /// One spike seen by the host: a population neuron that fired, or a host
 /// input spike. Symbol indexes Image::Symbols; Index is the neuron's index
 /// within that population (or the input port's index).
@@ -83,7 +85,8 @@ struct EngineOptions {
   /// instead of the interpreter. Compiling costs milliseconds per distinct
   /// program, paid here, in the constructor.
   bool Jit = false;
-  /// Threads that step the cores (functional engine): 1 = the calling
+  /// Threads that step the cores (the SystemC engine: its cores' updates
+  /// and receives; its timed model runs on one thread): 1 = the calling
   /// thread alone, 0 = one per hardware thread
   /// (std::thread::hardware_concurrency). Never more than the image's cores
   /// are used.
@@ -152,8 +155,6 @@ private:
     uint32_t Index;
     int32_t Payload;
   };
-
-  class ThreadPool;
 
   Route resolve(const isa::AxonAddress &A) const;
   /// Appends a message per route to the outboxes Out (one per core).
