@@ -14,83 +14,18 @@
 //
 //===----------------------------------------------------------------------===//
 #include "neuromesh/emulator/FunctionalEngine.h"
+#include "neuromesh/emulator/ThreadPool.h"
 
 #include "neuromesh/isa/Error.h"
 
 #include <algorithm>
 #include <atomic>
 #include <cassert>
-#include <condition_variable>
 #include <fmt/format.h>
 #include <functional>
-#include <mutex>
 #include <thread>
 
 namespace neuromesh::emulator {
-
-/// run(F) calls F(T) for every thread T in [0, N), T = 0 on the calling
-/// thread, and returns when every call has returned: a fork and a barrier.
-/// Workers sleep on a condition variable between jobs, so an idle engine
-/// costs nothing on a shared machine.
-class FunctionalEngine::ThreadPool {
-public:
-  explicit ThreadPool(unsigned N) {
-    for (unsigned T = 1; T < N; ++T)
-      Workers.emplace_back([this, T] { loop(T); });
-  }
-  ~ThreadPool() {
-    {
-      std::lock_guard<std::mutex> L(M);
-      Stop = true;
-      ++Generation;
-    }
-    Wake.notify_all();
-    for (std::thread &W : Workers)
-      W.join();
-  }
-
-  void run(const std::function<void(unsigned)> &F) {
-    {
-      std::lock_guard<std::mutex> L(M);
-      Job = &F;
-      Pending = Workers.size();
-      ++Generation;
-    }
-    Wake.notify_all();
-    F(0);
-    std::unique_lock<std::mutex> L(M);
-    Done.wait(L, [this] { return Pending == 0; });
-    Job = nullptr;
-  }
-
-private:
-  void loop(unsigned T) {
-    uint64_t Seen = 0;
-    for (;;) {
-      const std::function<void(unsigned)> *F;
-      {
-        std::unique_lock<std::mutex> L(M);
-        Wake.wait(L, [&] { return Generation != Seen; });
-        Seen = Generation;
-        if (Stop)
-          return;
-        F = Job;
-      }
-      (*F)(T);
-      std::lock_guard<std::mutex> L(M);
-      if (--Pending == 0)
-        Done.notify_one();
-    }
-  }
-
-  std::vector<std::thread> Workers;
-  std::mutex M;
-  std::condition_variable Wake, Done;
-  const std::function<void(unsigned)> *Job = nullptr;
-  size_t Pending = 0;
-  uint64_t Generation = 0;
-  bool Stop = false;
-};
 
 FunctionalEngine::~FunctionalEngine() = default;
 

@@ -156,10 +156,6 @@ RunResult runFunctional(const isa::Image &Img, const RunOptions &Opts,
 RunResult runSystemC(const isa::Image &Img, const RunOptions &Opts,
                      const std::vector<emulator::SpikeRecord> &Inputs) {
   namespace sc = emulator::systemc;
-  if (Opts.Threads != 1)
-    throw Error(fmt::format("error: the systemc engine runs on one thread, got {} threads; "
-                            "use the functional engine for --threads",
-                            Opts.Threads));
   Clock::time_point Start = Clock::now();
   std::unique_ptr<emulator::EnergyModel> Model;
   sc::SystemCTiming Timing;

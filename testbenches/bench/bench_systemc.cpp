@@ -22,6 +22,7 @@
 //
 // usage: nm_bench_systemc [--steps N] [--warmup N] [--small-steps N]
 //                         [--cores N] [--seed N] [--input-rate P] [--jit on|off]
+//                         [--threads N]
 //
 //===----------------------------------------------------------------------===//
 #include "BenchNetworks.h"
@@ -58,6 +59,7 @@ double seconds(std::chrono::steady_clock::time_point A, std::chrono::steady_cloc
 struct Options : nb::BalancedNetworkOptions {
   double InputRate = 0.05; ///< probability an input index spikes per step
   bool Jit = false;        ///< neuron programs compiled by the JIT, both engines
+  unsigned Threads = 1;    ///< EngineOptions::Threads, both engines
   uint32_t Steps = 20;
   uint32_t Warmup = 20;
   uint32_t SmallSteps = 1000;
@@ -141,6 +143,7 @@ bool compare(const std::string &Title, const isa::Image &Img, const isa::Archite
   };
   em::EngineOptions EngineOpts;
   EngineOpts.Jit = O.Jit;
+  EngineOpts.Threads = O.Threads;
   auto T0 = Clock::now();
   em::FunctionalEngine F(Img, EngineOpts);
   const double FunctionalSetup = seconds(T0, Clock::now());
@@ -207,6 +210,8 @@ bool parseArgs(int Argc, char **Argv, Options &O) {
       O.InputRate = std::strtod(V, nullptr);
     else if (A == "--jit" && (std::strcmp(V, "on") == 0 || std::strcmp(V, "off") == 0))
       O.Jit = std::strcmp(V, "on") == 0;
+    else if (A == "--threads")
+      O.Threads = unsigned(std::strtoul(V, nullptr, 10));
     else
       return false;
   }
@@ -221,7 +226,8 @@ int main(int Argc, char **Argv) {
     std::fprintf(stderr,
                  "usage: nm_bench_systemc [--steps N (default 20)] [--warmup N (default 20)] "
                  "[--small-steps N (default 1000; 0 skips ei_balanced)] [--cores N (1..1024, "
-                 "default 100)] [--seed N] [--input-rate P] [--jit on|off]\n"
+                 "default 100)] [--seed N] [--input-rate P] [--jit on|off] [--threads N (both "
+                 "engines, default 1)]\n"
                  "Runs the SystemC engine against the functional engine on the same "
                  "networks and prints the ratio.\n");
     return 2;

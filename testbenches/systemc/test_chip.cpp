@@ -363,6 +363,49 @@ TEST_CASE("systemc engine: two runs give identical spikes, latencies and traffic
   }
 }
 
+TEST_CASE("systemc engine: 2 and 3 threads give the functional engine's spikes and the "
+          "1-thread latencies and traffic",
+          "[systemc][threads]") {
+  quietKernel();
+  const uint64_t Steps = 12;
+  const SystemCTiming Timings[] = {slowTiming(), contendedTiming()};
+  unsigned Threaded = 0;
+  uint64_t Spikes = 0;
+  for (uint64_t Seed = 1; Seed <= 10; ++Seed) {
+    isa::Image Img = testing::makeRandomImage(Seed, busyOptions());
+    std::vector<SpikeRecord> In = hostInputs(Img, Seed, Steps);
+    FunctionalEngine Golden(Img);
+    drive(Golden, In, Steps);
+    Spikes += Golden.counters().Cores.SpikesOut;
+    for (const SystemCTiming &Timing : Timings) {
+      SystemCEngine One(Img, Timing);
+      drive(One, In, Steps);
+      for (unsigned Threads : {2u, 3u}) {
+        INFO("seed " << Seed << ", " << Threads << " threads");
+        EngineOptions Opts;
+        Opts.Threads = Threads;
+        SystemCEngine Many(Img, Timing, Opts);
+        Threaded += Many.numThreads() == Threads;
+        drive(Many, In, Steps);
+        CHECK(Many.recorded() == Golden.recorded());
+        CHECK(Many.probed() == Golden.probed());
+        CHECK(Many.counters().Cores == Golden.counters().Cores);
+        CHECK(Many.latencies() == One.latencies());
+        const SystemCTraffic A = One.traffic(), B = Many.traffic();
+        CHECK(B.MeshMessages == A.MeshMessages);
+        CHECK(B.HopsEastWest == A.HopsEastWest);
+        CHECK(B.HopsNorthSouth == A.HopsNorthSouth);
+        CHECK(B.ChipLinkMessages == A.ChipLinkMessages);
+        CHECK(B.StallCycles == A.StallCycles);
+        CHECK(B.InjectStallCycles == A.InjectStallCycles);
+      }
+    }
+  }
+  // Several cores a thread, and firing: the threads have work to share.
+  CHECK(Spikes > 50);
+  CHECK(Threaded > 10);
+}
+
 TEST_CASE("systemc engine: bad timing values and inputs are errors", "[systemc]") {
   quietKernel();
   isa::Image Img = isa::parseAssembly(MicroNetwork, "micro.s");

@@ -18,12 +18,15 @@
 //===----------------------------------------------------------------------===//
 #include "neuromesh/emulator/systemc/Chip.h"
 
+#include "neuromesh/emulator/ThreadPool.h"
 #include "neuromesh/isa/Error.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cassert>
+#include <thread>
 
 namespace neuromesh::emulator::systemc {
 
@@ -144,7 +147,7 @@ void TraceSampler::sample() {
 
 ChipModel::ChipModel(sc_core::sc_module_name Name, const isa::Image &Img,
                      const SystemCTiming &TimingIn, std::shared_ptr<const NeuronJit> Jit,
-                     bool RecordTrace)
+                     bool RecordTrace, unsigned Threads)
     : sc_core::sc_module(Name), Timing(TimingIn),
       Period(double(TimingIn.ClockPeriodPs), sc_core::SC_PS) {
   Timing.validate();
@@ -265,6 +268,11 @@ ChipModel::ChipModel(sc_core::sc_module_name Name, const isa::Image &Img,
   Host = std::make_unique<HostInterface>("host", *this);
   LinkFree.assign(size_t(NumChips) * NumDirs, 0);
   Links = std::make_unique<ChipLinks>("links", *this);
+  if (Threads == 0)
+    Threads = std::max(1u, std::thread::hardware_concurrency());
+  Threads = unsigned(std::min<size_t>(Threads, std::max<size_t>(NumCores, 1)));
+  if (Threads > 1)
+    Pool = std::make_unique<ThreadPool>(Threads);
   if (!RecordTrace)
     return;
   Trace = std::make_unique<ChipTrace>();
@@ -302,8 +310,35 @@ void ChipModel::hostMessage(uint32_t Core, uint32_t Axon, int32_t Payload) {
   HostQueue.push_back(O);
 }
 
+unsigned ChipModel::numThreads() const { return Pool ? Pool->size() : 1; }
+
+void ChipModel::forEachCore(const std::function<void(CoreSlot &)> &F) {
+  if (!Pool) {
+    for (CoreSlot &C : Cores)
+      F(C);
+    return;
+  }
+  // Handed out one core at a time: a core's work varies with its spikes.
+  // Each call touches only its own core, so nothing depends on the thread.
+  std::atomic<size_t> Next{0};
+  Pool->run([&](unsigned) {
+    for (size_t G; (G = Next.fetch_add(1, std::memory_order_relaxed)) < Cores.size();)
+      F(Cores[G]);
+  });
+}
+
+// A core's update of step t reads only its own state, which every receive
+// of step t - 1 (finishStep) has written and nothing of step t writes before
+// the update, so all updates can run here, before the kernel, instead of in
+// the CoreModules' processes: the same results at the same cycles.
 void ChipModel::beginStep(uint64_t S) {
   Step = S;
+  forEachCore([S](CoreSlot &C) {
+    const CoreCounters Before = C.State.counters();
+    C.Fired.clear();
+    C.State.update(S, C.Fired);
+    C.Update = C.State.counters() - Before;
+  });
   TheBarrier->begin();
 }
 
@@ -317,10 +352,8 @@ void ChipModel::submit(uint32_t TileIndex, const Outgoing &O) { Tiles[TileIndex]
 void ChipModel::updateCore(uint32_t Index) {
   CoreSlot &C = Cores[Index];
   const uint64_t C0 = TheBarrier->startCycle();
-  const CoreCounters Before = C.State.counters();
-  C.Fired.clear();
-  C.State.update(Step, C.Fired);
-  CoreCounters Update = C.State.counters() - Before;
+  // The update ran in beginStep.
+  CoreCounters Update = C.Update;
   // The sends are timed one by one below.
   Update.MessagesOut = 0;
   const double Busy = Timing.Core.latency(Update);
@@ -580,12 +613,12 @@ uint64_t ChipModel::absorb(CoreSlot &C, const Message &M) {
 }
 
 void ChipModel::finishStep() {
-  for (CoreSlot &C : Cores) {
+  forEachCore([this](CoreSlot &C) {
     if (C.Deferred.empty())
-      continue;
+      return;
     C.State.receiveAll(C.Deferred.data(), C.Deferred.data() + C.Deferred.size(), Step);
     C.Deferred.clear();
-  }
+  });
 }
 
 ChipStats ChipModel::stats() const {

@@ -53,11 +53,14 @@ SystemCEngine::SystemCEngine(const isa::Image &Img, const SystemCTiming &TimingI
   {
     Model::Current Guard(*TheModel);
     TheModel->Chip = std::make_unique<ChipModel>(
-        "chip", Img, Timing, Opts.Jit ? compileNeuronPrograms(Img) : nullptr, RecordTrace);
+        "chip", Img, Timing, Opts.Jit ? compileNeuronPrograms(Img) : nullptr, RecordTrace,
+        Opts.Threads);
     // Elaborate and initialise now (no process runs: all wait for a step).
     sc_core::sc_start(sc_core::SC_ZERO_TIME);
   }
 }
+
+unsigned SystemCEngine::numThreads() const { return TheModel->Chip->numThreads(); }
 
 SystemCEngine::~SystemCEngine() {
   Model::Current Guard(*TheModel);

@@ -70,8 +70,8 @@ int commandRun(const Args &A) {
       "jit", po::value<std::string>()->default_value("auto")->value_name("on|off|auto"),
       "neuron programs JIT-compiled (on), interpreted (off), or by run size (auto)")(
       "threads,j", po::value<int64_t>()->default_value(1)->value_name("N"),
-      "threads of the functional engine (0 = one per hardware thread); results are "
-      "bit-identical for every N")(
+      "threads that step the cores (systemc: their updates and receives; 0 = one per "
+      "hardware thread); results are bit-identical for every N")(
       "arch,a", po::value<std::string>()->value_name("FILE"),
       "architecture file to price the run with (must be the one the image was compiled for)")(
       "set", po::value<std::vector<std::string>>()->composing()->value_name("PATH=VALUE"),

@@ -33,6 +33,8 @@
 
 namespace neuromesh::emulator {
 
+class ThreadPool;
+
 /// How an engine executes (never what it computes: every choice gives the
 /// same spikes, probes and counters).
 struct EngineOptions {
@@ -40,7 +42,8 @@ struct EngineOptions {
   /// instead of the interpreter. Compiling costs milliseconds per distinct
   /// program, paid here, in the constructor.
   bool Jit = false;
-  /// Threads that step the cores (functional engine): 1 = the calling
+  /// Threads that step the cores (the SystemC engine: its cores' updates
+  /// and receives; its timed model runs on one thread): 1 = the calling
   /// thread alone, 0 = one per hardware thread
   /// (std::thread::hardware_concurrency). Never more than the image's cores
   /// are used.
@@ -97,8 +100,6 @@ public:
 
 private:
   using Route = HostInterface::Route;
-
-  class ThreadPool;
 
   /// Appends a message per route to the outboxes Out (one per core).
   static void enqueue(std::vector<std::vector<AxonSpike>> &Out, const Route *Begin,

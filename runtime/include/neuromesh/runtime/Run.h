@@ -46,9 +46,9 @@ struct RunOptions {
   /// Host input spikes; Symbol indexes an input port of the image. Spikes
   /// at steps >= Steps are not delivered (RunResult::IgnoredInputs).
   std::vector<emulator::SpikeRecord> Inputs;
-  /// Threads of the functional engine (emulator::EngineOptions::Threads:
-  /// 0 = one per hardware thread). The SystemC engine runs on one thread;
-  /// any other value is an error there.
+  /// Threads that step the cores (emulator::EngineOptions::Threads: 0 = one
+  /// per hardware thread); the SystemC engine runs its cores' updates and
+  /// receives on them, its timed model on one thread.
   unsigned Threads = 1;
   /// Run isa::validateImage first. An image from readImageFile or
   /// parseAssembly is already validated and may skip it.

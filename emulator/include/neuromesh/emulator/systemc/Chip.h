@@ -48,6 +48,10 @@
 #include <unordered_map>
 #include <vector>
 
+namespace neuromesh::emulator {
+class ThreadPool;
+}
+
 namespace neuromesh::emulator::systemc {
 
 class ChipModel;
@@ -203,15 +207,20 @@ public:
   /// With Jit, the cores update their neurons with its compiled programs
   /// (CoreState::useJit). With RecordTrace the model records its activity
   /// (trace()), which needs a mesh clock of at least 2 ps (samples fall
-  /// between cycles).
+  /// between cycles). Threads (EngineOptions::Threads: 0 = one per
+  /// hardware thread) run the cores' updates and receives; the timing and
+  /// the mesh stay on the kernel's thread.
   ChipModel(sc_core::sc_module_name Name, const isa::Image &Img, const SystemCTiming &Timing,
-            std::shared_ptr<const NeuronJit> Jit = nullptr, bool RecordTrace = false);
+            std::shared_ptr<const NeuronJit> Jit = nullptr, bool RecordTrace = false,
+            unsigned Threads = 1);
   ~ChipModel() override;
 
   /// Queues a host spike for the next step: to axon Axon of core Core
   /// (image order).
   void hostMessage(uint32_t Core, uint32_t Axon, int32_t Payload);
-  /// Opens step Step at the current simulated time.
+  /// Opens step Step at the current simulated time: runs every core's
+  /// update of the step (on the threads), to be timed and sent by its
+  /// CoreModule when the step starts.
   void beginStep(uint64_t Step);
   bool stepFinished() const { return TheBarrier->finished(); }
   /// Completes the cores' work of a finished step (the deferred receives,
@@ -226,6 +235,8 @@ public:
   uint64_t cycle() const { return currentCycle(Period); }
 
   size_t numCores() const { return Cores.size(); }
+  /// Threads that update and receive (the option resolved).
+  unsigned numThreads() const;
   const CoreState &core(size_t I) const { return Cores[I].State; }
   const std::vector<FiredNeuron> &fired(size_t I) const { return Cores[I].Fired; }
   ChipStats stats() const;
@@ -260,6 +271,7 @@ private:
     std::vector<uint32_t> RouteBegin; ///< per neuron, into Routes
     std::vector<Message> Routes;      ///< destination templates
     std::vector<FiredNeuron> Fired;   ///< this step
+    CoreCounters Update;              ///< this step's update's events
     uint64_t BusyUntil = 0;           ///< cycle the core (its neuron unit) is free
     uint64_t SynapseBusyUntil = 0;    ///< with SynapseOverlap: cycle its synapse unit is free
     /// Per input axon, the cycles a spike on it keeps the core (its synapse
@@ -342,6 +354,9 @@ private:
     }
   };
   std::vector<ServeKey> ServeOrder;
+  /// Runs F(core) for every core, on the threads when there are several.
+  void forEachCore(const std::function<void(CoreSlot &)> &F);
+  std::unique_ptr<ThreadPool> Pool; ///< null with one thread
   uint64_t Step = 0;
   uint64_t HostMessages = 0, ChipLinkMessages = 0, Delivered = 0, WithinTile = 0;
   // Tracing (RecordTrace): the trace, the routers' counters at the last

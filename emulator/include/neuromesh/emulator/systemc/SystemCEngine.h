@@ -52,6 +52,8 @@ public:
   /// Builds and elaborates the model. The image must have passed
   /// isa::validateImage. Throws neuromesh::Error for bad timing values.
   /// Opts.Jit compiles the neuron programs, as for the functional engine.
+  /// Opts.Threads run the cores' updates and receives (the timed model
+  /// itself stays on one thread); the results are the same for any count.
   /// With RecordTrace the model records core, router and barrier activity
   /// (trace()); it costs a sample of every router per cycle with traffic.
   explicit SystemCEngine(const isa::Image &Img, const SystemCTiming &Timing = SystemCTiming(),
@@ -74,6 +76,8 @@ public:
       step();
   }
   uint64_t currentStep() const { return Step; }
+  /// Threads that update and receive (EngineOptions::Threads resolved).
+  unsigned numThreads() const;
 
   /// Recorded spikes in recording order (step, symbol, index).
   const std::vector<SpikeRecord> &recorded() const { return Host.recorded(); }
