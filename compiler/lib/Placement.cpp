@@ -13,6 +13,7 @@
 #include "MappingInternal.h"
 
 #include "neuromesh/isa/Error.h"
+#include "neuromesh/isa/SplitMix64.h"
 
 #include <fmt/format.h>
 
@@ -49,21 +50,13 @@ uint64_t siteDistance(const Site &A, const Site &B) {
   return uint64_t(absDiff(A.GX, B.GX) + absDiff(A.GY, B.GY)) + (ChipLinkHops - 1) * Links;
 }
 
-/// splitmix64: a small, portable generator for the randomised strategies.
-class Rng {
+/// SplitMix64: a small, portable generator for the randomised strategies.
+class Rng : public isa::SplitMix64 {
 public:
-  explicit Rng(uint64_t Seed) : State(Seed) {}
-  uint64_t next() {
-    uint64_t Z = (State += 0x9e3779b97f4a7c15ULL);
-    Z = (Z ^ (Z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    Z = (Z ^ (Z >> 27)) * 0x94d049bb133111ebULL;
-    return Z ^ (Z >> 31);
-  }
+  using SplitMix64::SplitMix64;
   uint64_t below(uint64_t N) { return next() % N; }
   double unit() { return double(next() >> 11) * (1.0 / 9007199254740992.0); }
 
-private:
-  uint64_t State;
 };
 
 /// Symmetric traffic between distinct cores as adjacency lists.

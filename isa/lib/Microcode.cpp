@@ -1,5 +1,6 @@
 //===- Microcode.cpp - the opcode table, encoding and validation ----------===//
 #include "neuromesh/isa/Microcode.h"
+#include "neuromesh/isa/SplitMix64.h"
 
 #include <fmt/format.h>
 
@@ -137,22 +138,12 @@ std::string validateProgram(const std::vector<Instruction> &Program,
   return "";
 }
 
-namespace {
-/// SplitMix64's finaliser (Steele, Lea and Flood, OOPSLA 2014): a bijective
-/// 64-bit mix with good avalanche, cheap enough for per-event draws.
-uint64_t mix64(uint64_t Z) {
-  Z = (Z ^ (Z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  Z = (Z ^ (Z >> 27)) * 0x94d049bb133111ebULL;
-  return Z ^ (Z >> 31);
-}
-} // namespace
-
 uint32_t randomDraw(uint64_t Seed, uint64_t Step, uint64_t Stream,
                     uint64_t Counter) {
-  uint64_t H = mix64(Counter + 0x9e3779b97f4a7c15ULL);
-  H = mix64(Stream ^ H);
-  H = mix64(Step ^ H);
-  H = mix64(Seed ^ H);
+  uint64_t H = splitMix64Mix(Counter + 0x9e3779b97f4a7c15ULL);
+  H = splitMix64Mix(Stream ^ H);
+  H = splitMix64Mix(Step ^ H);
+  H = splitMix64Mix(Seed ^ H);
   return static_cast<uint32_t>(H >> 32);
 }
 

@@ -15,6 +15,7 @@
 #include "neuromesh/compiler/Network.h"
 #include "neuromesh/compiler/NeuronPrograms.h"
 #include "neuromesh/isa/Image.h"
+#include "neuromesh/isa/SplitMix64.h"
 
 #include <fmt/format.h>
 
@@ -27,20 +28,12 @@
 namespace neuromesh::bench {
 
 /// SplitMix64: a fixed generator, so a network is the same on every host.
-class Rng {
+class Rng : public isa::SplitMix64 {
 public:
-  explicit Rng(uint64_t Seed) : State(Seed) {}
-  uint64_t next() {
-    uint64_t Z = (State += 0x9e3779b97f4a7c15ULL);
-    Z = (Z ^ (Z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    Z = (Z ^ (Z >> 27)) * 0x94d049bb133111ebULL;
-    return Z ^ (Z >> 31);
-  }
+  using SplitMix64::SplitMix64;
   /// Uniform in [0, N).
   uint32_t below(uint32_t N) { return uint32_t((next() >> 32) * N >> 32); }
 
-private:
-  uint64_t State;
 };
 
 /// The random balanced network: Cores cores of NeuronsPerCore neurons;

@@ -19,6 +19,7 @@
 
 #include "neuromesh/isa/Image.h"
 #include "neuromesh/isa/Microcode.h"
+#include "neuromesh/isa/SplitMix64.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -54,15 +55,9 @@ struct RandomImageOptions {
 namespace detail {
 
 /// A tiny deterministic generator (SplitMix64, Steele et al. 2014).
-class Rng {
+class Rng : public isa::SplitMix64 {
 public:
-  explicit Rng(uint64_t Seed) : State(Seed) {}
-  uint64_t next() {
-    uint64_t Z = (State += 0x9e3779b97f4a7c15ULL);
-    Z = (Z ^ (Z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    Z = (Z ^ (Z >> 27)) * 0x94d049bb133111ebULL;
-    return Z ^ (Z >> 31);
-  }
+  using SplitMix64::SplitMix64;
   /// Uniform-enough integer in [Lo, Hi] (Hi >= Lo).
   int64_t range(int64_t Lo, int64_t Hi) {
     uint64_t Span = uint64_t(Hi - Lo) + 1;
@@ -93,8 +88,6 @@ public:
     }
   }
 
-private:
-  uint64_t State;
 };
 
 inline std::string randomName(Rng &R, size_t Index) {

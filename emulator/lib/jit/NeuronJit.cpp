@@ -99,7 +99,7 @@ struct Emitter {
   /// isa::randomDraw(Seed, Step, Neuron, Counter), inlined: a call cost a
   /// quarter of a TrueNorth neuron update (12.2 -> 9.2 ns measured), and
   /// inline, the draws of one update overlap and constant parts fold. Same
-  /// arithmetic as isa/lib/Microcode.cpp (SplitMix64's finaliser, Steele,
+  /// arithmetic as isa::randomDraw (isa/SplitMix64.h's finaliser, Steele,
   /// Lea and Flood, OOPSLA 2014); test_jit checks every draw against the
   /// interpreter, which calls the real function.
   Value *randomDraw(Value *Counter) {
