@@ -3,7 +3,7 @@
 // Delta order within the first instant of a step (cycle C0) is what keeps
 // the model independent of the kernel's process order:
 //   delta 1: StepStart: every CoreModule updates its core and submits its
-//            messages, the HostInterface submits the host's, the barrier
+//            messages, the HostPort submits the host's, the barrier
 //            counts them all;
 //   delta 2: every tile with submissions arbitrates them (sorted, so the
 //            order cores submitted in does not matter); the barrier drops
@@ -110,14 +110,14 @@ void TileModule::eject() {
     next_trigger(Chip.period() * double(Wait));
 }
 
-HostInterface::HostInterface(sc_core::sc_module_name Name, ChipModel &Chip)
+HostPort::HostPort(sc_core::sc_module_name Name, ChipModel &Chip)
     : sc_core::sc_module(Name), Chip(Chip) {
   SC_METHOD(send);
   sensitive << Chip.stepStart();
   dont_initialize();
 }
 
-void HostInterface::send() { Chip.sendHost(); }
+void HostPort::send() { Chip.sendHost(); }
 
 ChipLinks::ChipLinks(sc_core::sc_module_name Name, ChipModel &Chip)
     : sc_core::sc_module(Name), Chip(Chip) {
@@ -265,7 +265,7 @@ ChipModel::ChipModel(sc_core::sc_module_name Name, const isa::Image &Img,
   }
   for (uint32_t G = 0; G < NumCores; ++G)
     CoreModules.push_back(std::make_unique<CoreModule>(fmt::format("core{}", G).c_str(), *this, G));
-  Host = std::make_unique<HostInterface>("host", *this);
+  Host = std::make_unique<HostPort>("host", *this);
   LinkFree.assign(size_t(NumChips) * NumDirs, 0);
   Links = std::make_unique<ChipLinks>("links", *this);
   if (Threads == 0)

@@ -2,7 +2,7 @@
 //
 // The engine is the host: its emulator::HostInterface (the FunctionalEngine's
 // too) resolves input spikes (host and generator) to (core, axon) messages,
-// which the engine hands to the model's HostInterface module (Chip.h); it
+// which the engine hands to the model's HostPort module (Chip.h); it
 // opens each step at the barrier, runs the kernel until the step is
 // released, and then has the emulator::HostInterface record the population
 // spikes and probes.

@@ -2,8 +2,9 @@
 //
 // The SystemC model of a system of chips running an image: per chip a Mesh
 // of routers, per tile a TileModule (the local port's arbiter and the
-// ejector), per core a CoreModule, one HostInterface (chip 0, tile (0,0)),
-// one ChipLinks block (a link per chip edge) and the mesh-wide Barrier.
+// ejector), per core a CoreModule, one HostPort (where the host's spikes
+// enter: chip 0, tile (0,0)), one ChipLinks block (a link per chip edge)
+// and the mesh-wide Barrier.
 //
 // The modules hold only ports and processes; what they do is plain C++ in
 // ChipModel, and a core's function is CoreState, the very code the
@@ -144,10 +145,10 @@ private:
 };
 
 /// The host interface: puts the step's host spikes on the host tile.
-class HostInterface : public sc_core::sc_module {
+class HostPort : public sc_core::sc_module {
 public:
-  SC_HAS_PROCESS(HostInterface);
-  HostInterface(sc_core::sc_module_name Name, ChipModel &Chip);
+  SC_HAS_PROCESS(HostPort);
+  HostPort(sc_core::sc_module_name Name, ChipModel &Chip);
 
 private:
   void send();
@@ -341,7 +342,7 @@ private:
   uint32_t CrossingSeq = 0;
   std::unique_ptr<ChipLinks> Links;
   std::unique_ptr<Barrier> TheBarrier;
-  std::unique_ptr<HostInterface> Host;
+  std::unique_ptr<HostPort> Host;
   std::vector<Outgoing> HostQueue;
   /// arbitrateTile's scratch: (ready cycle, source << 32 | sequence, index
   /// into Tile::Out). Sorting these 24-byte keys costs a third of sorting

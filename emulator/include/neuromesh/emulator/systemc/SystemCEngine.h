@@ -106,7 +106,7 @@ private:
 
   SystemCTiming Timing;
   std::unique_ptr<Model> TheModel;
-  /// The host side (not the model's HostInterface module, Chip.h, which
+  /// The host side (not the model's HostPort module, Chip.h, which
   /// puts the messages this one hands it on the host tile).
   emulator::HostInterface Host;
   std::vector<StepLatency> Latencies;
