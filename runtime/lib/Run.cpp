@@ -35,15 +35,22 @@ EnergyReport startReport(const isa::Architecture &Arch, const emulator::EnergyMo
   return E;
 }
 
-/// Steps any engine with the FunctionalEngine's host API; OnStep(Engine)
-/// runs after every step. With an architecture it also counts how often
-/// each neuron fired, for the activity summary (RunResult::Activity).
+/// The input spikes of one step as (input port symbol, index): the host's,
+/// then the on-chip generators', in the order the host interface sends them.
+using StepInputs = std::vector<std::pair<uint32_t, uint32_t>>;
+
+/// Steps any engine with the FunctionalEngine's host API; OnStep(Engine,
+/// In) runs after every step, In holding the step's input spikes when
+/// there is an architecture (else empty). With an architecture it also
+/// counts how often each neuron fired and each input index spiked, for the
+/// activity summary (RunResult::Activity).
 template <typename EngineT, typename OnStepT>
 RunResult runSteps(const isa::Image &Img, EngineT &Engine, const RunOptions &Opts,
                    const std::vector<emulator::SpikeRecord> &Inputs, OnStepT OnStep) {
   RunResult R;
   std::vector<std::vector<uint64_t>> FiredCount, InputCount;
   std::vector<uint32_t> Scratch;
+  StepInputs In;
   if (Opts.Arch) {
     for (const isa::Core &C : Img.Cores)
       FiredCount.emplace_back(C.Neurons.size(), 0);
@@ -53,16 +60,19 @@ RunResult runSteps(const isa::Image &Img, EngineT &Engine, const RunOptions &Opt
   Clock::time_point Start = Clock::now();
   size_t Next = 0;
   for (uint64_t T = 0; T < Opts.Steps; ++T) {
+    In.clear();
     for (; Next < Inputs.size() && Inputs[Next].Step == T; ++Next) {
       Engine.injectInput(Inputs[Next].Symbol, Inputs[Next].Index);
       if (Opts.Arch)
-        ++InputCount[Inputs[Next].Symbol][Inputs[Next].Index];
+        In.emplace_back(Inputs[Next].Symbol, Inputs[Next].Index);
     }
     if (Opts.Arch)
       isa::forEachGeneratedSpike(Img.Symbols, T, Scratch,
-                                 [&](uint32_t S, uint32_t I) { ++InputCount[S][I]; });
+                                 [&](uint32_t S, uint32_t I) { In.emplace_back(S, I); });
+    for (const auto &[S, I] : In)
+      ++InputCount[S][I];
     Engine.step();
-    OnStep(Engine);
+    OnStep(Engine, In);
     for (size_t K = 0; K < FiredCount.size(); ++K)
       for (const emulator::FiredNeuron &F : Engine.fired(K))
         ++FiredCount[K][F.Neuron];
@@ -95,22 +105,16 @@ emulator::EngineOptions engineOptions(const isa::Image &Img, const RunOptions &O
   return E;
 }
 
-/// The traffic of step Step's input spikes (the host's, then the on-chip
-/// generators'), as the host interface sends them; Next walks Inputs
-/// (sorted by step). The slowest message's route time goes to Slowest.
-emulator::TrafficCounts inputTraffic(const isa::Image &Img, const emulator::TrafficTable &Table,
-                                     const std::vector<emulator::SpikeRecord> &Inputs,
-                                     size_t &Next, uint64_t Step, double &Slowest) {
+/// The traffic of one step's input spikes In from the host interface; the
+/// slowest message's route time goes to Slowest.
+emulator::TrafficCounts inputTraffic(const emulator::TrafficTable &Table, const StepInputs &In,
+                                     double &Slowest) {
   emulator::TrafficCounts T;
   Slowest = 0;
-  auto Add = [&](uint32_t Symbol, uint32_t Index) {
+  for (const auto &[Symbol, Index] : In) {
     T += Table.input(Symbol, Index);
     Slowest = std::max(Slowest, Table.inputRoute(Symbol, Index));
-  };
-  for (; Next < Inputs.size() && Inputs[Next].Step == Step; ++Next)
-    Add(Inputs[Next].Symbol, Inputs[Next].Index);
-  std::vector<uint32_t> Scratch;
-  isa::forEachGeneratedSpike(Img.Symbols, Step, Scratch, Add);
+  }
   return T;
 }
 
@@ -125,15 +129,13 @@ RunResult runFunctional(const isa::Image &Img, const RunOptions &Opts,
   const double Setup = secondsSince(Start);
   std::vector<emulator::StepReport> PerStep;
   std::vector<emulator::CoreCounters> Before;
-  size_t NextInput = 0;
-  uint64_t Step = 0;
-  RunResult R = runSteps(Img, Engine, Opts, Inputs, [&](const emulator::FunctionalEngine &E) {
+  RunResult R = runSteps(Img, Engine, Opts, Inputs,
+                         [&](const emulator::FunctionalEngine &E, const StepInputs &In) {
     if (!Model)
       return;
     // Input spikes travel from the host interface as on the SystemC model.
     double HostRoute = 0;
-    const emulator::TrafficCounts Host =
-        inputTraffic(Img, Model->traffic(), Inputs, NextInput, Step++, HostRoute);
+    const emulator::TrafficCounts Host = inputTraffic(Model->traffic(), In, HostRoute);
     PerStep.push_back(Model->step(E, Before, Host, HostRoute));
   });
   R.SetupSeconds = Setup;
@@ -169,7 +171,7 @@ RunResult runSystemC(const isa::Image &Img, const RunOptions &Opts,
   std::vector<emulator::StepReport> PerStep;
   std::vector<emulator::CoreCounters> Before(Engine.numCores()), PerCore(Engine.numCores());
   sc::SystemCTraffic Carried;
-  RunResult R = runSteps(Img, Engine, Opts, Inputs, [&](const sc::SystemCEngine &E) {
+  RunResult R = runSteps(Img, Engine, Opts, Inputs, [&](const sc::SystemCEngine &E, const StepInputs &) {
     if (!Model)
       return;
     for (size_t K = 0; K < E.numCores(); ++K) {

@@ -381,12 +381,12 @@ TEST_CASE("the SystemC core timing and the energy model share one latency formul
   const double Synapse = (3800 * 4.7 + 1200 * 3.8 + 90 * 16) * ns;
   const double Neuron = (1024 * 6.0 + 300 * 3.7 + 40 * 30 + 70 * 5.1) * ns;
   CHECK_SAME(M.coreLatency(C), Synapse);
-  CHECK(Timing.Core.latency(C) == M.coreLatency(C));
+  CHECK(Timing.Core.busyTime(C) == M.coreLatency(C));
   isa::Architecture Serial = isa::loadArchitecture(
       Loihi, {{"costs.model", "silicon"}, {"costs.synapse_overlap", "0"}});
   em::EnergyModel MS(Serial, Img);
   CHECK_SAME(MS.coreLatency(C), Synapse + Neuron);
-  CHECK(sc::timingFromArchitecture(Serial, 2).Core.latency(C) == MS.coreLatency(C));
+  CHECK(sc::timingFromArchitecture(Serial, 2).Core.busyTime(C) == MS.coreLatency(C));
 }
 
 TEST_CASE("both engines give the same spikes and event-count energy with --arch", "[report]") {

@@ -205,7 +205,7 @@ ChipModel::ChipModel(sc_core::sc_module_name Name, const isa::Image &Img,
     for (uint32_t A = 0; A < C.State.numAxons(); ++A) {
       const CoreCounters Before = C.State.counters();
       C.State.receive(A, 0, 0);
-      const uint64_t Cycles = Timing.cycles(Timing.Core.latency(C.State.counters() - Before));
+      const uint64_t Cycles = Timing.cycles(Timing.Core.busyTime(C.State.counters() - Before));
       if (Cycles >= UINT32_MAX)
         throw Error(fmt::format("SystemC model: a spike on axon {} of core {} would keep the "
                                 "core busy for {} cycles, more than the model counts ({}); "
@@ -238,8 +238,8 @@ ChipModel::ChipModel(sc_core::sc_module_name Name, const isa::Image &Img,
     All.MessagesOut = C.Routes.size();
     CoreCounters Idle = All;
     Idle.ActiveNeuronUpdates = 0;
-    MaxUpdate = std::max({MaxUpdate, Timing.cycles(Timing.Core.latency(All)),
-                          Timing.cycles(Timing.Core.latency(Idle))});
+    MaxUpdate = std::max({MaxUpdate, Timing.cycles(Timing.Core.busyTime(All)),
+                          Timing.cycles(Timing.Core.busyTime(Idle))});
     for (uint32_t A = 0; A < C.State.numAxons(); ++A)
       MaxSpike = std::max(MaxSpike, Timing.cycles(Timing.Core.MessageIn +
                                                   double(C.State.axonFanIn(A)) * MaxSynapse));
@@ -356,7 +356,7 @@ void ChipModel::updateCore(uint32_t Index) {
   CoreCounters Update = C.Update;
   // The sends are timed one by one below.
   Update.MessagesOut = 0;
-  const double Busy = Timing.Core.latency(Update);
+  const double Busy = Timing.Core.busyTime(Update);
   const double Send = Timing.Core.MessageOut;
 
   uint32_t Seq = 0;

@@ -16,22 +16,6 @@
 
 namespace neuromesh::emulator::systemc {
 
-CoreLatencies CoreTiming::latencies() const {
-  CoreLatencies L;
-  L.SynapseSparse = SynapseSparse;
-  L.SynapseDense = SynapseDense;
-  L.SynapseCrossbar = SynapseCrossbar;
-  L.Dendrite = Dendrite;
-  L.NeuronAccess = NeuronAccess;
-  L.NeuronActive = NeuronActive;
-  L.NeuronInactive = NeuronInactive;
-  L.SpikeGeneration = SpikeGeneration;
-  L.MessageOut = MessageOut;
-  L.MessageIn = MessageIn;
-  L.SynapseOverlap = SynapseOverlap;
-  return L;
-}
-
 void SystemCTiming::validate() const {
   const std::pair<const char *, double> Seconds[] = {
       {"core.synapse_sparse latency", Core.SynapseSparse},
@@ -88,10 +72,7 @@ SystemCTiming timingFromArchitecture(const isa::Architecture &Arch, int64_t Tile
   T.NoProgressCycles = uint64_t(M.NoProgressCycles);
   T.HostCyclesPerMessage =
       uint32_t(std::max<uint64_t>(1, T.cycles(Arch.Host.MessageInterval)));
-  const CoreLatencies L = CoreLatencies::fromCosts(C);
-  T.Core = CoreTiming{L.SynapseSparse,   L.SynapseDense,    L.SynapseCrossbar, L.Dendrite,
-                      L.NeuronAccess,    L.NeuronActive,    L.NeuronInactive,  L.SpikeGeneration,
-                      L.MessageOut,      L.MessageIn,       L.SynapseOverlap};
+  T.Core = CoreLatencies::fromCosts(C);
   const double Hop = std::max(C.HopEastWest.Latency, C.HopNorthSouth.Latency);
   T.HopLatencyCycles = static_cast<uint32_t>(std::max<uint64_t>(1, T.cycles(Hop)));
   T.ChipLinkSeconds = C.ChipLink.Latency;

@@ -24,34 +24,17 @@
 
 namespace neuromesh::emulator::systemc {
 
-/// Seconds per event a core spends on each kind of event it counts. A core
-/// does its events one after another, so its busy time is the sum. The
-/// defaults are placeholders of Loihi's order of magnitude.
-struct CoreTiming {
-  double SynapseSparse = 2e-9;   ///< s per synapse of a sparse segment
-  double SynapseDense = 2e-9;    ///< s per synapse of a dense segment
-  double SynapseCrossbar = 2e-9; ///< s per connected crossbar bit
-  double Dendrite = 0;           ///< s per neuron whose dendritic input is nonzero
-  double NeuronAccess = 5e-9;    ///< s per neuron update (every neuron, every step)
-  double NeuronActive = 0;       ///< s extra per active neuron update
-  double NeuronInactive = 0;     ///< s extra per inactive neuron update
-  double SpikeGeneration = 2e-9; ///< s per neuron that fired
-  double MessageOut = 2e-9;      ///< s per message (axon address) sent
-  double MessageIn = 2e-9;       ///< s per spike taken in on an input axon
-  /// The synapse unit absorbs spikes while the neuron unit updates
-  /// (costs.synapse_overlap): a core then has two busy times.
-  bool SynapseOverlap = false;
-
-  /// These latencies as the energy model's CoreLatencies.
-  CoreLatencies latencies() const;
-  /// Busy time of the events counted in C, s: CoreLatencies::busyTime,
-  /// the formula EnergyModel::coreLatency uses (one accounting component).
-  double latency(const CoreCounters &C) const { return latencies().busyTime(C); }
-};
+/// Seconds per event a core spends on each kind of event it counts: the
+/// energy model's CoreLatencies, so both engines time a core with one
+/// formula (CoreLatencies::busyTime).
+using CoreTiming = CoreLatencies;
 
 /// Everything the SystemC chip model needs to know about time.
 struct SystemCTiming {
-  CoreTiming Core;
+  /// The defaults are placeholders of Loihi's order of magnitude (s per
+  /// sparse, dense, crossbar synapse; dendrite; neuron access, active,
+  /// inactive; spike; message out, in), for runs without an architecture.
+  CoreTiming Core{2e-9, 2e-9, 2e-9, 0, 5e-9, 0, 0, 2e-9, 2e-9, 2e-9};
   /// [mesh.clock_period] the clock of routers, cores and barrier, ps: all
   /// times are rounded up to whole cycles.
   uint64_t ClockPeriodPs = 1000;
