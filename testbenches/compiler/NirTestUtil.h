@@ -40,12 +40,11 @@ def graph(parent, name, edges):
     return g.create_group('nodes')
 )PY";
 
-/// A NIR fixture of ../shared/fixtures/nir. The environment variable
-/// NM_SHARED_DIR overrides the build's path (a git worktree has no
-/// ../shared beside it).
+/// A NIR fixture of testbenches/fixtures/nir (copies of the files exported
+/// by snnTorch, Norse, Sinabs and Rockpool, kept in the repository so the
+/// tests need nothing outside it).
 inline std::string nirFixture(const std::string &Name) {
-  const char *Env = std::getenv("NM_SHARED_DIR");
-  return std::string(Env ? Env : NM_SHARED_DIR) + "/fixtures/nir/" + Name;
+  return std::string(NM_NIR_FIXTURES) + "/" + Name;
 }
 
 /// Writes Path by running the prelude plus Body under /usr/bin/python3.

@@ -23,8 +23,7 @@ using neuromesh::testing::writeFile;
 namespace {
 
 std::string fixture(const std::string &Name) {
-  const char *Env = std::getenv("NM_SHARED_DIR");
-  return std::string(Env ? Env : NM_SHARED_DIR) + "/fixtures/nir/" + Name;
+  return std::string(NM_NIR_FIXTURES) + "/" + Name;
 }
 
 std::string loihi() { return std::string(NM_SOURCE_DIR) + "/examples/arch/loihi.yaml"; }
