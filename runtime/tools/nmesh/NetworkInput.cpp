@@ -40,6 +40,32 @@ std::optional<int> readNetworkFileOptions(const char *Command, const po::variabl
   return std::nullopt;
 }
 
+void addMappingOptions(po::options_description &Visible) {
+  Visible.add_options()(
+      "placement", po::value<std::string>()->default_value("optimised")->value_name("NAME"),
+      "placement strategy: optimised, in-order or random")(
+      "seed", po::value<uint64_t>()->default_value(1)->value_name("N"),
+      "seed for random placement");
+}
+
+std::optional<int> readMappingOptions(const char *Command, const po::variables_map &VM,
+                                      const po::options_description &Visible,
+                                      neuromesh::compiler::MappingOptions &Options) {
+  const std::string Placement = VM["placement"].as<std::string>();
+  if (Placement == "optimised")
+    Options.Placement = neuromesh::compiler::PlacementStrategy::Optimised;
+  else if (Placement == "in-order")
+    Options.Placement = neuromesh::compiler::PlacementStrategy::InOrder;
+  else if (Placement == "random")
+    Options.Placement = neuromesh::compiler::PlacementStrategy::Random;
+  else
+    return usageError(Command,
+                      "unknown placement '" + Placement + "'; use optimised, in-order or random",
+                      Visible);
+  Options.Seed = VM["seed"].as<uint64_t>();
+  return std::nullopt;
+}
+
 neuromesh::compiler::Network readNetwork(const std::string &Path,
                                          const neuromesh::compiler::NetworkFileOptions &Options,
                                          neuromesh::compiler::NetworkFileNotes &Notes) {

@@ -1,14 +1,16 @@
 //===- nmesh/NetworkInput.h - reading a network file on the command line -*- C++ -*-===//
 //
-// The network-reading options (--dt, --reset, which only NIR files take)
-// and their checks, shared by the subcommands that read a network (compile,
-// sweep), so both accept the same files the same way.
+// The network-reading options (--dt, --reset, which only NIR files take),
+// the mapping options (--placement, --seed) and their checks, shared by the
+// subcommands that compile a network (compile, sweep), so both accept the
+// same files and place them the same way.
 //
 //===----------------------------------------------------------------------===//
 #pragma once
 
 #include "CommandLine.h"
 
+#include "neuromesh/compiler/Mapping.h"
 #include "neuromesh/compiler/NetworkFile.h"
 
 namespace nmesh {
@@ -21,6 +23,15 @@ void addNetworkFileOptions(po::options_description &Visible);
 std::optional<int> readNetworkFileOptions(const char *Command, const po::variables_map &VM,
                                           const po::options_description &Visible,
                                           neuromesh::compiler::NetworkFileOptions &Options);
+
+/// Adds --placement and --seed to Visible.
+void addMappingOptions(po::options_description &Visible);
+
+/// Reads --placement and --seed from VM into Options; on a bad value
+/// returns the usage error's exit code.
+std::optional<int> readMappingOptions(const char *Command, const po::variables_map &VM,
+                                      const po::options_description &Visible,
+                                      neuromesh::compiler::MappingOptions &Options);
 
 /// Reads the network file at Path (YAML or NIR) and prints the reader's
 /// warnings on standard error.

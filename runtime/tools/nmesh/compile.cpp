@@ -27,11 +27,8 @@ int commandCompile(const Args &A) {
       "output,o", po::value<std::string>()->value_name("FILE"), "the chip image to write (required)")(
       "map-report", po::value<std::string>()->value_name("FILE"), "write the mapping report (JSON)")(
       "set", po::value<std::vector<std::string>>()->composing()->value_name("PATH=VALUE"),
-      "override an architecture field, e.g. --set core.neurons=2048 (repeatable)")(
-      "placement", po::value<std::string>()->default_value("optimised")->value_name("NAME"),
-      "placement strategy: optimised, in-order or random")(
-      "seed", po::value<uint64_t>()->default_value(1)->value_name("N"),
-      "seed for random placement");
+      "override an architecture field, e.g. --set core.neurons=2048 (repeatable)");
+  addMappingOptions(Visible);
   addNetworkFileOptions(Visible);
   ParsedCommandLine P = parseCommandLine("compile", A, Visible, "network",
                                          {{"network", "missing the network file"},
@@ -41,19 +38,8 @@ int commandCompile(const Args &A) {
     return *P.Exit;
   const po::variables_map &VM = P.Values;
   neuromesh::compiler::MappingOptions Options;
-  std::string Placement = VM["placement"].as<std::string>();
-  if (Placement == "optimised")
-    Options.Placement = neuromesh::compiler::PlacementStrategy::Optimised;
-  else if (Placement == "in-order")
-    Options.Placement = neuromesh::compiler::PlacementStrategy::InOrder;
-  else if (Placement == "random")
-    Options.Placement = neuromesh::compiler::PlacementStrategy::Random;
-  else {
-    return usageError("compile",
-                      "unknown placement '" + Placement + "'; use optimised, in-order or random",
-                      Visible);
-  }
-  Options.Seed = VM["seed"].as<uint64_t>();
+  if (std::optional<int> Exit = readMappingOptions("compile", VM, Visible, Options))
+    return *Exit;
 
   std::vector<neuromesh::isa::ArchOverride> Overrides;
   if (VM.count("set"))

@@ -16,10 +16,12 @@ int commandSweep(const Args &A) {
       "usage: nmesh sweep <net.yaml|net.nir> --arch <arch.yaml> --set path=v1,v2,... [--set ...] "
       "--steps N\n"
       "                   [--zip] [--input in.csv] [--csv out.csv] [--reports DIR] [--jobs N]\n"
+      "                   [--placement optimised|in-order|random] [--seed N]\n"
       "                   [--dt SECONDS] [--reset zero|subtract]   (NIR only)\n\n"
       "Sweeps an architecture: for every combination of the --set values (or, with\n"
       "--zip, the i-th value of every --set together) it derives the architecture,\n"
-      "compiles the network against its limits and runs it for N steps on the\n"
+      "compiles the network against its limits (placed as --placement says, as\n"
+      "nmesh compile places it) and runs it for N steps on the\n"
       "systemc engine. Prints a table and writes --csv: the values, cores and chips\n"
       "used, neuron utilisation, energy and latency per step, power, spikes, and\n"
       "whether the point is on the energy-latency Pareto front. A point whose\n"
@@ -39,6 +41,7 @@ int commandSweep(const Args &A) {
       "write each feasible point's report JSON as DIR/point-<i>.json (an existing directory)")(
       "jobs,j", po::value<unsigned>()->default_value(0)->value_name("N"),
       "worker processes at once (0 = one per hardware thread)");
+  addMappingOptions(Visible);
   addNetworkFileOptions(Visible);
   ParsedCommandLine P = parseCommandLine("sweep", A, Visible, "network",
                                          {{"network", "missing the network file"},
@@ -63,6 +66,10 @@ int commandSweep(const Args &A) {
     for (const std::string &S : VM["set"].as<std::vector<std::string>>())
       Opts.Parameters.push_back(neuromesh::runtime::parseSweepParameter(S));
 
+  neuromesh::compiler::MappingOptions Mapping;
+  if (std::optional<int> Exit = readMappingOptions("sweep", VM, Visible, Mapping))
+    return *Exit;
+
   // The network is read once, here, the way nmesh compile reads it.
   neuromesh::compiler::NetworkFileOptions FileOptions;
   if (std::optional<int> Exit = readNetworkFileOptions("sweep", VM, Visible, FileOptions))
@@ -71,7 +78,7 @@ int commandSweep(const Args &A) {
   const neuromesh::compiler::Network Net =
       readNetwork(VM["network"].as<std::string>(), FileOptions, Notes);
   auto Compile = [&](const neuromesh::isa::Architecture &Arch) {
-    neuromesh::compiler::CompileResult C = neuromesh::compiler::compileNetwork(Net, Arch);
+    neuromesh::compiler::CompileResult C = neuromesh::compiler::compileNetwork(Net, Arch, Mapping);
     neuromesh::runtime::CompiledPoint Out;
     Out.CoresUsed = C.Mapped.Report.CoresUsed;
     Out.ChipsUsed = C.Mapped.Report.ChipsUsed;
