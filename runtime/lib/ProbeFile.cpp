@@ -1,6 +1,8 @@
 //===- ProbeFile.cpp - probe sample CSV files -----------------------------===//
 #include "neuromesh/runtime/ProbeFile.h"
 
+#include "Csv.h"
+
 #include "neuromesh/isa/FileIO.h"
 
 #include <algorithm>
@@ -37,7 +39,8 @@ std::string formatProbeCsv(const std::vector<ProbeRecord> &Samples,
            "sample of a known probe");
     const isa::Symbol &Sym = Img.Symbols[S.Symbol];
     fmt::format_to(std::back_inserter(Out), "{},{},{},{},{}\n", S.Step,
-                   Sym.Name, S.Index, Sym.Probes[S.Probe].Variable, S.Value);
+                   csvField(Sym.Name), S.Index, csvField(Sym.Probes[S.Probe].Variable),
+                   S.Value);
   }
   return fmt::to_string(Out);
 }

@@ -6,6 +6,8 @@
 //===----------------------------------------------------------------------===//
 #include "neuromesh/runtime/SpikeFile.h"
 
+#include "Csv.h"
+
 #include "neuromesh/isa/FileIO.h"
 #include "neuromesh/isa/Npy.h"
 
@@ -30,15 +32,6 @@ namespace {
 /// More errors than this are summarised: a wrong file would otherwise
 /// print one line per row.
 constexpr size_t MaxReportedErrors = 20;
-
-std::string_view trim(std::string_view S) {
-  while (!S.empty() && (S.front() == ' ' || S.front() == '\t'))
-    S.remove_prefix(1);
-  while (!S.empty() &&
-         (S.back() == ' ' || S.back() == '\t' || S.back() == '\r'))
-    S.remove_suffix(1);
-  return S;
-}
 
 /// Parses a decimal integer, with an optional sign. False if S is not one
 /// or does not fit in int64.
@@ -110,44 +103,25 @@ std::vector<SpikeRecord> parseSpikeCsv(const std::string &Text,
   std::vector<Row> Rows;
   bool SawHeader = false;
   size_t LineNo = 0;
-  size_t Pos = 0;
-  while (Pos < Text.size()) {
-    size_t End = Text.find('\n', Pos);
-    if (End == std::string::npos)
-      End = Text.size();
-    std::string_view Line = trim(std::string_view(Text).substr(Pos, End - Pos));
-    Pos = End + 1;
-    ++LineNo;
-    if (Line.empty())
-      continue;
+  for (const CsvRecord &R : splitCsv(Text, File)) {
+    LineNo = R.Line;
     if (!SawHeader) {
       SawHeader = true;
-      if (Line != SpikeCsvHeader) {
+      const std::string Header = fmt::format("{}", fmt::join(R.Fields, ","));
+      if (Header != SpikeCsvHeader) {
         Fail(LineNo, fmt::format("bad header '{}'; the first line must be '{}'",
-                                 Line, SpikeCsvHeader));
+                                 Header, SpikeCsvHeader));
         break; // the rows cannot be trusted without the header
       }
       continue;
     }
-    std::string_view Fields[3];
-    size_t NumFields = 0;
-    for (size_t Start = 0;;) {
-      size_t Comma = Line.find(',', Start);
-      std::string_view F = Line.substr(
-          Start, Comma == std::string_view::npos ? Comma : Comma - Start);
-      if (NumFields < 3)
-        Fields[NumFields] = trim(F);
-      ++NumFields;
-      if (Comma == std::string_view::npos)
-        break;
-      Start = Comma + 1;
-    }
-    if (NumFields != 3) {
+    if (R.Fields.size() != 3) {
       Fail(LineNo, fmt::format("expected 3 fields 'step,population,neuron', "
                                "got {}",
-                               NumFields));
+                               R.Fields.size()));
       continue;
     }
+    const std::string_view Fields[3] = {R.Fields[0], R.Fields[1], R.Fields[2]};
     int64_t Step = 0, Index = 0;
     if (!parseInteger(Fields[0], Step)) {
       Fail(LineNo, fmt::format("step '{}' is not an integer", Fields[0]));
@@ -157,9 +131,7 @@ std::vector<SpikeRecord> parseSpikeCsv(const std::string &Text,
       Fail(LineNo, fmt::format("step {} is negative; steps count from 0", Step));
       continue;
     }
-    std::string_view Name = Fields[1];
-    if (Name.size() >= 2 && Name.front() == '"' && Name.back() == '"')
-      Name = Name.substr(1, Name.size() - 2);
+    const std::string_view Name = Fields[1];
     auto It = Names.find(Name);
     if (It == Names.end()) {
       Fail(LineNo, fmt::format("unknown {} '{}'; {}", kindNoun(Kind), Name,
@@ -272,7 +244,7 @@ std::string formatSpikeCsv(const std::vector<SpikeRecord> &Spikes,
   for (const SpikeRecord &S : Sorted) {
     assert(S.Symbol < Img.Symbols.size() && "spike of a known symbol");
     fmt::format_to(std::back_inserter(Out), "{},{},{}\n", S.Step,
-                   Img.Symbols[S.Symbol].Name, S.Index);
+                   csvField(Img.Symbols[S.Symbol].Name), S.Index);
   }
   return fmt::to_string(Out);
 }

@@ -6,6 +6,8 @@
 //===----------------------------------------------------------------------===//
 #include "neuromesh/runtime/Sweep.h"
 
+#include "Csv.h"
+
 #include "neuromesh/isa/Error.h"
 #include "neuromesh/runtime/Run.h"
 
@@ -18,51 +20,12 @@ namespace neuromesh::runtime {
 
 namespace {
 
-std::string csvField(const std::string &S) {
-  if (S.find_first_of(",\"\n") == std::string::npos)
-    return S;
-  std::string Out = "\"";
-  for (char C : S)
-    Out += C == '"' ? std::string("\"\"") : std::string(1, C);
-  return Out + "\"";
-}
-
-
 /// The columns after the parameters, in order (docs/formats.md).
 const char *const FigureColumns[] = {
     "feasible",           "cores",         "chips",  "neuron_use_mean", "neuron_use_max",
     "energy_per_step_j",  "latency_per_step_s",      "latency_max_s",   "power_w",
     "power_paced_w",      "spikes",        "pareto", "message"};
 constexpr size_t NumFigureColumns = sizeof FigureColumns / sizeof *FigureColumns;
-
-/// Splits CSV text into rows of fields (quoted fields may hold commas,
-/// doubled quotes and newlines).
-std::vector<std::vector<std::string>> splitCsv(const std::string &Text) {
-  std::vector<std::vector<std::string>> Rows(1, std::vector<std::string>(1));
-  bool Quoted = false;
-  for (size_t I = 0; I < Text.size(); ++I) {
-    const char C = Text[I];
-    if (Quoted) {
-      if (C == '"' && I + 1 < Text.size() && Text[I + 1] == '"')
-        Rows.back().back() += Text[++I];
-      else if (C == '"')
-        Quoted = false;
-      else
-        Rows.back().back() += C;
-    } else if (C == '"') {
-      Quoted = true;
-    } else if (C == ',') {
-      Rows.back().emplace_back();
-    } else if (C == '\n') {
-      Rows.emplace_back(1);
-    } else if (C != '\r') {
-      Rows.back().back() += C;
-    }
-  }
-  if (Rows.back().size() == 1 && Rows.back()[0].empty())
-    Rows.pop_back();
-  return Rows;
-}
 
 } // namespace
 
@@ -87,24 +50,25 @@ std::string sweepCsv(const SweepResult &R) {
 }
 
 SweepResult readSweepCsv(const std::string &Text, const std::string &FileName) {
-  const std::vector<std::vector<std::string>> Rows = splitCsv(Text);
+  const std::vector<CsvRecord> Rows = splitCsv(Text, FileName);
   if (Rows.empty())
     throw Error(fmt::format("{}: error: empty file; pass a CSV written by nmesh sweep --csv",
                             FileName));
-  const std::vector<std::string> &Head = Rows[0];
+  const std::vector<std::string> &Head = Rows[0].Fields;
   const auto Feasible = std::find(Head.begin(), Head.end(), "feasible");
   const size_t NumParams = size_t(Feasible - Head.begin());
   if (Feasible == Head.end() || Head.size() != NumParams + NumFigureColumns ||
       !std::equal(Head.begin() + std::ptrdiff_t(NumParams), Head.end(), FigureColumns))
-    throw Error(fmt::format("{}:1: error: the header is not that of nmesh sweep --csv (parameter "
+    throw Error(fmt::format("{}:{}: error: the header is not that of nmesh sweep --csv (parameter "
                             "columns, then {}, ..., message); pass a CSV written by nmesh sweep",
-                            FileName, FigureColumns[0]));
+                            FileName, Rows[0].Line, FigureColumns[0]));
   SweepResult R;
   R.ParameterPaths.assign(Head.begin(), Feasible);
   for (size_t Row = 1; Row < Rows.size(); ++Row) {
-    const std::vector<std::string> &F = Rows[Row];
+    const std::vector<std::string> &F = Rows[Row].Fields;
+    const size_t Line = Rows[Row].Line;
     if (F.size() != Head.size())
-      throw Error(fmt::format("{}:{}: error: {} fields, but the header has {}", FileName, Row + 1,
+      throw Error(fmt::format("{}:{}: error: {} fields, but the header has {}", FileName, Line,
                               F.size(), Head.size()));
     auto Number = [&](size_t Col) {
       const std::string &V = F[NumParams + Col];
@@ -112,7 +76,7 @@ SweepResult readSweepCsv(const std::string &Text, const std::string &FileName) {
       const double D = std::strtod(V.c_str(), &End);
       if (V.empty() || *End != '\0' || !std::isfinite(D))
         throw Error(fmt::format("{}:{}: error: column '{}': '{}' is not a number", FileName,
-                                Row + 1, FigureColumns[Col], V));
+                                Line, FigureColumns[Col], V));
       return D;
     };
     SweepPoint P;

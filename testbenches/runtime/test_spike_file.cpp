@@ -148,6 +148,37 @@ TEST_CASE("spike CSV: writing sorts, names and round-trips", "[runtime]") {
   std::remove(Path.c_str());
 }
 
+TEST_CASE("spike CSV: names with commas, quotes and blanks are quoted and read back",
+          "[runtime]") {
+  // NIR node names are free text: a name may hold anything but a line break
+  // and must come back as the same population.
+  isa::Image Img;
+  for (const char *Name : {"conv, 1", "say \"hi\"", " padded ", "plain"}) {
+    isa::Symbol S;
+    S.Kind = isa::SymbolKind::Population;
+    S.Name = Name;
+    S.Size = 4;
+    Img.Symbols.push_back(S);
+  }
+  const std::vector<SpikeRecord> Spikes = {{0, 0, 1}, {0, 1, 2}, {1, 2, 3}, {2, 3, 0}};
+  const std::string Text = rt::formatSpikeCsv(Spikes, Img);
+  // RFC 4180 by hand: quoted when needed, inner quotes doubled.
+  CHECK(Text == "step,population,neuron\n"
+                "0,\"conv, 1\",1\n"
+                "0,\"say \"\"hi\"\"\",2\n"
+                "1,\" padded \",3\n"
+                "2,plain,0\n");
+  CHECK(rt::parseSpikeCsv(Text, "in.csv", Img, isa::SymbolKind::Population) == Spikes);
+  // A quote that never closes names the line it opened on.
+  CHECK_THROWS_WITH(rt::parseSpikeCsv("step,population,neuron\n0,plain,1\n1,\"conv, 1,2\n",
+                                      "in.csv", Img, isa::SymbolKind::Population),
+                    Catch::Contains("in.csv:3: error: a quoted field opened here never ends"));
+  // Line numbers count the lines a quoted line break spans.
+  CHECK_THROWS_WITH(rt::parseSpikeCsv("step,population,neuron\n0,\"two\nlines\",1\n5,plain,9\n",
+                                      "in.csv", Img, isa::SymbolKind::Population),
+                    Catch::Contains("in.csv:4: error: neuron 9 out of range"));
+}
+
 TEST_CASE("spike files: failures name the path and leave nothing behind",
           "[runtime]") {
   isa::Image Img = symbolImage();
