@@ -18,10 +18,19 @@
 #include <algorithm>
 #include <cassert>
 #include <cstdio>
+#include <cerrno>
+#include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
+#include <stdexcept>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace neuromesh::compiler::nir {
 
@@ -139,6 +148,7 @@ public:
 
 private:
   std::string Path;
+  mutable std::optional<uint64_t> FileBytes;
 
   [[noreturn]] void fail(const std::string &Message) const {
     throw Error(fmt::format("{}: error: {}", Path, Message));
@@ -176,8 +186,14 @@ private:
     return S[0];
   }
 
-  /// The dataset's dimensions; more than MaxElements elements is refused
-  /// before anything is allocated.
+  /// The dataset's dimensions; more than MaxElements elements, or more
+  /// than the file's bytes can hold, is refused before anything is
+  /// allocated. (A corrupt layout can leave a dataset of 2^28 strings with
+  /// no storage, which libhdf5 then "reads" as fill values: gigabytes of
+  /// memory and tens of seconds for a 17 kB file.) Each element takes at
+  /// least its type's size in the file (a string's heap reference 16
+  /// bytes), unless a filter compresses it; nir.write and h5py write
+  /// uncompressed datasets, so compressed ones get a 1024x allowance.
   std::vector<uint64_t> shapeOf(hid_t Dataset, const std::string &Where) const {
     Handle Space(H5Dget_space(Dataset), H5Sclose);
     int Rank = H5Sget_simple_extent_ndims(Space.get());
@@ -191,7 +207,26 @@ private:
       fail(fmt::format("{} has an unreadable or huge shape ({} elements; at most {}): is the "
                        "file corrupt?",
                        Where, Elements, MaxElements));
+    Handle Type(H5Dget_type(Dataset), H5Tclose);
+    Handle Create(H5Dget_create_plist(Dataset), H5Pclose);
+    const size_t ElementBytes = Type.ok() ? std::max<size_t>(1, H5Tget_size(Type.get())) : 1;
+    const bool Compressed = Create.ok() && H5Pget_layout(Create.get()) == H5D_CHUNKED &&
+                            H5Pget_nfilters(Create.get()) > 0;
+    const double Room = double(fileSize()) * (Compressed ? 1024.0 : 1.0);
+    if (Elements * double(ElementBytes) > Room)
+      fail(fmt::format("{} claims {} elements of {} bytes, more than the file's {} bytes can "
+                       "hold (the file is damaged; export it again)",
+                       Where, Elements, ElementBytes, fileSize()));
     return std::vector<uint64_t>(Dims.begin(), Dims.end());
+  }
+
+  /// The file's size in bytes, read once.
+  uint64_t fileSize() const {
+    if (!FileBytes) {
+      struct stat St;
+      FileBytes = ::stat(Path.c_str(), &St) == 0 ? uint64_t(St.st_size) : 0;
+    }
+    return *FileBytes;
   }
 
   /// libhdf5 1.10 follows a variable-length string's heap reference without
@@ -472,6 +507,215 @@ private:
 
 } // namespace
 
-Graph readNirFile(const std::string &Path) { return Reader(Path).read(); }
+namespace {
+
+// The graph crosses from the reading process to the caller as a byte
+// stream: counts and sizes as u64, numbers as their bytes (same machine).
+struct Writer {
+  std::string Bytes;
+  template <typename T> void raw(const T &V) {
+    Bytes.append(reinterpret_cast<const char *>(&V), sizeof V);
+  }
+  void str(const std::string &S) {
+    raw(uint64_t(S.size()));
+    Bytes += S;
+  }
+  template <typename T> void vec(const std::vector<T> &V) {
+    raw(uint64_t(V.size()));
+    Bytes.append(reinterpret_cast<const char *>(V.data()), V.size() * sizeof(T));
+  }
+  void graph(const Graph &G) {
+    str(G.Version);
+    raw(uint64_t(G.Nodes.size()));
+    for (const Node &N : G.Nodes) {
+      str(N.Name);
+      str(N.Type);
+      raw(uint64_t(N.Data.size()));
+      for (const auto &[Key, A] : N.Data) {
+        str(Key);
+        raw(uint8_t(A.K));
+        vec(A.Shape);
+        vec(A.Floats);
+        vec(A.Ints);
+        str(A.Str);
+      }
+    }
+    raw(uint64_t(G.Edges.size()));
+    for (const Edge &E : G.Edges) {
+      str(E.Source);
+      str(E.Target);
+    }
+    raw(uint64_t(G.Warnings.size()));
+    for (const std::string &W : G.Warnings)
+      str(W);
+  }
+};
+
+struct Unpacker {
+  const std::string &Bytes;
+  size_t At = 0;
+  template <typename T> T raw() {
+    T V;
+    take(&V, sizeof V);
+    return V;
+  }
+  void take(void *To, size_t N) {
+    if (N > Bytes.size() - At)
+      throw std::length_error("truncated graph");
+    std::memcpy(To, Bytes.data() + At, N);
+    At += N;
+  }
+  std::string str() {
+    const uint64_t N = raw<uint64_t>();
+    if (N > Bytes.size() - At)
+      throw std::length_error("truncated graph");
+    std::string S(Bytes, At, size_t(N));
+    At += size_t(N);
+    return S;
+  }
+  template <typename T> std::vector<T> vec() {
+    const uint64_t N = raw<uint64_t>();
+    if (N > (Bytes.size() - At) / sizeof(T))
+      throw std::length_error("truncated graph");
+    std::vector<T> V(static_cast<size_t>(N));
+    take(V.data(), V.size() * sizeof(T));
+    return V;
+  }
+  Graph graph() {
+    Graph G;
+    G.Version = str();
+    for (uint64_t I = 0, E = raw<uint64_t>(); I < E; ++I) {
+      Node N;
+      N.Name = str();
+      N.Type = str();
+      for (uint64_t J = 0, F = raw<uint64_t>(); J < F; ++J) {
+        std::string Key = str();
+        Array A;
+        A.K = Array::Kind(raw<uint8_t>());
+        A.Shape = vec<uint64_t>();
+        A.Floats = vec<double>();
+        A.Ints = vec<int64_t>();
+        A.Str = str();
+        N.Data.emplace(std::move(Key), std::move(A));
+      }
+      G.Nodes.push_back(std::move(N));
+    }
+    for (uint64_t I = 0, E = raw<uint64_t>(); I < E; ++I) {
+      std::string Source = str();
+      G.Edges.push_back({std::move(Source), str()});
+    }
+    for (uint64_t I = 0, E = raw<uint64_t>(); I < E; ++I)
+      G.Warnings.push_back(str());
+    return G;
+  }
+};
+
+/// The current virtual memory size of this process in bytes (0 if unknown).
+uint64_t virtualMemoryBytes() {
+  std::FILE *F = std::fopen("/proc/self/statm", "r");
+  if (!F)
+    return 0;
+  unsigned long long Pages = 0;
+  const int Got = std::fscanf(F, "%llu", &Pages);
+  std::fclose(F);
+  return Got == 1 ? uint64_t(Pages) * uint64_t(::sysconf(_SC_PAGESIZE)) : 0;
+}
+
+} // namespace
+
+// libhdf5 trusts its own metadata: a damaged object header can make it
+// crash, loop, or allocate and clear gigabytes (one flipped byte in a
+// string's datatype in lif_norse.nir: 18 GB and 16 s) before anything in
+// Reader can look. So the file is read in a child process with a memory
+// and CPU budget far above what any NIR graph needs; the graph comes back
+// through a pipe, and a child that dies or overruns becomes an error
+// naming the file. A NIR graph of a network that fits a chip is a few
+// hundred megabytes at most: 1 GiB plus 32 bytes per file byte covers
+// float32 data read as doubles several times over.
+Graph readNirFile(const std::string &Path) {
+  struct stat St;
+  const uint64_t FileBytes = ::stat(Path.c_str(), &St) == 0 ? uint64_t(St.st_size) : 0;
+  const uint64_t MemoryBudget = (uint64_t(1) << 30) + 32 * FileBytes;
+  const rlim_t CpuSeconds = rlim_t(60 + FileBytes / (1 << 20));
+  int Pipe[2];
+  if (::pipe(Pipe) != 0)
+    return Reader(Path).read(); // no process to spare: read here
+  const uint64_t Base = virtualMemoryBytes();
+  std::fflush(nullptr);
+  const pid_t Child = ::fork();
+  if (Child < 0) {
+    ::close(Pipe[0]);
+    ::close(Pipe[1]);
+    return Reader(Path).read();
+  }
+  if (Child == 0) {
+    ::close(Pipe[0]);
+    if (Base != 0) {
+      const rlimit Memory = {rlim_t(Base + MemoryBudget), rlim_t(Base + MemoryBudget)};
+      ::setrlimit(RLIMIT_AS, &Memory);
+    }
+    const rlimit Cpu = {CpuSeconds, CpuSeconds + 1};
+    ::setrlimit(RLIMIT_CPU, &Cpu);
+    Writer W;
+    try {
+      const Graph G = Reader(Path).read();
+      W.raw('G');
+      W.graph(G);
+    } catch (const std::exception &E) {
+      W.Bytes.clear();
+      W.raw('E');
+      W.str(std::string(dynamic_cast<const Error *>(&E) ? E.what()
+                        : fmt::format("{}: error: cannot read the file: {} (is it damaged? "
+                                      "export it again)",
+                                      Path, E.what())));
+    }
+    for (size_t Done = 0; Done < W.Bytes.size();) {
+      const ssize_t N = ::write(Pipe[1], W.Bytes.data() + Done, W.Bytes.size() - Done);
+      if (N <= 0)
+        ::_exit(3);
+      Done += size_t(N);
+    }
+    ::_exit(0);
+  }
+  ::close(Pipe[1]);
+  std::string Bytes;
+  char Buf[1 << 16];
+  for (;;) {
+    const ssize_t N = ::read(Pipe[0], Buf, sizeof Buf);
+    if (N > 0)
+      Bytes.append(Buf, size_t(N));
+    else if (N == 0 || errno != EINTR)
+      break;
+  }
+  ::close(Pipe[0]);
+  int Status = 0;
+  while (::waitpid(Child, &Status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFSIGNALED(Status)) {
+    const int Sig = WTERMSIG(Status);
+    if (Sig == SIGXCPU || Sig == SIGKILL)
+      throw Error(fmt::format("{}: error: reading the file took more than {} s of CPU time (the "
+                              "HDF5 library loops on it: the file is damaged; export it again)",
+                              Path, CpuSeconds));
+    throw Error(fmt::format("{}: error: the HDF5 library crashed reading the file ({}): it is "
+                            "damaged in its HDF5 metadata; export it again",
+                            Path, ::strsignal(Sig)));
+  }
+  try {
+    Unpacker U{Bytes};
+    if (WIFEXITED(Status) && WEXITSTATUS(Status) == 0 && !Bytes.empty()) {
+      const char Tag = U.raw<char>();
+      if (Tag == 'E')
+        throw Error(U.str());
+      if (Tag == 'G')
+        return U.graph();
+    }
+  } catch (const std::length_error &) {
+  }
+  throw Error(fmt::format("{}: error: reading the file failed (the reading process, allowed "
+                          "{} MiB, ended with status {} and an incomplete graph): is it damaged? "
+                          "export it again",
+                          Path, MemoryBudget >> 20, WIFEXITED(Status) ? WEXITSTATUS(Status) : -1));
+}
 
 } // namespace neuromesh::compiler::nir
