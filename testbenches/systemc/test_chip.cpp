@@ -82,6 +82,15 @@ SystemCTiming contendedTiming() {
   return T;
 }
 
+/// Both mesh models: every property below holds under each.
+constexpr isa::MeshModel Models[] = {isa::MeshModel::Cycle, isa::MeshModel::Transaction};
+
+/// T with mesh model M.
+SystemCTiming withModel(SystemCTiming T, isa::MeshModel M) {
+  T.Model = M;
+  return T;
+}
+
 /// Host input spikes for Steps steps: (step, port symbol, index), a
 /// deterministic spread over the image's input ports.
 std::vector<SpikeRecord> hostInputs(const isa::Image &Img, uint64_t Seed, uint64_t Steps) {
@@ -124,7 +133,7 @@ testing::RandomImageOptions busyOptions() {
 } // namespace
 
 TEST_CASE("systemc engine: same spikes and counts as the functional engine on random images "
-          "under fast, slow and contended timing",
+          "under fast, slow and contended timing and both mesh models",
           "[systemc]") {
   quietKernel();
   const uint64_t Steps = 12;
@@ -138,9 +147,10 @@ TEST_CASE("systemc engine: same spikes and counts as the functional engine on ra
     drive(Golden, In, Steps);
     const EngineCounters Want = Golden.counters();
     TotalSpikes += Want.Cores.SpikesOut;
-    for (int K = 0; K < 3; ++K) {
-      INFO("seed " << Seed << ", timing " << Names[K]);
-      SystemCEngine Timed(Img, Timings[K]);
+    for (int K = 0; K < 6; ++K) {
+      const isa::MeshModel Model = Models[K % 2];
+      INFO("seed " << Seed << ", timing " << Names[K / 2] << ", " << isa::meshModelName(Model));
+      SystemCEngine Timed(Img, withModel(Timings[K / 2], Model));
       drive(Timed, In, Steps);
       CHECK(Timed.recorded() == Golden.recorded());
       CHECK(Timed.probed() == Golden.probed());
@@ -159,7 +169,7 @@ TEST_CASE("systemc engine: same spikes and counts as the functional engine on ra
       CHECK(Timed.latencies().size() == Steps);
       TotalMessages += Messages;
       TotalChipLink += Tr.ChipLinkMessages;
-      if (K == 2)
+      if (K / 2 == 2)
         TotalStalls += Tr.StallCycles + Tr.InjectStallCycles;
     }
   }
@@ -228,7 +238,10 @@ SystemCTiming microTiming() {
 TEST_CASE("systemc engine: hand-computed step latency of one spike two hops away", "[systemc]") {
   quietKernel();
   isa::Image Img = isa::parseAssembly(MicroNetwork, "micro.s");
-  SystemCEngine E(Img, microTiming());
+  // Uncontended: both mesh models give the same cycles.
+  for (isa::MeshModel Model : Models) {
+  INFO(isa::meshModelName(Model));
+  SystemCEngine E(Img, withModel(microTiming(), Model));
   E.run(2);
   // Step 0 starts at cycle 0 (1 cycle = 1 ns).
   //  core 0 update: 10 neuron updates x 3 ns + 1 spike x 2 ns = 32 ns;
@@ -255,6 +268,7 @@ TEST_CASE("systemc engine: hand-computed step latency of one spike two hops away
   CHECK(Tr.HopsNorthSouth == 0);
   CHECK(E.counters().Cores.SynapticEvents == 20);
   CHECK(E.recorded() == std::vector<SpikeRecord>{{0, 0, 0}, {1, 0, 0}});
+  }
 }
 
 TEST_CASE("systemc engine: cores sharing a tile take turns on its local port", "[systemc]") {
@@ -269,7 +283,9 @@ TEST_CASE("systemc engine: cores sharing a tile take turns on its local port", "
   Core2.replace(0, 29, ".core 2 chip=0 x=0 y=0 slot=1");
   Text.insert(Text.find(".population"), Core2);
   isa::Image Img = isa::parseAssembly(Text, "micro2.s");
-  SystemCEngine E(Img, microTiming());
+  for (isa::MeshModel Model : Models) {
+  INFO(isa::meshModelName(Model));
+  SystemCEngine E(Img, withModel(microTiming(), Model));
   E.step();
   // Both messages are ready at cycle 36 (as above). The port takes core
   // 0's at 36 and core 2's at 37 (ties in image core order, one per
@@ -277,6 +293,7 @@ TEST_CASE("systemc engine: cores sharing a tile take turns on its local port", "
   // first from 42 to 57, then the second from 57 to 72 (it was busy when
   // the second arrived). Barrier: 72 + 10 = 82.
   CHECK(E.latencies()[0].Cycles == 82);
+  }
 }
 
 TEST_CASE("systemc engine: hand-computed latency of a spike to another chip", "[systemc]") {
@@ -289,7 +306,9 @@ TEST_CASE("systemc engine: hand-computed latency of a spike to another chip", "[
   Text.replace(Text.find(".out 0 -> 0:1:0"), 15, ".out 0 -> 1:0:0");
   Text.replace(Text.find(".core 1 chip=0 x=2"), 18, ".core 1 chip=1 x=0");
   isa::Image Img = isa::parseAssembly(Text, "micro_chips.s");
-  SystemCTiming T = microTiming();
+  for (isa::MeshModel Model : Models) {
+  INFO(isa::meshModelName(Model));
+  SystemCTiming T = withModel(microTiming(), Model);
   T.ChipLinkSeconds = 20e-9;
   SystemCEngine E(Img, T);
   E.step();
@@ -305,6 +324,7 @@ TEST_CASE("systemc engine: hand-computed latency of a spike to another chip", "[
   CHECK(E.traffic().ChipLinkMessages == 1);
   CHECK(E.traffic().HopsEastWest == 0);
   CHECK(E.counters().Cores.SynapticEvents == 10);
+  }
 }
 
 TEST_CASE("systemc engine: hand-computed latency of host input spikes", "[systemc]") {
@@ -315,7 +335,9 @@ TEST_CASE("systemc engine: hand-computed latency of host input spikes", "[system
   Text.insert(Text.find(".population"), ".input \"in\" size=2\n  .target 0 -> 0:1:0\n"
                                         "  .target 1 -> 0:1:0\n");
   isa::Image Img = isa::parseAssembly(Text, "micro_host.s");
-  SystemCTiming T = microTiming();
+  for (isa::MeshModel Model : Models) {
+  INFO(isa::meshModelName(Model));
+  SystemCTiming T = withModel(microTiming(), Model);
   T.HostCyclesPerMessage = 3;
   SystemCEngine E(Img, T);
   E.injectInput(0, 0); // "in" is symbol 0 (it precedes "src")
@@ -342,19 +364,21 @@ TEST_CASE("systemc engine: hand-computed latency of host input spikes", "[system
   P.step();
   CHECK(P.latencies()[0].Cycles == 67);
   CHECK(P.counters().Cores == E.counters().Cores);
+  }
 }
 
 TEST_CASE("systemc engine: two runs give identical spikes, latencies and traffic", "[systemc]") {
   quietKernel();
   const uint64_t Steps = 10;
-  for (uint64_t Seed : {3u, 7u, 11u}) {
+  for (uint64_t Seed : {3u, 7u, 11u})
+  for (isa::MeshModel Model : Models) {
     isa::Image Img = testing::makeRandomImage(Seed, busyOptions());
     std::vector<SpikeRecord> In = hostInputs(Img, Seed, Steps);
-    SystemCEngine A(Img, contendedTiming());
+    SystemCEngine A(Img, withModel(contendedTiming(), Model));
     drive(A, In, Steps);
-    SystemCEngine B(Img, contendedTiming());
+    SystemCEngine B(Img, withModel(contendedTiming(), Model));
     drive(B, In, Steps);
-    INFO("seed " << Seed);
+    INFO("seed " << Seed << ", " << isa::meshModelName(Model));
     CHECK(A.recorded() == B.recorded());
     CHECK(A.latencies() == B.latencies());
     CHECK(A.traffic().StallCycles == B.traffic().StallCycles);
@@ -368,7 +392,8 @@ TEST_CASE("systemc engine: 2 and 3 threads give the functional engine's spikes a
           "[systemc][threads]") {
   quietKernel();
   const uint64_t Steps = 12;
-  const SystemCTiming Timings[] = {slowTiming(), contendedTiming()};
+  const SystemCTiming Timings[] = {slowTiming(), withModel(contendedTiming(), Models[0]),
+                                   withModel(contendedTiming(), Models[1])};
   unsigned Threaded = 0;
   uint64_t Spikes = 0;
   for (uint64_t Seed = 1; Seed <= 10; ++Seed) {
@@ -609,10 +634,11 @@ TEST_CASE("systemc engine: the trace of one spike two hops away, by hand", "[sys
 TEST_CASE("systemc engine: traced link and stall activity equals the routers' counters",
           "[systemc][trace]") {
   quietKernel();
-  for (uint64_t Seed : {3u, 5u}) {
+  for (uint64_t Seed : {3u, 5u})
+  for (isa::MeshModel Model : Models) {
     isa::Image Img = testing::makeRandomImage(Seed, busyOptions());
     const std::vector<SpikeRecord> In = hostInputs(Img, Seed, 8);
-    SystemCEngine E(Img, contendedTiming(), {}, /*RecordTrace=*/true);
+    SystemCEngine E(Img, withModel(contendedTiming(), Model), {}, /*RecordTrace=*/true);
     drive(E, In, 8);
     const SystemCTraffic Tr = E.traffic();
     uint64_t Busy = 0, Stalls = 0;
@@ -625,7 +651,7 @@ TEST_CASE("systemc engine: traced link and stall activity equals the routers' co
       CHECK(L.Span.End - L.Span.Begin == S);
       ++Busy;
     }
-    INFO("seed " << Seed);
+    INFO("seed " << Seed << ", " << isa::meshModelName(Model));
     // Every message forwarded (hops and ejections) is one busy span; every
     // stall cycle the routers counted is in a stall span.
     // (A message crossing a chip edge is ejected once more, at the edge.)
@@ -669,7 +695,10 @@ TEST_CASE("systemc engine: routers and chip links carry the energy model's route
       const TrafficTable Table(A, Img);
       SystemCTiming T = contendedTiming();
       T.ChipGridWidth = uint32_t(A.Chips.GridWidth);
-      SystemCEngine E(Img, T);
+      SystemCEngine E(Img, withModel(T, isa::MeshModel::Transaction));
+      // The cycle model on the same inputs: the same paths, so the same
+      // counts on every router output.
+      SystemCEngine Cycle(Img, withModel(T, isa::MeshModel::Cycle));
       TrafficCounts Want;
       const std::vector<SpikeRecord> In = hostInputs(Img, Seed, 10);
       size_t Next = 0;
@@ -677,12 +706,14 @@ TEST_CASE("systemc engine: routers and chip links carry the energy model's route
       for (uint64_t Step = 0; Step < 10; ++Step) {
         for (; Next < In.size() && In[Next].Step == Step; ++Next) {
           E.injectInput(In[Next].Symbol, In[Next].Index);
+          Cycle.injectInput(In[Next].Symbol, In[Next].Index);
           Want += Table.input(In[Next].Symbol, In[Next].Index);
         }
         isa::forEachGeneratedSpike(Img.Symbols, Step, Generated, [&](uint32_t S, uint32_t I) {
           Want += Table.input(S, I);
         });
         E.step();
+        Cycle.step();
         for (size_t K = 0; K < E.numCores(); ++K)
           for (const FiredNeuron &F : E.fired(K))
             Want += Table.spike(uint32_t(K), F.Neuron);
@@ -694,6 +725,36 @@ TEST_CASE("systemc engine: routers and chip links carry the energy model's route
       CHECK(Got.HopsEastWest == Want.HopsEastWest);
       CHECK(Got.HopsNorthSouth == Want.HopsNorthSouth);
       CHECK(Got.ChipLinkMessages == Want.ChipCrossings);
+      for (uint16_t C = 0; C < A.Chips.GridWidth * A.Chips.GridHeight; ++C)
+        for (uint16_t Y = 0; Y < H.MeshHeight; ++Y)
+          for (uint16_t X = 0; X < H.MeshWidth; ++X) {
+            INFO("router (" << X << "," << Y << ") of chip " << C);
+            CHECK(E.routerStats(C, X, Y).Forwarded == Cycle.routerStats(C, X, Y).Forwarded);
+          }
+      // Priced under systemc from these counts: the same hop and link
+      // energy under both models.
+      A.Costs.WithinTile.Energy = 0.5e-12;
+      A.Costs.HopEastWest.Energy = 1.5e-12;
+      A.Costs.HopNorthSouth.Energy = 2.5e-12;
+      A.Costs.ChipLink.Energy = 10e-12;
+      const EnergyModel Price(A, Img);
+      auto Priced = [&](const SystemCTraffic &S) {
+        TrafficCounts C;
+        C.Messages = S.MeshMessages;
+        C.WithinTile = S.WithinTile;
+        C.HopsEastWest = S.HopsEastWest;
+        C.HopsNorthSouth = S.HopsNorthSouth;
+        C.ChipCrossings = S.ChipLinkMessages;
+        return Price.trafficEnergy(C);
+      };
+      const EnergyBreakdown Lt = Priced(Got), Cy = Priced(Cycle.traffic()),
+                            Route = Price.trafficEnergy(Want);
+      CHECK(Lt.HopsEastWest == Cy.HopsEastWest);
+      CHECK(Lt.HopsNorthSouth == Cy.HopsNorthSouth);
+      CHECK(Lt.ChipLinks == Cy.ChipLinks);
+      CHECK(Lt.WithinTile == Cy.WithinTile);
+      CHECK(Lt.HopsEastWest == Route.HopsEastWest);
+      CHECK(Lt.ChipLinks == Route.ChipLinks);
       Crossings += Got.ChipLinkMessages;
       Hops += Got.HopsEastWest + Got.HopsNorthSouth;
       Messages += Got.MeshMessages;

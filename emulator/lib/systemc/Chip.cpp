@@ -729,13 +729,16 @@ void ChipModel::finishStep() {
   });
 }
 
+RouterStats ChipModel::routerStats(uint16_t Chip, uint16_t X, uint16_t Y) const {
+  return transactional() ? TMeshes[Chip]->stats(X, Y) : Meshes[Chip]->router(X, Y).stats();
+}
+
 ChipStats ChipModel::stats() const {
   ChipStats S;
   for (size_t C = 0; C < std::max(Meshes.size(), TMeshes.size()); ++C)
     for (uint16_t Y = 0; Y < H; ++Y)
       for (uint16_t X = 0; X < W; ++X) {
-        const RouterStats R = transactional() ? TMeshes[C]->stats(X, Y)
-                                              : Meshes[C]->router(X, Y).stats();
+        const RouterStats R = routerStats(uint16_t(C), X, Y);
         S.HopsEastWest += R.forwardedEastWest();
         S.HopsNorthSouth += R.forwardedNorthSouth();
         S.StallCycles += R.totalStallCycles();

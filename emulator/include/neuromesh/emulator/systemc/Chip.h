@@ -261,6 +261,8 @@ public:
   const CoreState &core(size_t I) const { return Cores[I].State; }
   const std::vector<FiredNeuron> &fired(size_t I) const { return Cores[I].Fired; }
   ChipStats stats() const;
+  /// The counters of the router of tile (X, Y) of chip Chip.
+  RouterStats routerStats(uint16_t Chip, uint16_t X, uint16_t Y) const;
   /// The recorded activity; null unless built with RecordTrace.
   const ChipTrace *trace() const { return Trace.get(); }
   /// Records the step just finished (call after stepFinished()).
