@@ -18,6 +18,7 @@
 #include <llvm/Support/JSON.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <map>
 #include <sstream>
@@ -764,4 +765,41 @@ TEST_CASE("systemc engine: routers and chip links carry the energy model's route
   CHECK(Crossings > 50);
   CHECK(Hops > 50);
   CHECK(Messages > 500);
+}
+
+TEST_CASE("systemc engine: the transaction model's step latencies agree with the cycle model's",
+          "[systemc][transaction]") {
+  quietKernel();
+  // The cycle model is the independent second implementation: over the
+  // random corpus under the three timing sets, the transaction model's
+  // step latency is compared with the cycle model's, step by step.
+  const uint64_t Steps = 12;
+  const SystemCTiming Timings[] = {fastTiming(), slowTiming(), contendedTiming()};
+  const char *Names[] = {"fast", "slow", "contended"};
+  for (int K = 0; K < 3; ++K) {
+    double SumRel = 0, MaxRel = 0;
+    uint64_t Compared = 0, Equal = 0;
+    for (uint64_t Seed = 1; Seed <= 24; ++Seed) {
+      isa::Image Img = testing::makeRandomImage(Seed, busyOptions());
+      std::vector<SpikeRecord> In = hostInputs(Img, Seed, Steps);
+      SystemCEngine Cycle(Img, withModel(Timings[K], isa::MeshModel::Cycle));
+      drive(Cycle, In, Steps);
+      SystemCEngine Lt(Img, withModel(Timings[K], isa::MeshModel::Transaction));
+      drive(Lt, In, Steps);
+      for (uint64_t S = 0; S < Steps; ++S) {
+        const double C = double(Cycle.latencies()[S].Cycles);
+        const double T = double(Lt.latencies()[S].Cycles);
+        const double Rel = C > 0 ? std::abs(T - C) / C : 0;
+        SumRel += Rel;
+        MaxRel = std::max(MaxRel, Rel);
+        ++Compared;
+        Equal += T == C;
+      }
+    }
+    const double Mean = SumRel / double(Compared);
+    WARN(Names[K] << " timing: transaction against cycle step latency over " << Compared
+                  << " steps: mean |relative difference| " << 100 * Mean << "%, max "
+                  << 100 * MaxRel << "%, equal in " << Equal);
+    CHECK(Mean <= 0.10);
+  }
 }
