@@ -740,13 +740,8 @@ TEST_CASE("systemc engine: routers and chip links carry the energy model's route
       A.Costs.ChipLink.Energy = 10e-12;
       const EnergyModel Price(A, Img);
       auto Priced = [&](const SystemCTraffic &S) {
-        TrafficCounts C;
-        C.Messages = S.MeshMessages;
-        C.WithinTile = S.WithinTile;
-        C.HopsEastWest = S.HopsEastWest;
-        C.HopsNorthSouth = S.HopsNorthSouth;
-        C.ChipCrossings = S.ChipLinkMessages;
-        return Price.trafficEnergy(C);
+        return Price.trafficEnergy({S.MeshMessages, S.WithinTile, S.HopsEastWest,
+                                    S.HopsNorthSouth, S.ChipLinkMessages});
       };
       const EnergyBreakdown Lt = Priced(Got), Cy = Priced(Cycle.traffic()),
                             Route = Price.trafficEnergy(Want);
