@@ -425,6 +425,10 @@ void ChipModel::sendHost() {
 
 void ChipModel::arbitrateTile(uint32_t Index) {
   Tile &T = Tiles[Index];
+  // Transaction model: list the tile for routing once, however often it
+  // arbitrates before the routing process runs.
+  if (Routing && T.Entered.empty() && !T.Out.empty())
+    Ordered.push_back(Index);
   // Served in Outgoing's order (ready cycle, source, sequence).
   ServeOrder.clear();
   for (uint32_t K = 0; K < T.Out.size(); ++K) {
@@ -446,10 +450,8 @@ void ChipModel::arbitrateTile(uint32_t Index) {
       enterMesh(T.Chip, T.X, T.Y, O.M, At);
   }
   T.Out.clear();
-  if (Routing) {
-    Ordered.push_back(Index);
+  if (Routing)
     Routing->submitted();
-  }
 }
 
 void ChipModel::routeTransactions() {
