@@ -115,6 +115,7 @@ TEST_CASE("a sweep over mesh.model runs each point on its mesh model, with the s
     Runs.push_back(rt::runImage(cc::compileNetwork(N, Arch).Mapped.Image, R));
     CHECK(P.ReportJson == rt::energyReportJson(Runs.back()));
     CHECK(P.Recorded == Runs.back().Spikes);
+    CHECK(Runs.back().MeshModel == P.Values[0]);
   }
   CHECK(S.Points[0].Values == std::vector<std::string>{"cycle"});
   CHECK(S.Points[0].Recorded == S.Points[1].Recorded);
