@@ -1,10 +1,12 @@
 //===- neuromesh/emulator/systemc/Chip.h - the chip model -------*- C++ -*-===//
 //
-// The SystemC model of a system of chips running an image: per chip a Mesh
-// of routers, per tile a TileModule (the local port's arbiter and the
-// ejector), per core a CoreModule, one HostPort (where the host's spikes
-// enter: chip 0, tile (0,0)), one ChipLinks block (a link per chip edge)
-// and the mesh-wide Barrier.
+// The SystemC model of a system of chips running an image: per chip a mesh
+// (mesh.model: a Mesh of cycle-level routers, or a TransactionMesh of
+// reservations routed by one MeshRouting process), per tile a TileModule
+// (the local port's arbiter and, under the cycle model, the ejector), per
+// core a CoreModule, one HostPort (where the host's spikes enter: chip 0,
+// tile (0,0)), one ChipLinks block (a link per chip edge) and the
+// mesh-wide Barrier.
 //
 // The modules hold only ports and processes; what they do is plain C++ in
 // ChipModel, and a core's function is CoreState, the very code the
