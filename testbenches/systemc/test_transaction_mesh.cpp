@@ -220,8 +220,7 @@ TEST_CASE("transaction mesh: 20000 random messages are all delivered once, under
       INFO("message " << K);
       REQUIRE(A >= M.Cycle + (Links + 1) * (S - 1 + Hop)); // never faster than alone
       auto &Tile = AtTile[M.Y * W + M.X];
-      const uint64_t Taken =
-          std::max(A, Tile.empty() ? 0 : Tile.back().second + Pick(0, 7));
+      const uint64_t Taken = std::max(A, Tile.empty() ? 0 : Tile.back().second + Pick(0, 7));
       Mesh.taken(Taken);
       Tile.push_back({A, Taken});
       ++Received[M.Y * W + M.X];
