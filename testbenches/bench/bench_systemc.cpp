@@ -30,6 +30,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "BenchNetworks.h"
+#include "systemc/LatencyAgreement.h"
 
 #include "neuromesh/compiler/Compile.h"
 #include "neuromesh/compiler/NetworkYaml.h"
@@ -42,9 +43,7 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <optional>
@@ -213,17 +212,12 @@ bool compare(const std::string &Title, const isa::Image &Img, const isa::Archite
   }
   // How far the transaction model's step latencies are from the cycle
   // model's (its independent second implementation).
-  double SumRel = 0, MaxRel = 0;
-  for (size_t I = 0; I < MS[0].StepCycles.size(); ++I) {
-    const double Rel = std::abs(double(MS[1].StepCycles[I]) - double(MS[0].StepCycles[I])) /
-                       double(std::max<uint64_t>(1, MS[0].StepCycles[I]));
-    SumRel += Rel;
-    MaxRel = std::max(MaxRel, Rel);
-  }
+  neuromesh::testing::LatencyAgreement Agree;
+  for (size_t I = 0; I < MS[0].StepCycles.size(); ++I)
+    Agree.add(double(MS[0].StepCycles[I]), double(MS[1].StepCycles[I]));
   fmt::print("  step latency, transaction against cycle: mean |relative difference| {:.2f}%, "
              "max {:.2f}% over {} steps\n",
-             100 * SumRel / double(std::max<size_t>(1, MS[0].StepCycles.size())), 100 * MaxRel,
-             MS[0].StepCycles.size());
+             100 * Agree.mean(), 100 * Agree.Max, Agree.Steps);
   return Same;
 }
 

@@ -12,6 +12,7 @@
 #include "neuromesh/isa/Generators.h"
 
 #include "isa/RandomImage.h"
+#include "systemc/LatencyAgreement.h"
 
 #include <catch2/catch.hpp>
 
@@ -789,8 +790,7 @@ TEST_CASE("systemc engine: the transaction model's step latencies agree with the
   const SystemCTiming Timings[] = {fastTiming(), slowTiming(), contendedTiming()};
   const char *Names[] = {"fast", "slow", "contended"};
   for (int K = 0; K < 3; ++K) {
-    double SumRel = 0, MaxRel = 0;
-    uint64_t Compared = 0, Equal = 0;
+    testing::LatencyAgreement Agree;
     for (uint64_t Seed = 1; Seed <= 24; ++Seed) {
       isa::Image Img = testing::makeRandomImage(Seed, busyOptions());
       std::vector<SpikeRecord> In = hostInputs(Img, Seed, Steps);
@@ -798,20 +798,12 @@ TEST_CASE("systemc engine: the transaction model's step latencies agree with the
       drive(Cycle, In, Steps);
       SystemCEngine Lt(Img, withModel(Timings[K], isa::MeshModel::Transaction));
       drive(Lt, In, Steps);
-      for (uint64_t S = 0; S < Steps; ++S) {
-        const double C = double(Cycle.latencies()[S].Cycles);
-        const double T = double(Lt.latencies()[S].Cycles);
-        const double Rel = C > 0 ? std::abs(T - C) / C : 0;
-        SumRel += Rel;
-        MaxRel = std::max(MaxRel, Rel);
-        ++Compared;
-        Equal += T == C;
-      }
+      for (uint64_t S = 0; S < Steps; ++S)
+        Agree.add(double(Cycle.latencies()[S].Cycles), double(Lt.latencies()[S].Cycles));
     }
-    const double Mean = SumRel / double(Compared);
-    WARN(Names[K] << " timing: transaction against cycle step latency over " << Compared
-                  << " steps: mean |relative difference| " << 100 * Mean << "%, max "
-                  << 100 * MaxRel << "%, equal in " << Equal);
-    CHECK(Mean <= 0.10);
+    WARN(Names[K] << " timing: transaction against cycle step latency over " << Agree.Steps
+                  << " steps: mean |relative difference| " << 100 * Agree.mean() << "%, max "
+                  << 100 * Agree.Max << "%, equal in " << Agree.Equal);
+    CHECK(Agree.mean() <= 0.10);
   }
 }
