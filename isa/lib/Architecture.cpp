@@ -19,6 +19,10 @@
 
 namespace neuromesh::isa {
 
+const char *meshModelName(MeshModel M) {
+  return M == MeshModel::Cycle ? "cycle" : "transaction";
+}
+
 namespace {
 
 constexpr int64_t U16Max = 65535;
@@ -79,6 +83,7 @@ const std::vector<FieldRow> &fieldRows() {
       intRow("mesh.router.eject_depth", 0, U16Max, "4", "messages per tile eject buffer (0 = unbounded)", NM_INT(Mesh.EjectDepth)),
       intRow("mesh.link.bits_per_cycle", 1, U16Max, "32", "bits a router-to-router link carries per cycle", NM_INT(Mesh.LinkBitsPerCycle)),
       intRow("mesh.message_bits", 1, U16Max, "32", "bits of one spike message", NM_INT(Mesh.MessageBits)),
+      otherRow("mesh.model", "string", meshModelName(DefaultMeshModel), "how the SystemC model carries messages: cycle (routers evaluated cycle by cycle, round-robin) or transaction (each message reserves its whole path at once, oldest first)"),
       intRow("mesh.no_progress_cycles", 1, INT64_C(1) << 40, "100000", "cycles with messages in the mesh and none moving before a run stops as deadlocked", NM_INT(Mesh.NoProgressCycles)),
       numRow("host.message_interval", "s", 0, 1, "0", "time between two input messages entering at the host interface; 0 = one mesh cycle", NM_NUM(Host.MessageInterval)),
       intRow("chips.count", 1, U16Max, "1", "chips in the system", NM_INT(Chips.Count)),
@@ -340,6 +345,15 @@ void resolveValue(const FieldRow &Row, const RawValue &V, const std::string &Sho
         return Fail(fmt::format("{}{}: {} tiles given twice", Where, Shown, Points[I].Tiles));
     A.Costs.Barrier = std::move(Points);
     return;
+  }
+  if (Path == "mesh.model") {
+    for (MeshModel M : {MeshModel::Cycle, MeshModel::Transaction})
+      if (!V.IsList && V.Text == meshModelName(M)) {
+        A.Mesh.Model = M;
+        return;
+      }
+    return Fail(fmt::format("{}{} must be one of: cycle, transaction, got '{}'", Where, Shown,
+                            V.IsList ? std::string("a list") : V.Text));
   }
   assert(Path == "core.encodings" && "every other field has a resolver");
   if (!V.IsList || V.Items.empty())

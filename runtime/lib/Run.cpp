@@ -191,6 +191,7 @@ RunResult runSystemC(const isa::Image &Img, const RunOptions &Opts,
   });
   R.SetupSeconds = Setup;
   R.Jit = EngineOpts.Jit;
+  R.MeshModel = isa::meshModelName(Timing.Model);
   for (const sc::StepLatency &L : Engine.latencies())
     R.StepSeconds.push_back(L.Seconds);
   if (const sc::ChipTrace *T = Engine.trace())
@@ -282,9 +283,10 @@ std::string formatRunSummary(const RunResult &R, const isa::Image &Img) {
   Line("engine", R.Engine);
   Line("neuron programs", R.Jit ? "JIT-compiled" : "interpreted");
   if (R.Engine == "systemc")
-    Line("timing", R.Energy ? fmt::format("architecture '{}'", R.Energy->ArchName)
-                            : std::string("defaults, no --arch (indicative only; pass the "
-                                          "image's architecture for its timing and energy)"));
+    Line("timing", (R.Energy ? fmt::format("architecture '{}'", R.Energy->ArchName)
+                             : std::string("defaults, no --arch (indicative only; pass the "
+                                           "image's architecture for its timing and energy)")) +
+                       fmt::format("; mesh model {}", R.MeshModel));
   Line("steps", fmt::format("{}", R.Steps));
   uint64_t Total = 0;
   for (size_t S = 0; S < Img.Symbols.size(); ++S) {

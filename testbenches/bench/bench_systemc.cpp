@@ -14,7 +14,11 @@
 // Each engine runs the same steps with the same inputs; the benchmark checks
 // that they recorded the same spikes (and the same event counts), then
 // prints, per engine, wall and CPU time, steps/s, synaptic events/s,
-// messages and hops per step, and the SystemC/functional ratio. The hops of
+// messages and hops per step, and the SystemC/functional ratio. The SystemC
+// engine runs twice, once per mesh model (mesh.model: cycle, transaction),
+// each with its ratio against the functional engine of the same run, and
+// the benchmark prints how far the transaction model's step latencies are
+// from the cycle model's (mean and max relative difference). The hops of
 // both rows are the energy model's x-then-y routes of the fired neurons'
 // spikes (TrafficTable); the SystemC line below adds its routers' own count,
 // which also has the host input's hops from tile (0,0). A benchmark
@@ -26,6 +30,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "BenchNetworks.h"
+#include "systemc/LatencyAgreement.h"
 
 #include "neuromesh/compiler/Compile.h"
 #include "neuromesh/compiler/NetworkYaml.h"
@@ -71,6 +76,9 @@ struct Measured {
   uint64_t SynapticEvents = 0, Messages = 0, Hops = 0;
   double SimulatedSeconds = 0; ///< SystemC only
   uint64_t StallCycles = 0;    ///< SystemC only
+  uint64_t RouterHops = 0;     ///< SystemC only
+  uint64_t Fingerprint = 0;    ///< SystemC only: of every step's latency
+  std::vector<uint64_t> StepCycles; ///< SystemC only: the measured steps' latencies
   std::vector<em::SpikeRecord> Spikes;
   em::CoreCounters Counters;
 };
@@ -116,7 +124,7 @@ Measured run(Engine &E, uint32_t Warmup, uint32_t Steps, std::optional<nb::Poiss
 }
 
 void printRow(const char *Engine, const Measured &M, uint32_t Steps) {
-  fmt::print("  {:<11} {:>9.3f} {:>9.3f} {:>10.1f} {:>12.3g} {:>12.0f} {:>12.0f}\n", Engine, M.Wall,
+  fmt::print("  {:<20} {:>9.3f} {:>9.3f} {:>10.1f} {:>12.3g} {:>12.0f} {:>12.0f}\n", Engine, M.Wall,
              M.Cpu, Steps / M.Wall, double(M.SynapticEvents) / M.Wall, double(M.Messages) / Steps,
              double(M.Hops) / Steps);
 }
@@ -148,45 +156,68 @@ bool compare(const std::string &Title, const isa::Image &Img, const isa::Archite
   em::FunctionalEngine F(Img, EngineOpts);
   const double FunctionalSetup = seconds(T0, Clock::now());
   Measured MF = run(F, Warmup, Steps, D(), Traffic, [] {});
-  T0 = Clock::now();
-  sc::SystemCEngine S(Img, Timing, EngineOpts);
-  const double SystemCSetup = seconds(T0, Clock::now());
-  sc::SystemCTraffic Before;
-  double Sim0 = 0;
-  Measured MS = run(S, Warmup, Steps, D(), Traffic, [&] {
-    Before = S.traffic();
-    Sim0 = S.simulatedSeconds();
-  });
-  const sc::SystemCTraffic After = S.traffic();
-  const uint64_t RouterHops =
-      After.HopsEastWest + After.HopsNorthSouth - Before.HopsEastWest - Before.HopsNorthSouth;
-  MS.SimulatedSeconds = S.simulatedSeconds() - Sim0;
-  // A fingerprint of every step's latency (FNV-1a over the cycle counts),
-  // to compare the timing of two versions of the model at a glance.
-  uint64_t Fingerprint = 0xcbf29ce484222325ULL;
-  for (const sc::StepLatency &L : S.latencies())
-    Fingerprint = (Fingerprint ^ L.Cycles) * 0x100000001b3ULL;
-  MS.StallCycles = After.StallCycles - Before.StallCycles;
+  // The SystemC engine under each mesh model.
+  const isa::MeshModel Models[] = {isa::MeshModel::Cycle, isa::MeshModel::Transaction};
+  Measured MS[2];
+  double SystemCSetup[2] = {};
+  for (int K = 0; K < 2; ++K) {
+    sc::SystemCTiming ModelTiming = Timing;
+    ModelTiming.Model = Models[K];
+    T0 = Clock::now();
+    sc::SystemCEngine S(Img, ModelTiming, EngineOpts);
+    SystemCSetup[K] = seconds(T0, Clock::now());
+    sc::SystemCTraffic Before;
+    double Sim0 = 0;
+    MS[K] = run(S, Warmup, Steps, D(), Traffic, [&] {
+      Before = S.traffic();
+      Sim0 = S.simulatedSeconds();
+    });
+    const sc::SystemCTraffic After = S.traffic();
+    MS[K].RouterHops =
+        After.HopsEastWest + After.HopsNorthSouth - Before.HopsEastWest - Before.HopsNorthSouth;
+    MS[K].SimulatedSeconds = S.simulatedSeconds() - Sim0;
+    // A fingerprint of every step's latency (FNV-1a over the cycle counts),
+    // to compare the timing of two versions of the model at a glance.
+    MS[K].Fingerprint = 0xcbf29ce484222325ULL;
+    for (const sc::StepLatency &L : S.latencies())
+      MS[K].Fingerprint = (MS[K].Fingerprint ^ L.Cycles) * 0x100000001b3ULL;
+    for (size_t I = Warmup; I < S.latencies().size(); ++I)
+      MS[K].StepCycles.push_back(S.latencies()[I].Cycles);
+    MS[K].StallCycles = After.StallCycles - Before.StallCycles;
+  }
 
-  fmt::print("  {:<11} {:>9} {:>9} {:>10} {:>12} {:>12} {:>12}\n", "engine", "wall s", "cpu s",
+  fmt::print("  {:<20} {:>9} {:>9} {:>10} {:>12} {:>12} {:>12}\n", "engine", "wall s", "cpu s",
              "steps/s", "syn events/s", "msgs/step", "hops/step");
   printRow("functional", MF, Steps);
-  printRow("systemc", MS, Steps);
-  fmt::print("  ratio systemc/functional: {:.2f}x wall, {:.2f}x cpu (setup: functional {:.3f} s, "
-             "systemc {:.3f} s)\n",
-             MS.Wall / MF.Wall, MS.Cpu / MF.Cpu, FunctionalSetup, SystemCSetup);
-  fmt::print("  systemc: {:.2f} us simulated per step, {:.0f} router hops/step (host input "
-             "included), {:.0f} stall cycles/step, latency fingerprint {:016x}\n",
-             1e6 * MS.SimulatedSeconds / Steps, double(RouterHops) / Steps,
-             double(MS.StallCycles) / Steps, Fingerprint);
-
-  bool Same = MF.Spikes == MS.Spikes;
-  fmt::print("  spikes: {} recorded, {}\n", MF.Spikes.size(),
-             Same ? "identical on both engines" : "DIFFERENT");
-  if (!(MF.Counters == MS.Counters)) {
-    fmt::print("  event counters: DIFFERENT\n");
-    Same = false;
+  printRow("systemc cycle", MS[0], Steps);
+  printRow("systemc transaction", MS[1], Steps);
+  bool Same = true;
+  for (int K = 0; K < 2; ++K) {
+    const char *Name = isa::meshModelName(Models[K]);
+    fmt::print("  ratio systemc {}/functional: {:.2f}x wall, {:.2f}x cpu (setup: functional "
+               "{:.3f} s, systemc {:.3f} s)\n",
+               Name, MS[K].Wall / MF.Wall, MS[K].Cpu / MF.Cpu, FunctionalSetup, SystemCSetup[K]);
+    fmt::print("  systemc {}: {:.2f} us simulated per step, {:.0f} router hops/step (host input "
+               "included), {:.0f} stall cycles/step, latency fingerprint {:016x}\n",
+               Name, 1e6 * MS[K].SimulatedSeconds / Steps, double(MS[K].RouterHops) / Steps,
+               double(MS[K].StallCycles) / Steps, MS[K].Fingerprint);
+    const bool SameSpikes = MF.Spikes == MS[K].Spikes;
+    fmt::print("  spikes under {}: {} recorded, {}\n", Name, MF.Spikes.size(),
+               SameSpikes ? "identical to the functional engine's" : "DIFFERENT");
+    if (!(MF.Counters == MS[K].Counters)) {
+      fmt::print("  event counters under {}: DIFFERENT\n", Name);
+      Same = false;
+    }
+    Same = Same && SameSpikes;
   }
+  // How far the transaction model's step latencies are from the cycle
+  // model's (its independent second implementation).
+  neuromesh::testing::LatencyAgreement Agree;
+  for (size_t I = 0; I < MS[0].StepCycles.size(); ++I)
+    Agree.add(double(MS[0].StepCycles[I]), double(MS[1].StepCycles[I]));
+  fmt::print("  step latency, transaction against cycle: mean |relative difference| {:.2f}%, "
+             "max {:.2f}% over {} steps\n",
+             100 * Agree.mean(), 100 * Agree.Max, Agree.Steps);
   return Same;
 }
 

@@ -382,6 +382,7 @@ TEST_CASE("mesh router timing and the host interface are fields, outside the fin
   CHECK(Base.Mesh.LinkBitsPerCycle == 32);
   CHECK(Base.Mesh.MessageBits == 32);
   CHECK(Base.Mesh.NoProgressCycles == 100000);
+  CHECK(Base.Mesh.Model == isa::DefaultMeshModel);
   CHECK(Base.Host.MessageInterval == 0);
 
   // Nested keys as written, with units.
@@ -389,7 +390,8 @@ TEST_CASE("mesh router timing and the host interface are fields, outside the fin
       std::string(Minimal) + "  clock_period: 250ps\n  message_bits: 40\n"
                              "  link: {bits_per_cycle: 8}\n"
                              "  router: {buffer_depth: 2, eject_depth: 0}\n"
-                             "  no_progress_cycles: 500\nhost:\n  message_interval: 3ns\n",
+                             "  no_progress_cycles: 500\n  model: cycle\n"
+                             "host:\n  message_interval: 3ns\n",
       "m.yaml");
   CHECK_SAME(A.Mesh.ClockPeriod, 250e-12);
   CHECK(A.Mesh.MessageBits == 40);
@@ -397,6 +399,9 @@ TEST_CASE("mesh router timing and the host interface are fields, outside the fin
   CHECK(A.Mesh.BufferDepth == 2);
   CHECK(A.Mesh.EjectDepth == 0);
   CHECK(A.Mesh.NoProgressCycles == 500);
+  CHECK(A.Mesh.Model == isa::MeshModel::Cycle);
+  CHECK(parseArchitecture(Minimal, "m.yaml", {{"mesh.model", "transaction"}}).Mesh.Model ==
+        isa::MeshModel::Transaction);
   CHECK_SAME(A.Host.MessageInterval, 3e-9);
   // Timing only annotates a run: an image runs under any of it.
   CHECK(A.fingerprint() == Base.fingerprint());
@@ -411,6 +416,11 @@ TEST_CASE("mesh router timing and the host interface are fields, outside the fin
     CHECK_THAT(errorOf(std::string(Minimal) + "  link: {bits_per_cycle: 0}\n"),
                Catch::Contains("a.yaml:14:26: error: mesh.link.bits_per_cycle must be in [1, "
                                "65535], got 0"));
+    CHECK_THAT(errorOf(std::string(Minimal) + "  model: cycles\n"),
+               Catch::Contains("a.yaml:14:10: error: mesh.model must be one of: cycle, "
+                               "transaction, got 'cycles'"));
+    CHECK_THAT(errorOf(Minimal, {{"mesh.model", "tlm"}}),
+               Catch::Contains("--set mesh.model must be one of: cycle, transaction"));
   }
   SECTION("every preset fills them in") {
     for (const char *Name : {"loihi", "truenorth", "tiny"}) {

@@ -12,17 +12,19 @@
 #include "neuromesh/isa/Generators.h"
 
 #include "isa/RandomImage.h"
+#include "systemc/LatencyAgreement.h"
 
 #include <catch2/catch.hpp>
 
 #include <llvm/Support/JSON.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <map>
 #include <sstream>
-#include <tuple>
 #include <string>
+#include <tuple>
 #include <vector>
 
 using namespace neuromesh;
@@ -82,6 +84,15 @@ SystemCTiming contendedTiming() {
   return T;
 }
 
+/// Both mesh models: every property below holds under each.
+constexpr isa::MeshModel Models[] = {isa::MeshModel::Cycle, isa::MeshModel::Transaction};
+
+/// T with mesh model M.
+SystemCTiming withModel(SystemCTiming T, isa::MeshModel M) {
+  T.Model = M;
+  return T;
+}
+
 /// Host input spikes for Steps steps: (step, port symbol, index), a
 /// deterministic spread over the image's input ports.
 std::vector<SpikeRecord> hostInputs(const isa::Image &Img, uint64_t Seed, uint64_t Steps) {
@@ -124,7 +135,7 @@ testing::RandomImageOptions busyOptions() {
 } // namespace
 
 TEST_CASE("systemc engine: same spikes and counts as the functional engine on random images "
-          "under fast, slow and contended timing",
+          "under fast, slow and contended timing and both mesh models",
           "[systemc]") {
   quietKernel();
   const uint64_t Steps = 12;
@@ -138,9 +149,10 @@ TEST_CASE("systemc engine: same spikes and counts as the functional engine on ra
     drive(Golden, In, Steps);
     const EngineCounters Want = Golden.counters();
     TotalSpikes += Want.Cores.SpikesOut;
-    for (int K = 0; K < 3; ++K) {
-      INFO("seed " << Seed << ", timing " << Names[K]);
-      SystemCEngine Timed(Img, Timings[K]);
+    for (int K = 0; K < 6; ++K) {
+      const isa::MeshModel Model = Models[K % 2];
+      INFO("seed " << Seed << ", timing " << Names[K / 2] << ", " << isa::meshModelName(Model));
+      SystemCEngine Timed(Img, withModel(Timings[K / 2], Model));
       drive(Timed, In, Steps);
       CHECK(Timed.recorded() == Golden.recorded());
       CHECK(Timed.probed() == Golden.probed());
@@ -159,7 +171,7 @@ TEST_CASE("systemc engine: same spikes and counts as the functional engine on ra
       CHECK(Timed.latencies().size() == Steps);
       TotalMessages += Messages;
       TotalChipLink += Tr.ChipLinkMessages;
-      if (K == 2)
+      if (K / 2 == 2)
         TotalStalls += Tr.StallCycles + Tr.InjectStallCycles;
     }
   }
@@ -228,33 +240,37 @@ SystemCTiming microTiming() {
 TEST_CASE("systemc engine: hand-computed step latency of one spike two hops away", "[systemc]") {
   quietKernel();
   isa::Image Img = isa::parseAssembly(MicroNetwork, "micro.s");
-  SystemCEngine E(Img, microTiming());
-  E.run(2);
-  // Step 0 starts at cycle 0 (1 cycle = 1 ns).
-  //  core 0 update: 10 neuron updates x 3 ns + 1 spike x 2 ns = 32 ns;
-  //    its one message is ready after one message-out, 32 + 4 = 36: cycle 36
-  //  core 1 update: 10 x 3 ns = 30 ns, free from cycle 30
-  //  injection: the local port takes it at cycle 36
-  //  mesh: S = 1, H = 2, so each of the 3 traversals (router (0,0) east,
-  //    router (1,0) east, router (2,0) local) takes S - 1 + H = 2 cycles:
-  //    in the eject buffer of tile (2,0) at 36 + 3 x 2 = 42
-  //  ejection: core 1 is free (since 30), so it takes the message at 42
-  //  delivery: 1 message-in x 5 ns + 10 sparse synapses x 1 ns = 15 ns: 57
-  //  barrier: 10 ns after the last work: the step closes at cycle 67
-  REQUIRE(E.latencies().size() == 2);
-  CHECK(E.latencies()[0].StartCycle == 0);
-  CHECK(E.latencies()[0].Cycles == 67);
-  CHECK(E.latencies()[0].Seconds == Approx(67e-9));
-  // Step 1 starts where step 0 closed and repeats it exactly.
-  CHECK(E.latencies()[1].StartCycle == 67);
-  CHECK(E.latencies()[1].Cycles == 67);
-  CHECK(E.simulatedSeconds() == Approx(134e-9));
-  const SystemCTraffic Tr = E.traffic();
-  CHECK(Tr.MeshMessages == 2);
-  CHECK(Tr.HopsEastWest == 4); // 2 hops per message
-  CHECK(Tr.HopsNorthSouth == 0);
-  CHECK(E.counters().Cores.SynapticEvents == 20);
-  CHECK(E.recorded() == std::vector<SpikeRecord>{{0, 0, 0}, {1, 0, 0}});
+  // Uncontended: both mesh models give the same cycles.
+  for (isa::MeshModel Model : Models) {
+    INFO(isa::meshModelName(Model));
+    SystemCEngine E(Img, withModel(microTiming(), Model));
+    E.run(2);
+    // Step 0 starts at cycle 0 (1 cycle = 1 ns).
+    //  core 0 update: 10 neuron updates x 3 ns + 1 spike x 2 ns = 32 ns;
+    //    its one message is ready after one message-out, 32 + 4 = 36: cycle 36
+    //  core 1 update: 10 x 3 ns = 30 ns, free from cycle 30
+    //  injection: the local port takes it at cycle 36
+    //  mesh: S = 1, H = 2, so each of the 3 traversals (router (0,0) east,
+    //    router (1,0) east, router (2,0) local) takes S - 1 + H = 2 cycles:
+    //    in the eject buffer of tile (2,0) at 36 + 3 x 2 = 42
+    //  ejection: core 1 is free (since 30), so it takes the message at 42
+    //  delivery: 1 message-in x 5 ns + 10 sparse synapses x 1 ns = 15 ns: 57
+    //  barrier: 10 ns after the last work: the step closes at cycle 67
+    REQUIRE(E.latencies().size() == 2);
+    CHECK(E.latencies()[0].StartCycle == 0);
+    CHECK(E.latencies()[0].Cycles == 67);
+    CHECK(E.latencies()[0].Seconds == Approx(67e-9));
+    // Step 1 starts where step 0 closed and repeats it exactly.
+    CHECK(E.latencies()[1].StartCycle == 67);
+    CHECK(E.latencies()[1].Cycles == 67);
+    CHECK(E.simulatedSeconds() == Approx(134e-9));
+    const SystemCTraffic Tr = E.traffic();
+    CHECK(Tr.MeshMessages == 2);
+    CHECK(Tr.HopsEastWest == 4); // 2 hops per message
+    CHECK(Tr.HopsNorthSouth == 0);
+    CHECK(E.counters().Cores.SynapticEvents == 20);
+    CHECK(E.recorded() == std::vector<SpikeRecord>{{0, 0, 0}, {1, 0, 0}});
+  }
 }
 
 TEST_CASE("systemc engine: cores sharing a tile take turns on its local port", "[systemc]") {
@@ -269,14 +285,17 @@ TEST_CASE("systemc engine: cores sharing a tile take turns on its local port", "
   Core2.replace(0, 29, ".core 2 chip=0 x=0 y=0 slot=1");
   Text.insert(Text.find(".population"), Core2);
   isa::Image Img = isa::parseAssembly(Text, "micro2.s");
-  SystemCEngine E(Img, microTiming());
-  E.step();
-  // Both messages are ready at cycle 36 (as above). The port takes core
-  // 0's at 36 and core 2's at 37 (ties in image core order, one per
-  // cycle). Each arrives 6 cycles later: 42 and 43. Core 1 absorbs the
-  // first from 42 to 57, then the second from 57 to 72 (it was busy when
-  // the second arrived). Barrier: 72 + 10 = 82.
-  CHECK(E.latencies()[0].Cycles == 82);
+  for (isa::MeshModel Model : Models) {
+    INFO(isa::meshModelName(Model));
+    SystemCEngine E(Img, withModel(microTiming(), Model));
+    E.step();
+    // Both messages are ready at cycle 36 (as above). The port takes core
+    // 0's at 36 and core 2's at 37 (ties in image core order, one per
+    // cycle). Each arrives 6 cycles later: 42 and 43. Core 1 absorbs the
+    // first from 42 to 57, then the second from 57 to 72 (it was busy when
+    // the second arrived). Barrier: 72 + 10 = 82.
+    CHECK(E.latencies()[0].Cycles == 82);
+  }
 }
 
 TEST_CASE("systemc engine: hand-computed latency of a spike to another chip", "[systemc]") {
@@ -289,22 +308,25 @@ TEST_CASE("systemc engine: hand-computed latency of a spike to another chip", "[
   Text.replace(Text.find(".out 0 -> 0:1:0"), 15, ".out 0 -> 1:0:0");
   Text.replace(Text.find(".core 1 chip=0 x=2"), 18, ".core 1 chip=1 x=0");
   isa::Image Img = isa::parseAssembly(Text, "micro_chips.s");
-  SystemCTiming T = microTiming();
-  T.ChipLinkSeconds = 20e-9;
-  SystemCEngine E(Img, T);
-  E.step();
-  // Core 0's message is ready at 36 (as in the two-hop case) and enters
-  // chip 0's router at 36. Chip 1 lies east (a row of two chips), so the
-  // route leaves chip 0 at its east edge, which is tile (0,0) itself: one
-  // local traversal (2 cycles) ejects it in transit at 38; the east chip
-  // link holds it 20 cycles and puts it into chip 1's west edge tile,
-  // (0,0), at 58; one local traversal puts it in the eject buffer at 60;
-  // core 1 (free since 30) absorbs it until 60 + 15 = 75, and the barrier
-  // closes the step at 85.
-  CHECK(E.latencies()[0].Cycles == 85);
-  CHECK(E.traffic().ChipLinkMessages == 1);
-  CHECK(E.traffic().HopsEastWest == 0);
-  CHECK(E.counters().Cores.SynapticEvents == 10);
+  for (isa::MeshModel Model : Models) {
+    INFO(isa::meshModelName(Model));
+    SystemCTiming T = withModel(microTiming(), Model);
+    T.ChipLinkSeconds = 20e-9;
+    SystemCEngine E(Img, T);
+    E.step();
+    // Core 0's message is ready at 36 (as in the two-hop case) and enters
+    // chip 0's router at 36. Chip 1 lies east (a row of two chips), so the
+    // route leaves chip 0 at its east edge, which is tile (0,0) itself: one
+    // local traversal (2 cycles) ejects it in transit at 38; the east chip
+    // link holds it 20 cycles and puts it into chip 1's west edge tile,
+    // (0,0), at 58; one local traversal puts it in the eject buffer at 60;
+    // core 1 (free since 30) absorbs it until 60 + 15 = 75, and the barrier
+    // closes the step at 85.
+    CHECK(E.latencies()[0].Cycles == 85);
+    CHECK(E.traffic().ChipLinkMessages == 1);
+    CHECK(E.traffic().HopsEastWest == 0);
+    CHECK(E.counters().Cores.SynapticEvents == 10);
+  }
 }
 
 TEST_CASE("systemc engine: hand-computed latency of host input spikes", "[systemc]") {
@@ -315,52 +337,56 @@ TEST_CASE("systemc engine: hand-computed latency of host input spikes", "[system
   Text.insert(Text.find(".population"), ".input \"in\" size=2\n  .target 0 -> 0:1:0\n"
                                         "  .target 1 -> 0:1:0\n");
   isa::Image Img = isa::parseAssembly(Text, "micro_host.s");
-  SystemCTiming T = microTiming();
-  T.HostCyclesPerMessage = 3;
-  SystemCEngine E(Img, T);
-  E.injectInput(0, 0); // "in" is symbol 0 (it precedes "src")
-  E.injectInput(0, 1);
-  E.step();
-  // Host messages are ready at 0 + 3 = 3 and 0 + 6 = 6 at tile (0,0),
-  // which core 0 shares: its own message is ready at 36 and goes after.
-  // Each host message needs 6 cycles to tile (2,0): in its eject buffer at
-  // 9 and 12. Core 1 is busy with its update until 30, so it absorbs the
-  // first from 30 to 45, the second from 45 to 60, and core 0's message
-  // (arrived at 42) from 60 to 75. Barrier: 75 + 10 = 85.
-  CHECK(E.latencies()[0].Cycles == 85);
-  CHECK(E.counters().HostMessages == 2);
-  CHECK(E.counters().Cores.SynapticEvents == 30);
+  for (isa::MeshModel Model : Models) {
+    INFO(isa::meshModelName(Model));
+    SystemCTiming T = withModel(microTiming(), Model);
+    T.HostCyclesPerMessage = 3;
+    SystemCEngine E(Img, T);
+    E.injectInput(0, 0); // "in" is symbol 0 (it precedes "src")
+    E.injectInput(0, 1);
+    E.step();
+    // Host messages are ready at 0 + 3 = 3 and 0 + 6 = 6 at tile (0,0),
+    // which core 0 shares: its own message is ready at 36 and goes after.
+    // Each host message needs 6 cycles to tile (2,0): in its eject buffer at
+    // 9 and 12. Core 1 is busy with its update until 30, so it absorbs the
+    // first from 30 to 45, the second from 45 to 60, and core 0's message
+    // (arrived at 42) from 60 to 75. Barrier: 75 + 10 = 85.
+    CHECK(E.latencies()[0].Cycles == 85);
+    CHECK(E.counters().HostMessages == 2);
+    CHECK(E.counters().Cores.SynapticEvents == 30);
 
-  // A pipelined core (SynapseOverlap): core 1's synapse unit absorbs while
-  // its neuron unit updates (until 30): the host messages from 9 to 24 and
-  // 24 to 39, core 0's (arrived at 42) from 42 to 57; the step's work ends
-  // at 57 and the barrier closes it at 67.
-  T.Core.SynapseOverlap = true;
-  SystemCEngine P(Img, T);
-  P.injectInput(0, 0);
-  P.injectInput(0, 1);
-  P.step();
-  CHECK(P.latencies()[0].Cycles == 67);
-  CHECK(P.counters().Cores == E.counters().Cores);
+    // A pipelined core (SynapseOverlap): core 1's synapse unit absorbs while
+    // its neuron unit updates (until 30): the host messages from 9 to 24 and
+    // 24 to 39, core 0's (arrived at 42) from 42 to 57; the step's work ends
+    // at 57 and the barrier closes it at 67.
+    T.Core.SynapseOverlap = true;
+    SystemCEngine P(Img, T);
+    P.injectInput(0, 0);
+    P.injectInput(0, 1);
+    P.step();
+    CHECK(P.latencies()[0].Cycles == 67);
+    CHECK(P.counters().Cores == E.counters().Cores);
+  }
 }
 
 TEST_CASE("systemc engine: two runs give identical spikes, latencies and traffic", "[systemc]") {
   quietKernel();
   const uint64_t Steps = 10;
-  for (uint64_t Seed : {3u, 7u, 11u}) {
-    isa::Image Img = testing::makeRandomImage(Seed, busyOptions());
-    std::vector<SpikeRecord> In = hostInputs(Img, Seed, Steps);
-    SystemCEngine A(Img, contendedTiming());
-    drive(A, In, Steps);
-    SystemCEngine B(Img, contendedTiming());
-    drive(B, In, Steps);
-    INFO("seed " << Seed);
-    CHECK(A.recorded() == B.recorded());
-    CHECK(A.latencies() == B.latencies());
-    CHECK(A.traffic().StallCycles == B.traffic().StallCycles);
-    CHECK(A.traffic().HopsEastWest == B.traffic().HopsEastWest);
-    CHECK(A.counters().Cores == B.counters().Cores);
-  }
+  for (uint64_t Seed : {3u, 7u, 11u})
+    for (isa::MeshModel Model : Models) {
+      isa::Image Img = testing::makeRandomImage(Seed, busyOptions());
+      std::vector<SpikeRecord> In = hostInputs(Img, Seed, Steps);
+      SystemCEngine A(Img, withModel(contendedTiming(), Model));
+      drive(A, In, Steps);
+      SystemCEngine B(Img, withModel(contendedTiming(), Model));
+      drive(B, In, Steps);
+      INFO("seed " << Seed << ", " << isa::meshModelName(Model));
+      CHECK(A.recorded() == B.recorded());
+      CHECK(A.latencies() == B.latencies());
+      CHECK(A.traffic().StallCycles == B.traffic().StallCycles);
+      CHECK(A.traffic().HopsEastWest == B.traffic().HopsEastWest);
+      CHECK(A.counters().Cores == B.counters().Cores);
+    }
 }
 
 TEST_CASE("systemc engine: 2 and 3 threads give the functional engine's spikes and the "
@@ -368,7 +394,8 @@ TEST_CASE("systemc engine: 2 and 3 threads give the functional engine's spikes a
           "[systemc][threads]") {
   quietKernel();
   const uint64_t Steps = 12;
-  const SystemCTiming Timings[] = {slowTiming(), contendedTiming()};
+  const SystemCTiming Timings[] = {slowTiming(), withModel(contendedTiming(), Models[0]),
+                                   withModel(contendedTiming(), Models[1])};
   unsigned Threaded = 0;
   uint64_t Spikes = 0;
   for (uint64_t Seed = 1; Seed <= 10; ++Seed) {
@@ -521,122 +548,140 @@ using Changes = std::vector<std::pair<uint64_t, std::string>>;
 TEST_CASE("systemc engine: the trace of one spike two hops away, by hand", "[systemc][trace]") {
   quietKernel();
   isa::Image Img = isa::parseAssembly(MicroNetwork, "micro.s");
-  SystemCEngine E(Img, microTiming(), {}, /*RecordTrace=*/true);
-  E.run(2);
-  const ChipTrace *T = E.trace();
-  REQUIRE(T);
-  // The latencies of the hand-worked case above: step 0 is cycles 0-67,
-  // core 0 busy 0-36 (update and send), core 1 busy 0-30 (update) and
-  // 42-57 (absorbing the spike), the message granted east at router (0,0)
-  // in cycle 36, east at (1,0) in 38, local at (2,0) in 40 (S = 1, H = 2),
-  // the barrier 57-67. Step 1 is the same 67 cycles later.
-  REQUIRE(T->Steps.size() == 2);
-  CHECK(T->Steps[0].Start == 0);
-  CHECK(T->Steps[0].WorkEnd == 57);
-  CHECK(T->Steps[0].End == 67);
-  CHECK(T->Steps[1].Start == 67);
-  CHECK(T->Steps[1].End == 134);
-  std::vector<std::tuple<uint32_t, int, uint64_t, uint64_t>> Work;
-  for (const CoreActivity &A : T->CoreWork)
-    Work.emplace_back(A.Core, int(A.Work), A.Span.Begin, A.Span.End);
-  std::sort(Work.begin(), Work.end());
-  const int U = int(CoreWork::Update), A = int(CoreWork::Absorb);
-  CHECK(Work == std::vector<std::tuple<uint32_t, int, uint64_t, uint64_t>>{
-                    {0, U, 0, 36}, {0, U, 67, 103}, {1, U, 0, 30}, {1, U, 67, 97},
-                    {1, A, 42, 57}, {1, A, 109, 124}});
-  std::vector<std::tuple<uint32_t, int, bool, uint64_t, uint64_t>> Links;
-  for (const LinkActivity &L : T->Links)
-    Links.emplace_back(L.Router, L.Port, L.Stall, L.Span.Begin, L.Span.End);
-  std::sort(Links.begin(), Links.end());
-  const int East = int(Dir::East), Local = int(Dir::Local);
-  CHECK(Links == std::vector<std::tuple<uint32_t, int, bool, uint64_t, uint64_t>>{
-                     {0, East, false, 36, 37}, {0, East, false, 103, 104},
-                     {1, East, false, 38, 39}, {1, East, false, 105, 106},
-                     {2, Local, false, 40, 41}, {2, Local, false, 107, 108}});
+  // The cycle model samples its routers; the transaction model records its
+  // reservations: the same spans.
+  for (isa::MeshModel Model : Models) {
+    INFO(isa::meshModelName(Model));
+    SystemCEngine E(Img, withModel(microTiming(), Model), {}, /*RecordTrace=*/true);
+    E.run(2);
+    const ChipTrace *T = E.trace();
+    REQUIRE(T);
+    // The latencies of the hand-worked case above: step 0 is cycles 0-67,
+    // core 0 busy 0-36 (update and send), core 1 busy 0-30 (update) and
+    // 42-57 (absorbing the spike), the message granted east at router (0,0)
+    // in cycle 36, east at (1,0) in 38, local at (2,0) in 40 (S = 1, H = 2),
+    // the barrier 57-67. Step 1 is the same 67 cycles later.
+    REQUIRE(T->Steps.size() == 2);
+    CHECK(T->Steps[0].Start == 0);
+    CHECK(T->Steps[0].WorkEnd == 57);
+    CHECK(T->Steps[0].End == 67);
+    CHECK(T->Steps[1].Start == 67);
+    CHECK(T->Steps[1].End == 134);
+    std::vector<std::tuple<uint32_t, int, uint64_t, uint64_t>> Work;
+    for (const CoreActivity &A : T->CoreWork)
+      Work.emplace_back(A.Core, int(A.Work), A.Span.Begin, A.Span.End);
+    std::sort(Work.begin(), Work.end());
+    const int U = int(CoreWork::Update), A = int(CoreWork::Absorb);
+    CHECK(Work == std::vector<std::tuple<uint32_t, int, uint64_t, uint64_t>>{{0, U, 0, 36},
+                                                                             {0, U, 67, 103},
+                                                                             {1, U, 0, 30},
+                                                                             {1, U, 67, 97},
+                                                                             {1, A, 42, 57},
+                                                                             {1, A, 109, 124}});
+    std::vector<std::tuple<uint32_t, int, bool, uint64_t, uint64_t>> Links;
+    for (const LinkActivity &L : T->Links)
+      Links.emplace_back(L.Router, L.Port, L.Stall, L.Span.Begin, L.Span.End);
+    std::sort(Links.begin(), Links.end());
+    const int East = int(Dir::East), Local = int(Dir::Local);
+    CHECK(Links == std::vector<std::tuple<uint32_t, int, bool, uint64_t, uint64_t>>{
+                       {0, East, false, 36, 37},
+                       {0, East, false, 103, 104},
+                       {1, East, false, 38, 39},
+                       {1, East, false, 105, 106},
+                       {2, Local, false, 40, 41},
+                       {2, Local, false, 107, 108}});
 
-  // Recording changes nothing: the same latencies as an untraced run.
-  SystemCEngine Plain(Img, microTiming());
-  Plain.run(2);
-  CHECK(Plain.latencies() == E.latencies());
+    // Recording changes nothing: the same latencies as an untraced run.
+    SystemCEngine Plain(Img, withModel(microTiming(), Model));
+    Plain.run(2);
+    CHECK(Plain.latencies() == E.latencies());
 
-  // The VCD (1 cycle = 1000 ps).
-  auto V = vcdChanges(traceVcd(*T));
-  CHECK(V["system.step"] == Changes{{0, "0"}, {67000, "1"}});
-  CHECK(V["system.barrier"] ==
-        Changes{{0, "0"}, {57000, "1"}, {67000, "0"}, {124000, "1"}, {134000, "0"}});
-  CHECK(V["system.chip0.core1_x2_y0_s0.busy"] ==
-        Changes{{0, "1"}, {30000, "0"}, {42000, "1"}, {57000, "0"}, {67000, "1"},
-                {97000, "0"}, {109000, "1"}, {124000, "0"}});
-  CHECK(V["system.chip0.router_x1_y0.east_busy"] ==
-        Changes{{0, "0"}, {38000, "1"}, {39000, "0"}, {105000, "1"}, {106000, "0"}});
-  CHECK(V["system.chip0.router_x1_y0.west_busy"] == Changes{{0, "0"}});
-  CHECK(V["system.chip0.router_x2_y0.local_stall"] == Changes{{0, "0"}});
+    // The VCD (1 cycle = 1000 ps).
+    auto V = vcdChanges(traceVcd(*T));
+    CHECK(V["system.step"] == Changes{{0, "0"}, {67000, "1"}});
+    CHECK(V["system.barrier"] ==
+          Changes{{0, "0"}, {57000, "1"}, {67000, "0"}, {124000, "1"}, {134000, "0"}});
+    CHECK(V["system.chip0.core1_x2_y0_s0.busy"] == Changes{{0, "1"},
+                                                           {30000, "0"},
+                                                           {42000, "1"},
+                                                           {57000, "0"},
+                                                           {67000, "1"},
+                                                           {97000, "0"},
+                                                           {109000, "1"},
+                                                           {124000, "0"}});
+    CHECK(V["system.chip0.router_x1_y0.east_busy"] ==
+          Changes{{0, "0"}, {38000, "1"}, {39000, "0"}, {105000, "1"}, {106000, "0"}});
+    CHECK(V["system.chip0.router_x1_y0.west_busy"] == Changes{{0, "0"}});
+    CHECK(V["system.chip0.router_x2_y0.local_stall"] == Changes{{0, "0"}});
 
-  // The Chrome trace: it parses, and holds a slice per step, barrier,
-  // update and absorb burst, and the routers' counters.
-  llvm::Expected<llvm::json::Value> J = llvm::json::parse(traceChromeJson(*T));
-  REQUIRE(bool(J));
-  const llvm::json::Array *Events = J->getAsObject()->getArray("traceEvents");
-  REQUIRE(Events);
-  std::map<std::string, int> Slices;
-  std::vector<std::pair<double, double>> Absorbs;
-  int Counters = 0;
-  for (const llvm::json::Value &Ev : *Events) {
-    const llvm::json::Object &O = *Ev.getAsObject();
-    const std::string Ph = O.getString("ph")->str();
-    if (Ph == "C")
-      ++Counters;
-    if (Ph != "X")
-      continue;
-    const std::string Name = O.getString("name")->str();
-    ++Slices[Name];
-    if (Name == "absorb") {
-      Absorbs.emplace_back(*O.getNumber("ts"), *O.getNumber("dur"));
-      CHECK(*O.getInteger("tid") == 3); // core 1's absorb thread
-      CHECK(*O.getObject("args")->getInteger("spikes") == 1);
+    // The Chrome trace: it parses, and holds a slice per step, barrier,
+    // update and absorb burst, and the routers' counters.
+    llvm::Expected<llvm::json::Value> J = llvm::json::parse(traceChromeJson(*T));
+    REQUIRE(bool(J));
+    const llvm::json::Array *Events = J->getAsObject()->getArray("traceEvents");
+    REQUIRE(Events);
+    std::map<std::string, int> Slices;
+    std::vector<std::pair<double, double>> Absorbs;
+    int Counters = 0;
+    for (const llvm::json::Value &Ev : *Events) {
+      const llvm::json::Object &O = *Ev.getAsObject();
+      const std::string Ph = O.getString("ph")->str();
+      if (Ph == "C")
+        ++Counters;
+      if (Ph != "X")
+        continue;
+      const std::string Name = O.getString("name")->str();
+      ++Slices[Name];
+      if (Name == "absorb") {
+        Absorbs.emplace_back(*O.getNumber("ts"), *O.getNumber("dur"));
+        CHECK(*O.getInteger("tid") == 3); // core 1's absorb thread
+        CHECK(*O.getObject("args")->getInteger("spikes") == 1);
+      }
     }
+    CHECK(Slices ==
+          std::map<std::string, int>{
+              {"absorb", 2}, {"barrier", 2}, {"step 0", 1}, {"step 1", 1}, {"update", 4}});
+    REQUIRE(Absorbs.size() == 2);
+    CHECK(Absorbs[0].first == Approx(0.042)); // us
+    CHECK(Absorbs[0].second == Approx(0.015));
+    CHECK(Absorbs[1].first == Approx(0.109));
+    // Three routers, each busy then idle twice: 12 counter samples.
+    CHECK(Counters == 12);
   }
-  CHECK(Slices == std::map<std::string, int>{
-                      {"absorb", 2}, {"barrier", 2}, {"step 0", 1}, {"step 1", 1}, {"update", 4}});
-  REQUIRE(Absorbs.size() == 2);
-  CHECK(Absorbs[0].first == Approx(0.042)); // us
-  CHECK(Absorbs[0].second == Approx(0.015));
-  CHECK(Absorbs[1].first == Approx(0.109));
-  // Three routers, each busy then idle twice: 12 counter samples.
-  CHECK(Counters == 12);
 }
 
 TEST_CASE("systemc engine: traced link and stall activity equals the routers' counters",
           "[systemc][trace]") {
   quietKernel();
-  for (uint64_t Seed : {3u, 5u}) {
-    isa::Image Img = testing::makeRandomImage(Seed, busyOptions());
-    const std::vector<SpikeRecord> In = hostInputs(Img, Seed, 8);
-    SystemCEngine E(Img, contendedTiming(), {}, /*RecordTrace=*/true);
-    drive(E, In, 8);
-    const SystemCTraffic Tr = E.traffic();
-    uint64_t Busy = 0, Stalls = 0;
-    const uint64_t S = contendedTiming().router().serialisationCycles(32);
-    for (const LinkActivity &L : E.trace()->Links) {
-      if (L.Stall) {
-        Stalls += L.Span.End - L.Span.Begin;
-        continue;
+  for (uint64_t Seed : {3u, 5u})
+    for (isa::MeshModel Model : Models) {
+      isa::Image Img = testing::makeRandomImage(Seed, busyOptions());
+      const std::vector<SpikeRecord> In = hostInputs(Img, Seed, 8);
+      SystemCEngine E(Img, withModel(contendedTiming(), Model), {}, /*RecordTrace=*/true);
+      drive(E, In, 8);
+      const SystemCTraffic Tr = E.traffic();
+      uint64_t Busy = 0, Stalls = 0;
+      const uint64_t S = contendedTiming().router().serialisationCycles(32);
+      for (const LinkActivity &L : E.trace()->Links) {
+        if (L.Stall) {
+          Stalls += L.Span.End - L.Span.Begin;
+          continue;
+        }
+        CHECK(L.Span.End - L.Span.Begin == S);
+        ++Busy;
       }
-      CHECK(L.Span.End - L.Span.Begin == S);
-      ++Busy;
+      INFO("seed " << Seed << ", " << isa::meshModelName(Model));
+      // Every message forwarded (hops and ejections) is one busy span; every
+      // stall cycle the routers counted is in a stall span.
+      // (A message crossing a chip edge is ejected once more, at the edge.)
+      CHECK(Busy == Tr.HopsEastWest + Tr.HopsNorthSouth + Tr.MeshMessages + Tr.ChipLinkMessages);
+      CHECK(Stalls == Tr.StallCycles);
+      CHECK(E.trace()->Steps.size() == 8);
+      uint64_t Absorbed = 0;
+      for (const CoreActivity &A : E.trace()->CoreWork)
+        Absorbed += A.Work == CoreWork::Absorb;
+      CHECK(Absorbed == Tr.MeshMessages);
     }
-    INFO("seed " << Seed);
-    // Every message forwarded (hops and ejections) is one busy span; every
-    // stall cycle the routers counted is in a stall span.
-    // (A message crossing a chip edge is ejected once more, at the edge.)
-    CHECK(Busy == Tr.HopsEastWest + Tr.HopsNorthSouth + Tr.MeshMessages + Tr.ChipLinkMessages);
-    CHECK(Stalls == Tr.StallCycles);
-    CHECK(E.trace()->Steps.size() == 8);
-    uint64_t Absorbed = 0;
-    for (const CoreActivity &A : E.trace()->CoreWork)
-      Absorbed += A.Work == CoreWork::Absorb;
-    CHECK(Absorbed == Tr.MeshMessages);
-  }
 }
 
 TEST_CASE("systemc engine: routers and chip links carry the energy model's routes over the chip "
@@ -669,7 +714,10 @@ TEST_CASE("systemc engine: routers and chip links carry the energy model's route
       const TrafficTable Table(A, Img);
       SystemCTiming T = contendedTiming();
       T.ChipGridWidth = uint32_t(A.Chips.GridWidth);
-      SystemCEngine E(Img, T);
+      SystemCEngine E(Img, withModel(T, isa::MeshModel::Transaction));
+      // The cycle model on the same inputs: the same paths, so the same
+      // counts on every router output.
+      SystemCEngine Cycle(Img, withModel(T, isa::MeshModel::Cycle));
       TrafficCounts Want;
       const std::vector<SpikeRecord> In = hostInputs(Img, Seed, 10);
       size_t Next = 0;
@@ -677,12 +725,14 @@ TEST_CASE("systemc engine: routers and chip links carry the energy model's route
       for (uint64_t Step = 0; Step < 10; ++Step) {
         for (; Next < In.size() && In[Next].Step == Step; ++Next) {
           E.injectInput(In[Next].Symbol, In[Next].Index);
+          Cycle.injectInput(In[Next].Symbol, In[Next].Index);
           Want += Table.input(In[Next].Symbol, In[Next].Index);
         }
         isa::forEachGeneratedSpike(Img.Symbols, Step, Generated, [&](uint32_t S, uint32_t I) {
           Want += Table.input(S, I);
         });
         E.step();
+        Cycle.step();
         for (size_t K = 0; K < E.numCores(); ++K)
           for (const FiredNeuron &F : E.fired(K))
             Want += Table.spike(uint32_t(K), F.Neuron);
@@ -694,6 +744,31 @@ TEST_CASE("systemc engine: routers and chip links carry the energy model's route
       CHECK(Got.HopsEastWest == Want.HopsEastWest);
       CHECK(Got.HopsNorthSouth == Want.HopsNorthSouth);
       CHECK(Got.ChipLinkMessages == Want.ChipCrossings);
+      for (uint16_t C = 0; C < A.Chips.GridWidth * A.Chips.GridHeight; ++C)
+        for (uint16_t Y = 0; Y < H.MeshHeight; ++Y)
+          for (uint16_t X = 0; X < H.MeshWidth; ++X) {
+            INFO("router (" << X << "," << Y << ") of chip " << C);
+            CHECK(E.routerStats(C, X, Y).Forwarded == Cycle.routerStats(C, X, Y).Forwarded);
+          }
+      // Priced under systemc from these counts: the same hop and link
+      // energy under both models.
+      A.Costs.WithinTile.Energy = 0.5e-12;
+      A.Costs.HopEastWest.Energy = 1.5e-12;
+      A.Costs.HopNorthSouth.Energy = 2.5e-12;
+      A.Costs.ChipLink.Energy = 10e-12;
+      const EnergyModel Price(A, Img);
+      auto Priced = [&](const SystemCTraffic &S) {
+        return Price.trafficEnergy(
+            {S.MeshMessages, S.WithinTile, S.HopsEastWest, S.HopsNorthSouth, S.ChipLinkMessages});
+      };
+      const EnergyBreakdown Lt = Priced(Got), Cy = Priced(Cycle.traffic()),
+                            Route = Price.trafficEnergy(Want);
+      CHECK(Lt.HopsEastWest == Cy.HopsEastWest);
+      CHECK(Lt.HopsNorthSouth == Cy.HopsNorthSouth);
+      CHECK(Lt.ChipLinks == Cy.ChipLinks);
+      CHECK(Lt.WithinTile == Cy.WithinTile);
+      CHECK(Lt.HopsEastWest == Route.HopsEastWest);
+      CHECK(Lt.ChipLinks == Route.ChipLinks);
       Crossings += Got.ChipLinkMessages;
       Hops += Got.HopsEastWest + Got.HopsNorthSouth;
       Messages += Got.MeshMessages;
@@ -703,4 +778,32 @@ TEST_CASE("systemc engine: routers and chip links carry the energy model's route
   CHECK(Crossings > 50);
   CHECK(Hops > 50);
   CHECK(Messages > 500);
+}
+
+TEST_CASE("systemc engine: the transaction model's step latencies agree with the cycle model's",
+          "[systemc][transaction]") {
+  quietKernel();
+  // The cycle model is the independent second implementation: over the
+  // random corpus under the three timing sets, the transaction model's
+  // step latency is compared with the cycle model's, step by step.
+  const uint64_t Steps = 12;
+  const SystemCTiming Timings[] = {fastTiming(), slowTiming(), contendedTiming()};
+  const char *Names[] = {"fast", "slow", "contended"};
+  for (int K = 0; K < 3; ++K) {
+    testing::LatencyAgreement Agree;
+    for (uint64_t Seed = 1; Seed <= 24; ++Seed) {
+      isa::Image Img = testing::makeRandomImage(Seed, busyOptions());
+      std::vector<SpikeRecord> In = hostInputs(Img, Seed, Steps);
+      SystemCEngine Cycle(Img, withModel(Timings[K], isa::MeshModel::Cycle));
+      drive(Cycle, In, Steps);
+      SystemCEngine Lt(Img, withModel(Timings[K], isa::MeshModel::Transaction));
+      drive(Lt, In, Steps);
+      for (uint64_t S = 0; S < Steps; ++S)
+        Agree.add(double(Cycle.latencies()[S].Cycles), double(Lt.latencies()[S].Cycles));
+    }
+    WARN(Names[K] << " timing: transaction against cycle step latency over " << Agree.Steps
+                  << " steps: mean |relative difference| " << 100 * Agree.mean() << "%, max "
+                  << 100 * Agree.Max << "%, equal in " << Agree.Equal);
+    CHECK(Agree.mean() <= 0.10);
+  }
 }

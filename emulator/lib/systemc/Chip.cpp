@@ -90,25 +90,36 @@ CoreModule::CoreModule(sc_core::sc_module_name Name, ChipModel &Chip, uint32_t I
 void CoreModule::update() { Chip.updateCore(Index); }
 
 TileModule::TileModule(sc_core::sc_module_name Name, ChipModel &Chip, uint32_t Index,
-                       EjectBuffer &Eject)
+                       EjectBuffer *Eject)
     : sc_core::sc_module(Name), Chip(Chip), Index(Index), Eject(Eject) {
   SC_METHOD(arbitrate);
   sensitive << Submitted;
   dont_initialize();
+  if (!Eject)
+    return;
   SC_METHOD(eject);
-  sensitive << Eject.arrivalEvent();
+  sensitive << Eject->arrivalEvent();
   dont_initialize();
 }
 
 void TileModule::arbitrate() { Chip.arbitrateTile(Index); }
 
 void TileModule::eject() {
-  const uint64_t Wait = Chip.ejectTile(Index, Eject);
+  const uint64_t Wait = Chip.ejectTile(Index, *Eject);
   if (Wait == 0)
-    next_trigger(Eject.arrivalEvent());
+    next_trigger(Eject->arrivalEvent());
   else
     next_trigger(Chip.period() * double(Wait));
 }
+
+MeshRouting::MeshRouting(sc_core::sc_module_name Name, ChipModel &Chip)
+    : sc_core::sc_module(Name), Chip(Chip) {
+  SC_METHOD(route);
+  sensitive << Submitted;
+  dont_initialize();
+}
+
+void MeshRouting::route() { Chip.routeTransactions(); }
 
 HostPort::HostPort(sc_core::sc_module_name Name, ChipModel &Chip)
     : sc_core::sc_module(Name), Chip(Chip) {
@@ -255,13 +266,18 @@ ChipModel::ChipModel(sc_core::sc_module_name Name, const isa::Image &Img,
   TheBarrier = std::make_unique<Barrier>("barrier", Period, Timing.cycles(Timing.BarrierSeconds));
   for (uint16_t C = 0; C < NumChips; ++C) {
     MC.Chip = C;
-    Meshes.push_back(std::make_unique<Mesh>(fmt::format("chip{}", C).c_str(), MC));
+    if (transactional())
+      TMeshes.push_back(std::make_unique<TransactionMesh>(MC));
+    else
+      Meshes.push_back(std::make_unique<Mesh>(fmt::format("chip{}", C).c_str(), MC));
   }
+  if (transactional())
+    Routing = std::make_unique<MeshRouting>("routing", *this);
   for (uint32_t T = 0; T < Tiles.size(); ++T) {
     Tile &Tl = Tiles[T];
-    Tl.Module =
-        std::make_unique<TileModule>(fmt::format("tile_{}_{}_{}", Tl.Chip, Tl.X, Tl.Y).c_str(),
-                                     *this, T, Meshes[Tl.Chip]->eject(Tl.X, Tl.Y));
+    Tl.Module = std::make_unique<TileModule>(
+        fmt::format("tile_{}_{}_{}", Tl.Chip, Tl.X, Tl.Y).c_str(), *this, T,
+        transactional() ? nullptr : &Meshes[Tl.Chip]->eject(Tl.X, Tl.Y));
   }
   for (uint32_t G = 0; G < NumCores; ++G)
     CoreModules.push_back(std::make_unique<CoreModule>(fmt::format("core{}", G).c_str(), *this, G));
@@ -281,6 +297,12 @@ ChipModel::ChipModel(sc_core::sc_module_name Name, const isa::Image &Img,
     Trace->Cores.push_back({L.Chip, L.X, L.Y, L.Slot});
   for (const Tile &Tl : Tiles)
     Trace->Routers.push_back({Tl.Chip, Tl.X, Tl.Y, 0});
+  // The transaction model records router spans from its reservations; the
+  // cycle model's are sampled from the routers' counters.
+  for (uint16_t C = 0; C < TMeshes.size(); ++C)
+    TMeshes[C]->recordInto(&Trace->Links, tileIndex(C, 0, 0));
+  if (transactional())
+    return;
   Sampled.resize(Tiles.size());
   OpenStall.assign(Tiles.size() * NumDirs, -1);
   Sampler = std::make_unique<TraceSampler>("trace_sampler", *this);
@@ -403,6 +425,10 @@ void ChipModel::sendHost() {
 
 void ChipModel::arbitrateTile(uint32_t Index) {
   Tile &T = Tiles[Index];
+  // Transaction model: list the tile for routing once, however often it
+  // arbitrates before the routing process runs.
+  if (Routing && T.Entered.empty() && !T.Out.empty())
+    Ordered.push_back(Index);
   // Served in Outgoing's order (ready cycle, source, sequence).
   ServeOrder.clear();
   for (uint32_t K = 0; K < T.Out.size(); ++K) {
@@ -418,9 +444,80 @@ void ChipModel::arbitrateTile(uint32_t Index) {
     T.PortFree = At + 1;
     if (O.M.Chip == T.Chip && O.M.X == T.X && O.M.Y == T.Y)
       ++WithinTile;
-    enterMesh(T.Chip, T.X, T.Y, O.M, At);
+    if (Routing)
+      T.Entered.push_back({At, O.M});
+    else
+      enterMesh(T.Chip, T.X, T.Y, O.M, At);
   }
   T.Out.clear();
+  if (Routing)
+    Routing->submitted();
+}
+
+void ChipModel::routeTransactions() {
+  // A merge of the tiles' ordered messages (each tile's in increasing
+  // cycle) with the crossings' re-entries, smallest (cycle, tile) first.
+  struct Head {
+    uint64_t Cycle;
+    uint32_t Tile, Next;
+    bool operator>(const Head &O) const {
+      return Cycle != O.Cycle ? Cycle > O.Cycle : Tile > O.Tile;
+    }
+  };
+  std::vector<Head> Heads;
+  for (uint32_t T : Ordered)
+    if (!Tiles[T].Entered.empty())
+      Heads.push_back({Tiles[T].Entered.front().Cycle, T, 0});
+  std::make_heap(Heads.begin(), Heads.end(), std::greater<Head>());
+  while (!Heads.empty() || !Reentries.empty()) {
+    const bool FromPort =
+        !Heads.empty() &&
+        (Reentries.empty() || std::tie(Heads.front().Cycle, Heads.front().Tile) <=
+                                  std::tie(Reentries.top().Cycle, Reentries.top().Tile));
+    if (!FromPort) {
+      const Reentry E = Reentries.top();
+      Reentries.pop();
+      const Tile &T = Tiles[E.Tile];
+      routeOne(T.Chip, T.X, T.Y, E.Final, E.Cycle);
+      continue;
+    }
+    std::pop_heap(Heads.begin(), Heads.end(), std::greater<Head>());
+    Head &H = Heads.back();
+    Tile &T = Tiles[H.Tile];
+    routeOne(T.Chip, T.X, T.Y, T.Entered[H.Next].Final, T.Entered[H.Next].Cycle);
+    if (++H.Next < T.Entered.size()) {
+      H.Cycle = T.Entered[H.Next].Cycle;
+      std::push_heap(Heads.begin(), Heads.end(), std::greater<Head>());
+    } else {
+      Heads.pop_back();
+    }
+  }
+  for (uint32_t T : Ordered)
+    Tiles[T].Entered.clear();
+  Ordered.clear();
+}
+
+void ChipModel::routeOne(uint32_t Chip, uint16_t X, uint16_t Y, const Message &Final,
+                         uint64_t Cycle) {
+  Message Leg = Final;
+  const Dir Edge = nextLeg(Chip, X, Y, Final, Leg.X, Leg.Y);
+  Leg.Chip = Chip;
+  TransactionMesh &Mesh = *TMeshes[Chip];
+  const uint64_t Arrived = Mesh.route(X, Y, Leg, Cycle);
+  const uint32_t Index = tileIndex(uint16_t(Chip), Leg.X, Leg.Y);
+  Tile &T = Tiles[Index];
+  // Taken in arrival order (routing order is arrival order at one tile).
+  const uint64_t At = std::max(Arrived, T.LastTaken);
+  if (Edge == Dir::Local) {
+    Mesh.taken(takeForCore(T, Final, At));
+    return;
+  }
+  T.LastTaken = At;
+  Mesh.taken(At);
+  uint32_t Next = 0;
+  uint16_t NX = 0, NY = 0;
+  const uint64_t Enter = crossLink(Index, Final, At, Next, NX, NY);
+  Reentries.push({Enter, tileIndex(uint16_t(Next), NX, NY), CrossingSeq++, Final});
 }
 
 Dir ChipModel::nextLeg(uint32_t Chip, uint16_t X, uint16_t Y, const Message &Final,
@@ -485,25 +582,30 @@ uint64_t ChipModel::ejectTile(uint32_t Index, EjectBuffer &Eject) {
       Links->submitted();
       continue;
     }
-    assert(Head.Slot < T.SlotCore.size() && T.SlotCore[Head.Slot] >= 0 &&
-           "messages go to existing cores");
-    const uint32_t Core = uint32_t(T.SlotCore[Head.Slot]);
-    CoreSlot &C = Cores[Core];
-    // A pipelined core's synapse unit takes spikes in while its neuron
-    // unit updates (a receive of step t writes only later ring slots, so
-    // nothing the update reads).
-    uint64_t &Busy = Timing.Core.SynapseOverlap ? C.SynapseBusyUntil : C.BusyUntil;
-    At = std::max(At, Busy);
+    At = takeForCore(T, Head, At);
     Message M;
     Eject.popAt(At, M);
-    T.LastTaken = At;
-    ++Delivered;
-    Busy = At + absorb(C, M);
-    TheBarrier->absorbed(Busy);
-    if (Trace)
-      Trace->CoreWork.push_back({Core, CoreWork::Absorb, {At, Busy}});
   }
   return 0;
+}
+
+uint64_t ChipModel::takeForCore(Tile &T, const Message &M, uint64_t At) {
+  assert(M.Slot < T.SlotCore.size() && T.SlotCore[M.Slot] >= 0 &&
+         "messages go to existing cores");
+  const uint32_t Core = uint32_t(T.SlotCore[M.Slot]);
+  CoreSlot &C = Cores[Core];
+  // A pipelined core's synapse unit takes spikes in while its neuron
+  // unit updates (a receive of step t writes only later ring slots, so
+  // nothing the update reads).
+  uint64_t &Busy = Timing.Core.SynapseOverlap ? C.SynapseBusyUntil : C.BusyUntil;
+  At = std::max(At, Busy);
+  T.LastTaken = At;
+  ++Delivered;
+  Busy = At + absorb(C, M);
+  TheBarrier->absorbed(Busy);
+  if (Trace)
+    Trace->CoreWork.push_back({Core, CoreWork::Absorb, {At, Busy}});
+  return At;
 }
 
 void ChipModel::injected(uint64_t Cycle) {
@@ -572,30 +674,38 @@ void ChipModel::forwardChipLinks() {
   // for the chip link latency, at least a cycle) into the neighbouring
   // chip's edge tile, and on from there.
   std::sort(Crossings.begin(), Crossings.end());
-  const uint64_t Occupy = std::max<uint64_t>(1, Timing.cycles(Timing.ChipLinkSeconds));
   for (const Crossing &C : Crossings) {
-    const Tile &T = Tiles[C.Tile];
-    uint16_t ToX = 0, ToY = 0;
-    const Dir Edge = nextLeg(T.Chip, T.X, T.Y, C.Final, ToX, ToY);
-    assert(Edge != Dir::Local && ToX == T.X && ToY == T.Y && "ejected at the edge it crosses");
-    uint32_t Next = T.Chip;
-    uint16_t X = T.X, Y = T.Y;
-    switch (Edge) {
-    case Dir::East: Next += 1; X = 0; break;
-    case Dir::West: Next -= 1; X = uint16_t(W - 1); break;
-    case Dir::North: Next += GridWidth; Y = 0; break;
-    case Dir::South: Next -= GridWidth; Y = uint16_t(H - 1); break;
-    case Dir::Local: break;
-    }
-    uint64_t &Free = LinkFree[size_t(T.Chip) * NumDirs + size_t(Edge)];
-    const uint64_t Start = std::max(C.Arrived, Free);
-    Free = Start + Occupy;
-    ++ChipLinkMessages;
+    uint32_t Next = 0;
+    uint16_t X = 0, Y = 0, ToX = 0, ToY = 0;
+    const uint64_t Enter = crossLink(C.Tile, C.Final, C.Arrived, Next, X, Y);
     if (nextLeg(Next, X, Y, C.Final, ToX, ToY) == Dir::Local)
       InTransit.erase(C.Final.Id);
-    enterMesh(Next, X, Y, C.Final, Free);
+    enterMesh(Next, X, Y, C.Final, Enter);
   }
   Crossings.clear();
+}
+
+uint64_t ChipModel::crossLink(uint32_t TileIndex, const Message &Final, uint64_t Arrived,
+                              uint32_t &Next, uint16_t &X, uint16_t &Y) {
+  const Tile &T = Tiles[TileIndex];
+  uint16_t ToX = 0, ToY = 0;
+  const Dir Edge = nextLeg(T.Chip, T.X, T.Y, Final, ToX, ToY);
+  assert(Edge != Dir::Local && ToX == T.X && ToY == T.Y && "ejected at the edge it crosses");
+  Next = T.Chip;
+  X = T.X;
+  Y = T.Y;
+  switch (Edge) {
+  case Dir::East: Next += 1; X = 0; break;
+  case Dir::West: Next -= 1; X = uint16_t(W - 1); break;
+  case Dir::North: Next += GridWidth; Y = 0; break;
+  case Dir::South: Next -= GridWidth; Y = uint16_t(H - 1); break;
+  case Dir::Local: break;
+  }
+  const uint64_t Occupy = std::max<uint64_t>(1, Timing.cycles(Timing.ChipLinkSeconds));
+  uint64_t &Free = LinkFree[size_t(T.Chip) * NumDirs + size_t(Edge)];
+  Free = std::max(Arrived, Free) + Occupy;
+  ++ChipLinkMessages;
+  return Free;
 }
 
 // A spike's cost depends on its axon alone (the synapses it reaches and
@@ -621,12 +731,16 @@ void ChipModel::finishStep() {
   });
 }
 
+RouterStats ChipModel::routerStats(uint16_t Chip, uint16_t X, uint16_t Y) const {
+  return transactional() ? TMeshes[Chip]->stats(X, Y) : Meshes[Chip]->router(X, Y).stats();
+}
+
 ChipStats ChipModel::stats() const {
   ChipStats S;
-  for (const auto &M : Meshes)
+  for (size_t C = 0; C < std::max(Meshes.size(), TMeshes.size()); ++C)
     for (uint16_t Y = 0; Y < H; ++Y)
       for (uint16_t X = 0; X < W; ++X) {
-        RouterStats R = M->router(X, Y).stats();
+        const RouterStats R = routerStats(uint16_t(C), X, Y);
         S.HopsEastWest += R.forwardedEastWest();
         S.HopsNorthSouth += R.forwardedNorthSouth();
         S.StallCycles += R.totalStallCycles();

@@ -114,6 +114,11 @@ double SystemCEngine::simulatedSeconds() const {
   return S;
 }
 
+RouterStats SystemCEngine::routerStats(uint16_t Chip, uint16_t X, uint16_t Y) const {
+  Model::Current Guard(*TheModel);
+  return TheModel->Chip->routerStats(Chip, X, Y);
+}
+
 SystemCTraffic SystemCEngine::traffic() const {
   Model::Current Guard(*TheModel);
   ChipStats S = TheModel->Chip->stats();

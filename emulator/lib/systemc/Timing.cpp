@@ -70,6 +70,7 @@ SystemCTiming timingFromArchitecture(const isa::Architecture &Arch, int64_t Tile
   T.LinkBitsPerCycle = uint32_t(M.LinkBitsPerCycle);
   T.MessageBits = uint32_t(M.MessageBits);
   T.NoProgressCycles = uint64_t(M.NoProgressCycles);
+  T.Model = M.Model;
   T.HostCyclesPerMessage =
       uint32_t(std::max<uint64_t>(1, T.cycles(Arch.Host.MessageInterval)));
   T.Core = CoreLatencies::fromCosts(C);

@@ -36,6 +36,16 @@ struct CoreSpec {
   int64_t DenseSynapseBits = 0;   ///< memory one dense synapse takes
 };
 
+/// How the SystemC model carries messages over a mesh (mesh.model,
+/// docs/systemc.md): router by router, cycle by cycle, or each message as
+/// one transaction that reserves its whole path at once.
+enum class MeshModel { Cycle, Transaction };
+/// The model a file that leaves mesh.model out gets, and the SystemC
+/// engine's without an architecture: the one place the default is set.
+constexpr MeshModel DefaultMeshModel = MeshModel::Transaction;
+/// "cycle" or "transaction".
+const char *meshModelName(MeshModel M);
+
 /// The mesh of one chip: its shape (a limit the compiler uses) and the
 /// parameters of its routers, which only time a run (the SystemC model,
 /// docs/systemc.md) and so are not in the fingerprint.
@@ -48,6 +58,7 @@ struct MeshSpec {
   int64_t LinkBitsPerCycle = 32; ///< bits a router-to-router link carries per cycle
   int64_t MessageBits = 32;      ///< bits of one spike message
   int64_t NoProgressCycles = 100000; ///< cycles without a message moving = deadlock
+  MeshModel Model = DefaultMeshModel; ///< how the SystemC model carries messages
 };
 
 /// The host interface (chip 0, tile (0,0)) that injects input spikes.

@@ -91,6 +91,9 @@ struct RunResult {
   std::string Engine;
   uint64_t Steps = 0;
   bool Jit = false; ///< neurons ran as JIT-compiled code
+  /// The systemc engine's mesh model ("cycle" or "transaction"; mesh.model,
+  /// docs/systemc.md); empty for the functional engine.
+  std::string MeshModel;
   /// Population spikes in recording order (step, symbol, index).
   std::vector<emulator::SpikeRecord> Spikes;
   /// Probe samples in order (step, symbol, index, probe); see

@@ -1,10 +1,12 @@
 //===- neuromesh/emulator/systemc/Chip.h - the chip model -------*- C++ -*-===//
 //
-// The SystemC model of a system of chips running an image: per chip a Mesh
-// of routers, per tile a TileModule (the local port's arbiter and the
-// ejector), per core a CoreModule, one HostPort (where the host's spikes
-// enter: chip 0, tile (0,0)), one ChipLinks block (a link per chip edge)
-// and the mesh-wide Barrier.
+// The SystemC model of a system of chips running an image: per chip a mesh
+// (mesh.model: a Mesh of cycle-level routers, or a TransactionMesh of
+// reservations routed by one MeshRouting process), per tile a TileModule
+// (the local port's arbiter and, under the cycle model, the ejector), per
+// core a CoreModule, one HostPort (where the host's spikes enter: chip 0,
+// tile (0,0)), one ChipLinks block (a link per chip edge) and the
+// mesh-wide Barrier.
 //
 // The modules hold only ports and processes; what they do is plain C++ in
 // ChipModel, and a core's function is CoreState, the very code the
@@ -37,6 +39,7 @@
 #include "neuromesh/emulator/systemc/Mesh.h"
 #include "neuromesh/emulator/systemc/Timing.h"
 #include "neuromesh/emulator/systemc/Trace.h"
+#include "neuromesh/emulator/systemc/TransactionMesh.h"
 #include "neuromesh/isa/Image.h"
 
 #include <systemc>
@@ -126,12 +129,14 @@ private:
 };
 
 /// One tile: its local port's arbiter (messages of its cores, and at the
-/// host tile the host's, into the router) and its ejector (arrived
-/// messages to its cores).
+/// host tile the host's, into the router) and, under the cycle model, its
+/// ejector (arrived messages to its cores). Eject is null under the
+/// transaction model, whose routing process takes each message as it
+/// routes it.
 class TileModule : public sc_core::sc_module {
 public:
   SC_HAS_PROCESS(TileModule);
-  TileModule(sc_core::sc_module_name Name, ChipModel &Chip, uint32_t Index, EjectBuffer &Eject);
+  TileModule(sc_core::sc_module_name Name, ChipModel &Chip, uint32_t Index, EjectBuffer *Eject);
   /// Messages were submitted: arbitrate in the next delta.
   void submitted() { Submitted.notify(sc_core::SC_ZERO_TIME); }
 
@@ -140,7 +145,24 @@ private:
   void eject();
   ChipModel &Chip;
   uint32_t Index;
-  EjectBuffer &Eject;
+  EjectBuffer *Eject;
+  sc_core::sc_event Submitted;
+};
+
+/// The transaction model's initiator: once every tile's local port has
+/// ordered its messages (a delta after they were submitted), routes them
+/// all, each as one transaction over its whole path, in the order they
+/// enter the mesh (ChipModel::routeTransactions).
+class MeshRouting : public sc_core::sc_module {
+public:
+  SC_HAS_PROCESS(MeshRouting);
+  MeshRouting(sc_core::sc_module_name Name, ChipModel &Chip);
+  /// A tile's port ordered its messages: route in the next delta.
+  void submitted() { Submitted.notify(sc_core::SC_ZERO_TIME); }
+
+private:
+  void route();
+  ChipModel &Chip;
   sc_core::sc_event Submitted;
 };
 
@@ -241,6 +263,8 @@ public:
   const CoreState &core(size_t I) const { return Cores[I].State; }
   const std::vector<FiredNeuron> &fired(size_t I) const { return Cores[I].Fired; }
   ChipStats stats() const;
+  /// The counters of the router of tile (X, Y) of chip Chip.
+  RouterStats routerStats(uint16_t Chip, uint16_t X, uint16_t Y) const;
   /// The recorded activity; null unless built with RecordTrace.
   const ChipTrace *trace() const { return Trace.get(); }
   /// Records the step just finished (call after stepFinished()).
@@ -259,6 +283,11 @@ public:
   uint64_t ejectTile(uint32_t Tile, EjectBuffer &Eject);
   /// Sends the collected crossings over their chip links.
   void forwardChipLinks();
+  /// The transaction model's routing: every message the tiles' ports have
+  /// ordered, and the chip-link crossings they lead to, in the order they
+  /// enter a mesh (cycle, then tile, then the port's order; a crossing's
+  /// re-entry after a port's messages of the same cycle and tile).
+  void routeTransactions();
   /// The trace sampler's work: samples if between cycles, and sets Wait to
   /// the time of the next sample; false when nothing is due.
   bool sampleTrace(sc_core::sc_time &Wait);
@@ -283,6 +312,11 @@ private:
   /// Takes M into core C (received at finishStep) and returns the cycles
   /// it keeps C busy.
   uint64_t absorb(CoreSlot &C, const Message &M);
+  /// A message enters a mesh at Cycle (the transaction model's order).
+  struct Entering {
+    uint64_t Cycle;
+    Message Final;
+  };
   struct Tile {
     uint16_t Chip = 0, X = 0, Y = 0;
     std::vector<int32_t> SlotCore; ///< slot -> global core, -1 if empty
@@ -290,7 +324,24 @@ private:
     uint64_t PortFree = 0;         ///< first cycle the local port is free
     uint64_t LastTaken = 0;        ///< cycle the ejector took its last message
     std::unique_ptr<TileModule> Module;
+    /// Transaction model: what the port ordered this step, in its order.
+    std::vector<Entering> Entered;
   };
+  /// The ejector's rule for a message of tile T for one of its cores that
+  /// can be taken from cycle At on (it has arrived, and the message before
+  /// it was taken): it is taken when its core (synapse unit) is free, then
+  /// absorbed. Returns the cycle it is taken. Both mesh models use it.
+  uint64_t takeForCore(Tile &T, const Message &M, uint64_t At);
+  /// Carries Final, ejected in transit at tile TileIndex at cycle Arrived,
+  /// over that chip edge's link (one message at a time, each holding it
+  /// max(1, cycles(chip_link)) cycles) to the facing edge tile (Next, X,
+  /// Y) of the neighbouring chip; returns the cycle it enters there.
+  uint64_t crossLink(uint32_t TileIndex, const Message &Final, uint64_t Arrived, uint32_t &Next,
+                     uint16_t &X, uint16_t &Y);
+  /// Transaction model: routes Final from tile (X, Y) of Chip, entering
+  /// at Cycle, to its destination core or the chip edge it leaves by.
+  void routeOne(uint32_t Chip, uint16_t X, uint16_t Y, const Message &Final, uint64_t Cycle);
+  bool transactional() const { return Timing.Model == isa::MeshModel::Transaction; }
   /// A message template to axon Axon of core Core (image order).
   Message messageTo(uint32_t Core, uint32_t Axon) const;
   uint32_t tileIndex(uint16_t Chip, uint16_t X, uint16_t Y) const {
@@ -318,7 +369,19 @@ private:
   /// (chip, core within chip) -> global core index.
   std::vector<std::vector<uint32_t>> ChipCores;
   std::vector<Tile> Tiles;
-  std::vector<std::unique_ptr<Mesh>> Meshes;
+  std::vector<std::unique_ptr<Mesh>> Meshes;            ///< the cycle model's, per chip
+  std::vector<std::unique_ptr<TransactionMesh>> TMeshes; ///< the transaction model's
+  std::unique_ptr<MeshRouting> Routing;                  ///< the transaction model's
+  std::vector<uint32_t> Ordered; ///< tiles whose port ordered messages this step
+  /// A crossing's re-entry into the next chip's mesh, waiting its turn.
+  struct Reentry {
+    uint64_t Cycle;
+    uint32_t Tile, Seq;
+    Message Final;
+    bool operator>(const Reentry &O) const {
+      return std::tie(Cycle, Tile, Seq) > std::tie(O.Cycle, O.Tile, O.Seq);
+    }
+  };
   std::vector<std::unique_ptr<CoreModule>> CoreModules;
   std::vector<isa::CoreLocation> Locations; ///< per core, from the header
   /// Chips per row of the chip grid; meshes exist for every chip of the
@@ -340,6 +403,8 @@ private:
   };
   std::vector<Crossing> Crossings;
   uint32_t CrossingSeq = 0;
+  /// Transaction model: crossings' re-entries, smallest (cycle, tile) first.
+  std::priority_queue<Reentry, std::vector<Reentry>, std::greater<Reentry>> Reentries;
   std::unique_ptr<ChipLinks> Links;
   std::unique_ptr<Barrier> TheBarrier;
   std::unique_ptr<HostPort> Host;

@@ -92,6 +92,8 @@ public:
   /// Simulated time of all steps, s.
   double simulatedSeconds() const;
   SystemCTraffic traffic() const;
+  /// The counters of the router of tile (X, Y) of chip Chip so far.
+  RouterStats routerStats(uint16_t Chip, uint16_t X, uint16_t Y) const;
   const SystemCTiming &timing() const { return Timing; }
   /// The recorded activity of every step so far; null without RecordTrace.
   const ChipTrace *trace() const;

@@ -60,6 +60,9 @@ struct SystemCTiming {
   /// [costs.barrier_latency at the tiles in use] s from the moment the last
   /// core finished and the mesh drained to the start of the next step.
   double BarrierSeconds = 100e-9;
+  /// [mesh.model] how messages cross the mesh: router by router, cycle by
+  /// cycle, or as transactions reserving their whole path.
+  isa::MeshModel Model = isa::DefaultMeshModel;
   /// [mesh.no_progress_cycles] the mesh watchdog's window, >= 1. The chip
   /// raises it to well above the longest time a core takes to absorb one
   /// spike, so a slow core is never mistaken for a deadlock.
