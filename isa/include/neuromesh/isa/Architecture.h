@@ -42,7 +42,10 @@ struct CoreSpec {
 enum class MeshModel { Cycle, Transaction };
 /// The model a file that leaves mesh.model out gets, and the SystemC
 /// engine's without an architecture: the one place the default is set.
-constexpr MeshModel DefaultMeshModel = MeshModel::Transaction;
+/// Cycle: the transaction model is several times faster but its step
+/// latency can be far off under contention (2x on ei_balanced with 41 ns
+/// hops; docs/systemc.md, "The two mesh models"), so it is a choice.
+constexpr MeshModel DefaultMeshModel = MeshModel::Cycle;
 /// "cycle" or "transaction".
 const char *meshModelName(MeshModel M);
 
