@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstring>
 #include <tuple>
 
 namespace neuromesh::emulator {
@@ -256,11 +257,26 @@ void CoreState::update(uint64_t Step, std::vector<FiredNeuron> &Fired) {
 void CoreState::updateCompiled(uint64_t Step, uint32_t *Slot, std::vector<FiredNeuron> &Fired) {
   uint64_t Counts[2] = {0, 0}; // dendrite reads, active updates
   for (const ProfileRun &R : Runs) {
-    const uint32_t NumFired =
-        R.Update(Profiles[R.Profile].Params.data(), &State[size_t(R.First) * NumStateWords],
-                 Slot + R.First, RunFired.data(), Seed, Step, R.First, R.Count, Counts);
-    for (uint32_t I = 0; I < NumFired; ++I)
-      recordFired(RunFired[I], Fired);
+    const uint32_t NumFired = R.Update(
+        Profiles[R.Profile].Params.data(), &State[size_t(R.First) * NumStateWords],
+        Slot + R.First, RunSpiked.data(), RunPayload.data(), Seed, Step, R.First, R.Count, Counts);
+    if (NumFired == 0)
+      continue;
+    // The flags are mostly zero (a few percent of neurons fire): skip them
+    // eight at a time.
+    const uint8_t *Flags = RunSpiked.data();
+    uint32_t I = 0;
+    for (; I + 8 <= R.Count; I += 8) {
+      uint64_t Eight;
+      std::memcpy(&Eight, Flags + I, sizeof Eight);
+      for (; Eight != 0; Eight &= Eight - 1) {
+        const uint32_t K = I + static_cast<uint32_t>(__builtin_ctzll(Eight)) / 8;
+        recordFired({R.First + K, RunPayload[K]}, Fired);
+      }
+    }
+    for (; I < R.Count; ++I)
+      if (Flags[I])
+        recordFired({R.First + I, RunPayload[I]}, Fired);
   }
   Counters.NeuronUpdates += NumNeurons;
   Counters.DendriteReads += Counts[0];
@@ -288,7 +304,8 @@ void CoreState::useJit(std::shared_ptr<const NeuronJit> J) {
     Longest = std::max(Longest, End - N);
     N = End;
   }
-  RunFired.resize(Longest);
+  RunSpiked.resize(Longest);
+  RunPayload.resize(Longest);
   Jit = std::move(J);
 }
 

@@ -217,7 +217,10 @@ private:
   };
   std::shared_ptr<const NeuronJit> Jit; ///< keeps the functions alive
   std::vector<ProfileRun> Runs;
-  std::vector<FiredNeuron> RunFired; ///< scratch, the longest run
+  /// Scratch for the longest run: the compiled update's spike flag and
+  /// payload per neuron.
+  std::vector<uint8_t> RunSpiked;
+  std::vector<int32_t> RunPayload;
 
   /// The dendritic ring, NumSlots x NumNeurons. Unsigned so that the
   /// two's-complement wrap of int32 accumulation is defined behaviour.
