@@ -386,7 +386,22 @@ void CoreState::deliver(const uint32_t *W, uint32_t Axon, int32_t Payload,
     case GroupKind::Dense: {
       Counters.DenseSynapticEvents += Count;
       uint32_t *Row = Slot + First;
-      for (uint32_t I = 0; I + 1 < Count; I += 2) {
+      // Four targets at a time with SIMD (the weights are Count int16 in
+      // a row), then the rest pairwise; sums modulo 2^32 as shifted().
+      const int16_t *Weight = reinterpret_cast<const int16_t *>(W);
+      uint32_t I = 0;
+      for (; I + 4 <= Count; I += 4) {
+        V4h Wh;
+        __builtin_memcpy(&Wh, Weight + I, sizeof Wh);
+        V4u Wv = reinterpret_cast<V4u>(__builtin_convertvector(Wh, V4i)) << Sh;
+        if (P != 1)
+          Wv *= P;
+        V4u R;
+        __builtin_memcpy(&R, Row + I, sizeof R);
+        R += Wv;
+        __builtin_memcpy(Row + I, &R, sizeof R);
+      }
+      for (; I + 1 < Count; I += 2) {
         const uint32_t X = W[I / 2];
         Row[I] += shifted(int16_t(X), Sh) * P;
         Row[I + 1] += shifted(int16_t(X >> 16), Sh) * P;
