@@ -5,7 +5,9 @@
 // input axon: groups of synapses that share a delay, a shift and a kind. A
 // group resolves its ring slot once; its inner loop is one word (16-bit
 // target, 16-bit weight) and one add into a ring row that stays in cache
-// (Dense groups pack two weights per word and need no target; dense
+// (Spread groups, on cores whose whole ring a 16-bit offset reaches, hold
+// the sparse synapses of every delay, each word's target a ring offset;
+// Dense groups pack two weights per word and need no target; dense
 // crossbar rows are bit rows, weights looked up per column). A spike thus
 // reads one sequential stream of a few cache lines. Summation is modulo
 // 2^32, so regrouping and reordering never change a result.

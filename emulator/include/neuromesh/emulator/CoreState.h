@@ -229,9 +229,10 @@ private:
   /// The synapse lists, one contiguous run of words per axon so a spike
   /// reads one sequential stream (Blob[AxonOffset[a] .. AxonOffset[a+1])):
   ///   word 0: synapses reached (the events counted), word 1: group count,
-  ///   then per group (synapses sharing delay, shift and kind) two header
-  ///   words, Count and First | Delay << 16 | Shift << 23 | Kind << 28,
-  ///   followed by its synapse words.
+  ///   then per group (synapses sharing delay, shift and kind; Spread
+  ///   groups share only shift and kind) two header words, Count and
+  ///   First | Delay << 16 | Shift << 23 | Kind << 28, followed by its
+  ///   synapse words.
   std::vector<uint32_t> AxonOffset;
   std::vector<uint32_t> Blob;
   /// Crossbar weights by axon type: [type * NumColumns + column].
