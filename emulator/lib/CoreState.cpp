@@ -260,8 +260,8 @@ void CoreState::updateCompiled(uint64_t Step, uint32_t *Slot, std::vector<FiredN
   uint64_t Counts[2] = {0, 0}; // dendrite reads, active updates
   for (const ProfileRun &R : Runs) {
     const uint32_t NumFired = R.Update(
-        Profiles[R.Profile].Params.data(), &State[size_t(R.First) * NumStateWords],
-        Slot + R.First, RunSpiked.data(), RunPayload.data(), Seed, Step, R.First, R.Count, Counts);
+        Profiles[R.Profile].Params.data(), &State[size_t(R.First) * NumStateWords], Slot + R.First,
+        RunSpiked.data(), RunPayload.data(), Seed, Step, R.First, R.Count, Counts);
     if (NumFired == 0)
       continue;
     // The flags are mostly zero (a few percent of neurons fire): skip them

@@ -726,8 +726,8 @@ struct NaiveTotals {
 /// Runs random images of Seeds 1..NumSeeds (options Opt) on the engine and
 /// on NaiveEngine for Steps steps with the same host spikes, requiring
 /// equal neuron states after every step, equal records and probes.
-NaiveTotals runNaiveComparison(const neuromesh::testing::RandomImageOptions &Opt,
-                               uint64_t NumSeeds, uint64_t Steps) {
+NaiveTotals runNaiveComparison(const neuromesh::testing::RandomImageOptions &Opt, uint64_t NumSeeds,
+                               uint64_t Steps) {
   NaiveTotals T;
   for (uint64_t Seed = 1; Seed <= NumSeeds; ++Seed) {
     isa::Image Img = neuromesh::testing::makeRandomImage(Seed, Opt);
@@ -773,8 +773,7 @@ NaiveTotals runNaiveComparison(const neuromesh::testing::RandomImageOptions &Opt
 
 } // namespace
 
-TEST_CASE("engine matches a naive implementation on random images",
-          "[emulator]") {
+TEST_CASE("engine matches a naive implementation on random images", "[emulator]") {
   const NaiveTotals T = runNaiveComparison({}, 150, 20);
   // The random images do exercise firing and delivery.
   CHECK(T.Spikes > 100);
@@ -783,8 +782,7 @@ TEST_CASE("engine matches a naive implementation on random images",
   CHECK(T.SpreadCores > 100);
 }
 
-TEST_CASE("large cores with many delay slots match a naive implementation",
-          "[emulator]") {
+TEST_CASE("large cores with many delay slots match a naive implementation", "[emulator]") {
   // Cores of up to 2,500 neurons, a fifth with 64 delay slots: some have
   // more ring entries than a 16-bit offset reaches, so their sparse
   // synapses stay in one group per delay (CoreState::spreadsDelays()).

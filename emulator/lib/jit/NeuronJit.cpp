@@ -288,8 +288,8 @@ void emitRunFunction(llvm::Module &M, const std::string &Name,
   BasicBlock *Entry = BasicBlock::Create(Ctx, "entry", F);
   BasicBlock *Head = BasicBlock::Create(Ctx, "neuron", F);
   B.SetInsertPoint(Entry);
-  Emitter E{B,  I32,    I64, {},   nullptr, nullptr, nullptr, nullptr, {},
-            Params, {}, Seed, Step, nullptr, {},      0};
+  Emitter E{B,  I32,    I64, {},   nullptr, nullptr, nullptr, nullptr,
+            {}, Params, {},  Seed, Step,    nullptr, {},      0};
   E.StateWords.assign(NumStateWords, nullptr);
   for (const Instruction &In : Program)
     if ((In.Op == Opcode::Lds || In.Op == Opcode::Sts) && !E.StateWords[size_t(In.Imm)])
@@ -328,9 +328,7 @@ void emitRunFunction(llvm::Module &M, const std::string &Name,
   B.SetInsertPoint(Head);
   Value *I = B.CreateLoad(I64, Index);
   Value *NeuronState = B.CreateInBoundsGEP(I32, State, B.CreateMul(I, E.i64(NumStateWords)));
-  auto StateWord = [&](unsigned W) {
-    return B.CreateConstInBoundsGEP1_32(I32, NeuronState, W);
-  };
+  auto StateWord = [&](unsigned W) { return B.CreateConstInBoundsGEP1_32(I32, NeuronState, W); };
   for (unsigned W = 0; W < NumStateWords; ++W)
     if (E.StateWords[W])
       B.CreateStore(B.CreateLoad(I32, StateWord(W)), E.StateWords[W]);
@@ -368,7 +366,8 @@ void emitRunFunction(llvm::Module &M, const std::string &Name,
   B.CreateStore(
       B.CreateAdd(B.CreateLoad(I64, Active), B.CreateZExt(B.CreateOr(HasInput, Spiked), I64)),
       Active);
-  B.CreateStore(B.CreateZExt(Spiked, B.getInt8Ty()), B.CreateInBoundsGEP(B.getInt8Ty(), SpikedOut, I));
+  B.CreateStore(B.CreateZExt(Spiked, B.getInt8Ty()),
+                B.CreateInBoundsGEP(B.getInt8Ty(), SpikedOut, I));
   B.CreateStore(B.CreateLoad(I32, E.Payload), B.CreateInBoundsGEP(I32, PayloadOut, I));
   B.CreateStore(B.CreateAdd(B.CreateLoad(I32, NumFired), B.CreateZExt(Spiked, I32)), NumFired);
   Value *INext = B.CreateAdd(B.CreateLoad(I64, Index), E.i64(1));
