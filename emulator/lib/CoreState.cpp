@@ -489,6 +489,26 @@ void CoreState::receiveAll(const AxonSpike *Begin, const AxonSpike *End,
       if (W + 32 < BlobEnd)
         Touch += W[32];
     }
+    // A crossbar bit row adds into a ring row through a per-core weight
+    // table; on a chip of thousands of cores, each receiving a few spikes
+    // a step, both are cold. Their lines are loaded now too, together,
+    // rather than one miss after another during delivery.
+    for (size_t I = 0; I < N; ++I) {
+      const uint32_t *W = Where[I];
+      if (W[1] == 0 || static_cast<GroupKind>(W[3] >> 28) != GroupKind::CrossbarBits)
+        continue;
+      const uint32_t First = W[3] & 0xffff;
+      uint32_t SlotIndex = Base + ((W[3] >> 16) & 0x7f);
+      if (SlotIndex >= NumSlots)
+        SlotIndex -= NumSlots;
+      const uint32_t Columns = (W[4] & 0xffff) * 32;
+      const uint32_t *Row = Ring.data() + size_t(SlotIndex) * NumNeurons + First;
+      for (uint32_t K = 0; K < Columns && First + K < NumNeurons; K += 16)
+        Touch += Row[K];
+      const int16_t *Weight = CrossbarWeight.data() + size_t(W[4] >> 16) * NumColumns + First;
+      for (uint32_t K = 0; K < Columns && First + K < NumColumns; K += 32)
+        Touch += static_cast<uint32_t>(Weight[K]);
+    }
     // Keep the loads: their values are not needed, their cache fills are.
     asm volatile("" : : "r"(Touch));
     for (size_t I = 0; I < N; ++I)
