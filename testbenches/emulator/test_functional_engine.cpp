@@ -721,7 +721,7 @@ namespace {
 struct NaiveTotals {
   size_t Spikes = 0, Events = 0, Probed = 0;
   size_t SpreadCores = 0, PerDelayCores = 0; ///< with synaptic events
-  size_t TableCores = 0; ///< recorded through a per-neuron membership table
+  size_t TableCores = 0;                     ///< recorded through a per-neuron membership table
   size_t Recorded = 0;
 };
 
