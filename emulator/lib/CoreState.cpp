@@ -5,7 +5,9 @@
 // input axon: groups of synapses that share a delay, a shift and a kind. A
 // group resolves its ring slot once; its inner loop is one word (16-bit
 // target, 16-bit weight) and one add into a ring row that stays in cache
-// (Dense groups pack two weights per word and need no target; dense
+// (Spread groups, on cores whose whole ring a 16-bit offset reaches, hold
+// the sparse synapses of every delay, each word's target a ring offset;
+// Dense groups pack two weights per word and need no target; dense
 // crossbar rows are bit rows, weights looked up per column). A spike thus
 // reads one sequential stream of a few cache lines. Summation is modulo
 // 2^32, so regrouping and reordering never change a result.
@@ -15,6 +17,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstring>
 #include <tuple>
 
 namespace neuromesh::emulator {
@@ -96,6 +99,13 @@ CoreState::CoreState(const isa::Core &C)
     for (unsigned T = 0; T < isa::NumAxonTypes; ++T)
       CrossbarWeight[T * NumColumns + Col] = C.Crossbar[Col].Weight[T];
 
+  // A spike's sparse synapses spread over several delays. When each ring
+  // entry has a 16-bit offset, one group per shift holds them all, ring
+  // offsets in ascending order: a sparse spike of the balanced benchmark
+  // network is then one loop of 25 synapses instead of four of about six,
+  // whose mispredicted exits cost more than the adds (docs/performance.md).
+  SpreadOffsets = size_t(NumSlots) * NumNeurons <= (size_t(1) << 16);
+
   // Flatten each axon's segments into one contiguous run of groups.
   const size_t NumAxons = C.Axons.size();
   AxonOffset.reserve(NumAxons + 1);
@@ -173,8 +183,17 @@ CoreState::CoreState(const isa::Core &C)
       }
     }
     // Equal (delay, shift) synapses form one group, sorted by neuron so the
-    // ring row is walked forwards.
+    // ring row is walked forwards. Spread groups take delay 0 and the ring
+    // offset for the neuron, so they group by shift and walk the ring
+    // forwards.
     auto Emit = [&](std::vector<FlatSynapse> &List, GroupKind Kind) {
+      if (SpreadOffsets && Kind != GroupKind::Stochastic) {
+        Kind = Kind == GroupKind::Indexed ? GroupKind::Spread : GroupKind::CrossbarSpread;
+        for (FlatSynapse &F : List) {
+          F.Neuron = static_cast<uint16_t>((F.Delay % NumSlots) * NumNeurons + F.Neuron);
+          F.Delay = 0;
+        }
+      }
       std::stable_sort(List.begin(), List.end(), groupOrder);
       for (size_t I = 0; I < List.size();) {
         size_t J = I;
@@ -240,11 +259,26 @@ void CoreState::update(uint64_t Step, std::vector<FiredNeuron> &Fired) {
 void CoreState::updateCompiled(uint64_t Step, uint32_t *Slot, std::vector<FiredNeuron> &Fired) {
   uint64_t Counts[2] = {0, 0}; // dendrite reads, active updates
   for (const ProfileRun &R : Runs) {
-    const uint32_t NumFired =
-        R.Update(Profiles[R.Profile].Params.data(), &State[size_t(R.First) * NumStateWords],
-                 Slot + R.First, RunFired.data(), Seed, Step, R.First, R.Count, Counts);
-    for (uint32_t I = 0; I < NumFired; ++I)
-      recordFired(RunFired[I], Fired);
+    const uint32_t NumFired = R.Update(
+        Profiles[R.Profile].Params.data(), &State[size_t(R.First) * NumStateWords], Slot + R.First,
+        RunSpiked.data(), RunPayload.data(), Seed, Step, R.First, R.Count, Counts);
+    if (NumFired == 0)
+      continue;
+    // The flags are mostly zero (a few percent of neurons fire): skip them
+    // eight at a time.
+    const uint8_t *Flags = RunSpiked.data();
+    uint32_t I = 0;
+    for (; I + 8 <= R.Count; I += 8) {
+      uint64_t Eight;
+      std::memcpy(&Eight, Flags + I, sizeof Eight);
+      for (; Eight != 0; Eight &= Eight - 1) {
+        const uint32_t K = I + static_cast<uint32_t>(__builtin_ctzll(Eight)) / 8;
+        recordFired({R.First + K, RunPayload[K]}, Fired);
+      }
+    }
+    for (; I < R.Count; ++I)
+      if (Flags[I])
+        recordFired({R.First + I, RunPayload[I]}, Fired);
   }
   Counters.NeuronUpdates += NumNeurons;
   Counters.DendriteReads += Counts[0];
@@ -272,14 +306,16 @@ void CoreState::useJit(std::shared_ptr<const NeuronJit> J) {
     Longest = std::max(Longest, End - N);
     N = End;
   }
-  RunFired.resize(Longest);
+  RunSpiked.resize(Longest);
+  RunPayload.resize(Longest);
   Jit = std::move(J);
 }
 
 void CoreState::addBlobGroup(GroupKind Kind, uint32_t Count, uint32_t First,
                              uint32_t Delay, uint32_t Shift) {
-  assert(First < (1u << 16) && Delay >= 1 && Delay <= isa::MaxDelaySlots &&
-         Shift <= isa::MaxWeightShift && "validated segment");
+  assert(First < (1u << 16) && Delay <= isa::MaxDelaySlots && Shift <= isa::MaxWeightShift &&
+         (Delay >= 1 || Kind == GroupKind::Spread || Kind == GroupKind::CrossbarSpread) &&
+         "validated segment");
   Blob.push_back(Count);
   Blob.push_back(First | Delay << 16 | Shift << 23 |
                  static_cast<uint32_t>(Kind) << 28);
@@ -312,6 +348,29 @@ void CoreState::deliver(const uint32_t *W, uint32_t Axon, int32_t Payload,
       SlotIndex -= NumSlots;
     uint32_t *Slot = Ring0 + size_t(SlotIndex) * NumNeurons;
     switch (Kind) {
+    case GroupKind::CrossbarSpread:
+      Counters.CrossbarSynapticEvents += Count;
+      [[fallthrough]];
+    case GroupKind::Spread: {
+      // Offsets and Base * NumNeurons are both below the ring size, so
+      // their sum wraps with one subtraction (branch-free: the carry is
+      // data, not a predictable pattern).
+      const uint32_t RingSize = NumSlots * NumNeurons;
+      const uint32_t BaseOffset = Base * NumNeurons;
+      auto Entry = [&](uint32_t Word) -> uint32_t & {
+        const uint32_t At = BaseOffset + (Word & 0xffff);
+        return Ring0[At - (At >= RingSize ? RingSize : 0)];
+      };
+      if (P == 1) {
+        for (uint32_t I = 0; I < Count; ++I)
+          Entry(W[I]) += shifted(int16_t(W[I] >> 16), Sh);
+      } else {
+        for (uint32_t I = 0; I < Count; ++I)
+          Entry(W[I]) += shifted(int16_t(W[I] >> 16), Sh) * P;
+      }
+      W += Count;
+      break;
+    }
     case GroupKind::CrossbarIndexed:
       Counters.CrossbarSynapticEvents += Count;
       [[fallthrough]];
@@ -329,7 +388,22 @@ void CoreState::deliver(const uint32_t *W, uint32_t Axon, int32_t Payload,
     case GroupKind::Dense: {
       Counters.DenseSynapticEvents += Count;
       uint32_t *Row = Slot + First;
-      for (uint32_t I = 0; I + 1 < Count; I += 2) {
+      // Four targets at a time with SIMD (the weights are Count int16 in
+      // a row), then the rest pairwise; sums modulo 2^32 as shifted().
+      const int16_t *Weight = reinterpret_cast<const int16_t *>(W);
+      uint32_t I = 0;
+      for (; I + 4 <= Count; I += 4) {
+        V4h Wh;
+        __builtin_memcpy(&Wh, Weight + I, sizeof Wh);
+        V4u Wv = reinterpret_cast<V4u>(__builtin_convertvector(Wh, V4i)) << Sh;
+        if (P != 1)
+          Wv *= P;
+        V4u R;
+        __builtin_memcpy(&R, Row + I, sizeof R);
+        R += Wv;
+        __builtin_memcpy(Row + I, &R, sizeof R);
+      }
+      for (; I + 1 < Count; I += 2) {
         const uint32_t X = W[I / 2];
         Row[I] += shifted(int16_t(X), Sh) * P;
         Row[I + 1] += shifted(int16_t(X >> 16), Sh) * P;
@@ -414,6 +488,26 @@ void CoreState::receiveAll(const AxonSpike *Begin, const AxonSpike *End,
         Touch += W[16];
       if (W + 32 < BlobEnd)
         Touch += W[32];
+    }
+    // A crossbar bit row adds into a ring row through a per-core weight
+    // table; on a chip of thousands of cores, each receiving a few spikes
+    // a step, both are cold. Their lines are loaded now too, together,
+    // rather than one miss after another during delivery.
+    for (size_t I = 0; I < N; ++I) {
+      const uint32_t *W = Where[I];
+      if (W[1] == 0 || static_cast<GroupKind>(W[3] >> 28) != GroupKind::CrossbarBits)
+        continue;
+      const uint32_t First = W[3] & 0xffff;
+      uint32_t SlotIndex = Base + ((W[3] >> 16) & 0x7f);
+      if (SlotIndex >= NumSlots)
+        SlotIndex -= NumSlots;
+      const uint32_t Columns = (W[4] & 0xffff) * 32;
+      const uint32_t *Row = Ring.data() + size_t(SlotIndex) * NumNeurons + First;
+      for (uint32_t K = 0; K < Columns && First + K < NumNeurons; K += 16)
+        Touch += Row[K];
+      const int16_t *Weight = CrossbarWeight.data() + size_t(W[4] >> 16) * NumColumns + First;
+      for (uint32_t K = 0; K < Columns && First + K < NumColumns; K += 32)
+        Touch += static_cast<uint32_t>(Weight[K]);
     }
     // Keep the loads: their values are not needed, their cache fills are.
     asm volatile("" : : "r"(Touch));

@@ -1,8 +1,9 @@
 //===- HostInterface.cpp - the host side of an engine ---------------------===//
 //
 // Every lookup the host side needs is resolved at construction: input port
-// targets become (global core, axon) routes and population symbols become a
-// per-neuron membership list, so a step is plain array walks.
+// targets become (global core, axon) routes and population symbols become
+// per-core lists of recorded segments (a per-neuron membership list for a
+// core with many), so a step is plain array walks.
 //
 //===----------------------------------------------------------------------===//
 #include "neuromesh/emulator/HostInterface.h"
@@ -26,8 +27,10 @@ HostInterface::HostInterface(const isa::Image &Img) {
     ChipCores[L.Chip].push_back(static_cast<uint32_t>(G));
   }
 
-  // Population memberships, gathered per (core, neuron). A neuron may belong
-  // to more than one population; each records it.
+  // Recorded population segments per core, in symbol order, and the same
+  // memberships per (core, neuron) for cores with many segments. A neuron
+  // may belong to more than one population; each records it.
+  std::vector<std::vector<RecordedSegment>> CoreSegments(NumCores);
   std::vector<std::vector<std::vector<Membership>>> PerNeuron(NumCores);
   for (size_t G = 0; G < NumCores; ++G)
     PerNeuron[G].resize(Img.Cores[G].Neurons.size());
@@ -67,14 +70,26 @@ HostInterface::HostInterface(const isa::Image &Img) {
     // rule 5).
     if (!Sym.RecordSpikes)
       continue;
-    for (const isa::PopulationSegment &Seg : Sym.Segments)
+    for (const isa::PopulationSegment &Seg : Sym.Segments) {
+      CoreSegments[Seg.Core].push_back(
+          {Seg.FirstNeuron, Seg.Count, static_cast<uint32_t>(S), Seg.Offset});
       for (uint32_t I = 0; I < Seg.Count; ++I)
         PerNeuron[Seg.Core][Seg.FirstNeuron + I].push_back(
             {static_cast<uint32_t>(S), Seg.Offset + I});
+    }
   }
+  // A neuron's memberships in PerNeuron and a scan of its core's segments
+  // come in the same order (symbol, then segment), so either gives the
+  // same record.
+  SegmentBegin.reserve(NumCores + 1);
   MemberBegin.resize(NumCores);
   Members.resize(NumCores);
   for (size_t G = 0; G < NumCores; ++G) {
+    SegmentBegin.push_back(static_cast<uint32_t>(Segments.size()));
+    if (CoreSegments[G].size() <= MaxScannedSegments) {
+      Segments.insert(Segments.end(), CoreSegments[G].begin(), CoreSegments[G].end());
+      continue;
+    }
     MemberBegin[G].reserve(PerNeuron[G].size() + 1);
     for (const std::vector<Membership> &M : PerNeuron[G]) {
       MemberBegin[G].push_back(static_cast<uint32_t>(Members[G].size()));
@@ -82,6 +97,7 @@ HostInterface::HostInterface(const isa::Image &Img) {
     }
     MemberBegin[G].push_back(static_cast<uint32_t>(Members[G].size()));
   }
+  SegmentBegin.push_back(static_cast<uint32_t>(Segments.size()));
   BySymbol.resize(Img.Symbols.size());
 }
 

@@ -43,6 +43,9 @@ struct Outcome {
   std::vector<PopulationSpike> Reference, Mapped;
   std::vector<PopulationProbe> ReferenceProbes, MappedProbes;
   uint32_t Cores = 0, Chips = 0;
+  /// Cores whose sparse synapses are delivered as Spread groups (one per
+  /// shift across delays, CoreState::spreadsDelays()).
+  uint32_t SpreadCores = 0;
 };
 
 /// Runs Net both ways with the same host input spikes.
@@ -76,6 +79,8 @@ Outcome runBothWays(const Network &Net, uint64_t Seed, const isa::Architecture &
       Engine.injectInput(PortOf.at(Host[Next].Source), Host[Next].Index);
     Engine.step();
   }
+  for (size_t G = 0; G < Engine.numCores(); ++G)
+    O.SpreadCores += Engine.core(G).spreadsDelays();
   // Only populations that record spikes have them recorded.
   for (const emulator::SpikeRecord &R : Engine.recorded()) {
     const isa::Symbol &S = M.Image.Symbols[R.Symbol];
@@ -137,7 +142,7 @@ TEST_CASE("compiled images give the reference simulator's spikes", "[differentia
       isa::loadArchitecture(std::string(NM_SOURCE_DIR) + "/examples/arch/tiny.yaml");
   const PlacementStrategy Strategies[] = {PlacementStrategy::Optimised, PlacementStrategy::InOrder,
                                           PlacementStrategy::Random};
-  unsigned Networks = 0, MultiChip = 0, ManyCores = 0;
+  unsigned Networks = 0, MultiChip = 0, ManyCores = 0, Cores = 0, SpreadCores = 0;
   uint64_t TotalSpikes = 0, TotalProbes = 0;
   for (uint64_t Seed = 1; Seed <= 60; ++Seed) {
     // Every fourth network spans more than one chip.
@@ -158,11 +163,15 @@ TEST_CASE("compiled images give the reference simulator's spikes", "[differentia
     ++Networks;
     MultiChip += O.Chips >= 2;
     ManyCores += O.Cores >= 8;
+    Cores += O.Cores;
+    SpreadCores += O.SpreadCores;
     TotalSpikes += O.Reference.size();
   }
   CHECK(Networks >= 50);
   CHECK(MultiChip >= 5);
   CHECK(ManyCores >= 10);
+  // tiny.yaml's cores are small: all of them take the Spread layout.
+  CHECK(SpreadCores == Cores);
   // Not a corpus of silent networks.
   CHECK(TotalSpikes >= 50 * Steps);
   CHECK(TotalProbes >= 1000 * Steps);

@@ -715,11 +715,24 @@ struct NaiveEngine {
 
 } // namespace
 
-TEST_CASE("engine matches a naive implementation on random images",
-          "[emulator]") {
-  size_t TotalSpikes = 0, TotalEvents = 0, TotalProbed = 0;
-  for (uint64_t Seed = 1; Seed <= 150; ++Seed) {
-    isa::Image Img = neuromesh::testing::makeRandomImage(Seed);
+namespace {
+
+/// What runNaiveComparison saw, for the corpus checks of its callers.
+struct NaiveTotals {
+  size_t Spikes = 0, Events = 0, Probed = 0;
+  size_t SpreadCores = 0, PerDelayCores = 0; ///< with synaptic events
+  size_t TableCores = 0; ///< recorded through a per-neuron membership table
+  size_t Recorded = 0;
+};
+
+/// Runs random images of Seeds 1..NumSeeds (options Opt) on the engine and
+/// on NaiveEngine for Steps steps with the same host spikes, requiring
+/// equal neuron states after every step, equal records and probes.
+NaiveTotals runNaiveComparison(const neuromesh::testing::RandomImageOptions &Opt, uint64_t NumSeeds,
+                               uint64_t Steps) {
+  NaiveTotals T;
+  for (uint64_t Seed = 1; Seed <= NumSeeds; ++Seed) {
+    isa::Image Img = neuromesh::testing::makeRandomImage(Seed, Opt);
     isa::validateImage(Img);
     std::vector<uint32_t> Ports;
     for (uint32_t S = 0; S < Img.Symbols.size(); ++S)
@@ -728,7 +741,7 @@ TEST_CASE("engine matches a naive implementation on random images",
     em::FunctionalEngine E(Img);
     NaiveEngine N(Img);
     neuromesh::testing::detail::Rng R(Seed);
-    for (uint64_t Step = 0; Step < 20; ++Step) {
+    for (uint64_t Step = 0; Step < Steps; ++Step) {
       std::vector<std::pair<uint32_t, uint32_t>> In;
       for (uint32_t P : Ports)
         for (uint32_t I = 0; I < Img.Symbols[P].Size; ++I)
@@ -750,14 +763,54 @@ TEST_CASE("engine matches a naive implementation on random images",
     INFO("seed " << Seed);
     REQUIRE(E.recorded() == N.Recorded);
     REQUIRE(E.probed() == N.Probed);
-    TotalProbed += N.Probed.size();
-    TotalSpikes += E.counters().Cores.SpikesOut;
-    TotalEvents += E.counters().Cores.SynapticEvents;
+    T.Probed += N.Probed.size();
+    T.Recorded += N.Recorded.size();
+    T.TableCores += em::HostInterface(Img).coresRecordedByTable();
+    T.Spikes += E.counters().Cores.SpikesOut;
+    T.Events += E.counters().Cores.SynapticEvents;
+    for (size_t G = 0; G < E.numCores(); ++G)
+      if (E.core(G).counters().SynapticEvents > 0)
+        ++(E.core(G).spreadsDelays() ? T.SpreadCores : T.PerDelayCores);
   }
+  return T;
+}
+
+} // namespace
+
+TEST_CASE("engine matches a naive implementation on random images", "[emulator]") {
+  const NaiveTotals T = runNaiveComparison({}, 150, 20);
   // The random images do exercise firing and delivery.
-  CHECK(TotalSpikes > 100);
-  CHECK(TotalEvents > 1000);
-  CHECK(TotalProbed > 1000);
+  CHECK(T.Spikes > 100);
+  CHECK(T.Events > 1000);
+  CHECK(T.Probed > 1000);
+  CHECK(T.SpreadCores > 100);
+}
+
+TEST_CASE("cores in many small populations record in the naive order", "[emulator]") {
+  // Up to 16 populations of up to 6 neurons over up to 3 cores: some cores
+  // hold more recorded segments than HostInterface scans, so they record
+  // through their per-neuron membership table.
+  neuromesh::testing::RandomImageOptions Opt;
+  Opt.MaxCores = 3;
+  Opt.MaxPopulations = 16;
+  Opt.MaxPopulationSize = 6;
+  const NaiveTotals T = runNaiveComparison(Opt, 60, 20);
+  CHECK(T.TableCores >= 10);
+  CHECK(T.Recorded > 500);
+}
+
+TEST_CASE("large cores with many delay slots match a naive implementation", "[emulator]") {
+  // Cores of up to 2,500 neurons, a fifth with 64 delay slots: some have
+  // more ring entries than a 16-bit offset reaches, so their sparse
+  // synapses stay in one group per delay (CoreState::spreadsDelays()).
+  neuromesh::testing::RandomImageOptions Opt;
+  Opt.MaxNeurons = 2500;
+  Opt.MaxAxons = 12;
+  Opt.MaxSparse = 60;
+  const NaiveTotals T = runNaiveComparison(Opt, 40, 12);
+  CHECK(T.PerDelayCores >= 3);
+  CHECK(T.SpreadCores >= 10);
+  CHECK(T.Events > 10000);
 }
 
 TEST_CASE("two runs of the same image and inputs are identical",

@@ -154,6 +154,11 @@ public:
   /// Synapses a spike on Axon reaches (the SynapticEvents it adds).
   uint32_t axonFanIn(uint32_t Axon) const { return Blob[AxonOffset[Axon]]; }
 
+  /// Whether sparse synapses address the whole ring by offset (Spread
+  /// groups: one group per shift, not one per delay and shift). True when
+  /// every ring entry has a 16-bit offset (NumSlots x NumNeurons <= 65536).
+  bool spreadsDelays() const { return SpreadOffsets; }
+
   const CoreCounters &counters() const { return Counters; }
   void resetCounters() { Counters = CoreCounters(); }
 
@@ -170,6 +175,12 @@ private:
     /// crossbars): one word NumWords | AxonType << 16, then NumWords words
     /// of connected bits from column First; weights from CrossbarWeight
     CrossbarBits,
+    /// Indexed and CrossbarIndexed across delays: one word per synapse,
+    /// ring offset (delay mod D) * NumNeurons + target | weight << 16, so
+    /// the synapses of every delay with one shift form a single group (see
+    /// SpreadOffsets)
+    Spread,
+    CrossbarSpread,
   };
 
   /// Appends a neuron that fired to Fired and counts its spike and messages.
@@ -190,6 +201,8 @@ private:
   uint32_t NumStateWords = 1;
   uint32_t NumSlots = 1;
   uint64_t Seed = 0;
+  /// Spread groups in use (spreadsDelays()).
+  bool SpreadOffsets = false;
 
   std::vector<isa::NeuronProfile> Profiles;
   std::vector<uint16_t> NeuronProfile; ///< per neuron
@@ -204,7 +217,10 @@ private:
   };
   std::shared_ptr<const NeuronJit> Jit; ///< keeps the functions alive
   std::vector<ProfileRun> Runs;
-  std::vector<FiredNeuron> RunFired; ///< scratch, the longest run
+  /// Scratch for the longest run: the compiled update's spike flag and
+  /// payload per neuron.
+  std::vector<uint8_t> RunSpiked;
+  std::vector<int32_t> RunPayload;
 
   /// The dendritic ring, NumSlots x NumNeurons. Unsigned so that the
   /// two's-complement wrap of int32 accumulation is defined behaviour.
@@ -213,9 +229,10 @@ private:
   /// The synapse lists, one contiguous run of words per axon so a spike
   /// reads one sequential stream (Blob[AxonOffset[a] .. AxonOffset[a+1])):
   ///   word 0: synapses reached (the events counted), word 1: group count,
-  ///   then per group (synapses sharing delay, shift and kind) two header
-  ///   words, Count and First | Delay << 16 | Shift << 23 | Kind << 28,
-  ///   followed by its synapse words.
+  ///   then per group (synapses sharing delay, shift and kind; Spread
+  ///   groups share only shift and kind) two header words, Count and
+  ///   First | Delay << 16 | Shift << 23 | Kind << 28, followed by its
+  ///   synapse words.
   std::vector<uint32_t> AxonOffset;
   std::vector<uint32_t> Blob;
   /// Crossbar weights by axon type: [type * NumColumns + column].

@@ -16,6 +16,7 @@
 #include "neuromesh/emulator/CoreState.h"
 #include "neuromesh/isa/Image.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -126,6 +127,21 @@ public:
   /// (segments laid out in core order), so sorting is rare.
   template <typename FiredOfT> void record(uint64_t Step, FiredOfT FiredOf) {
     for (size_t G = 0; G < MemberBegin.size(); ++G) {
+      // A core with few recorded segments (most cores: one population or
+      // two) is scanned segment by segment: its segments are contiguous
+      // with the next core's, where a per-neuron table costs two dependent
+      // cache misses per fired neuron on a chip of thousands of cores.
+      const RecordedSegment *S0 = Segments.data() + SegmentBegin[G];
+      const RecordedSegment *S1 = Segments.data() + SegmentBegin[G + 1];
+      if (S0 != S1) {
+        for (const FiredNeuron &F : FiredOf(G))
+          for (const RecordedSegment *S = S0; S != S1; ++S)
+            if (F.Neuron - S->First < S->Count)
+              BySymbol[S->Symbol].push_back(S->Offset + (F.Neuron - S->First));
+        continue;
+      }
+      if (MemberBegin[G].empty())
+        continue;
       const Membership *M = Members[G].data();
       const uint32_t *Begin = MemberBegin[G].data();
       for (const FiredNeuron &F : FiredOf(G))
@@ -133,6 +149,14 @@ public:
           BySymbol[M[I].Symbol].push_back(M[I].Index);
     }
     flushRecorded(Step);
+  }
+
+  /// Cores whose fired neurons are recorded through a per-neuron
+  /// membership table (more than MaxScannedSegments recorded segments)
+  /// rather than by scanning their segments; for tests.
+  size_t coresRecordedByTable() const {
+    return size_t(std::count_if(MemberBegin.begin(), MemberBegin.end(),
+                                [](const std::vector<uint32_t> &B) { return !B.empty(); }));
   }
 
   /// Samples the probed state words of step Step, CoreOf(G) being core G
@@ -166,6 +190,16 @@ private:
     uint32_t Symbol;
     uint32_t Index;
   };
+  /// Neurons First.. First + Count - 1 of a core are indices Offset.. of
+  /// recorded population Symbol.
+  struct RecordedSegment {
+    uint32_t First;
+    uint32_t Count;
+    uint32_t Symbol;
+    uint32_t Offset;
+  };
+  /// Above this many recorded segments a core keeps a per-neuron table.
+  static constexpr size_t MaxScannedSegments = 4;
   struct PendingInput {
     uint32_t Port;
     uint32_t Index;
@@ -197,7 +231,11 @@ private:
   std::vector<std::vector<uint32_t>> InputBegin;
   std::vector<std::vector<Route>> InputRoutes;
   std::vector<GeneratedPort> Generators;
-  /// Per core, per neuron: [MemberBegin[c][n], MemberBegin[c][n+1]) of Members[c].
+  /// Per core: [SegmentBegin[c], SegmentBegin[c+1]) of Segments, empty
+  /// for a core with more than MaxScannedSegments, which has instead, per
+  /// neuron, [MemberBegin[c][n], MemberBegin[c][n+1]) of Members[c].
+  std::vector<uint32_t> SegmentBegin;
+  std::vector<RecordedSegment> Segments;
   std::vector<std::vector<uint32_t>> MemberBegin;
   std::vector<std::vector<Membership>> Members;
   std::vector<ProbedPopulation> ProbedPops;

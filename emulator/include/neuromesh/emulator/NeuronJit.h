@@ -5,7 +5,8 @@
 // that updates a run of consecutive neurons of that program in a core: the
 // body of CoreState::update's loop (read and clear the neuron's dendrite
 // ring slot, count dendrite reads and active updates, run the program,
-// collect the neurons that fired) with the program's instructions inlined.
+// flag the neurons that fired) with the program's instructions inlined,
+// vectorised across neurons by LLVM where the host's SIMD allows.
 // Its meaning is isa::interpret's, instruction for instruction; the
 // interpreter stays the reference (testbenches/emulator/test_jit.cpp checks
 // the two against each other).
@@ -30,23 +31,21 @@
 
 namespace neuromesh::emulator {
 
-struct FiredNeuron;
-
 /// One compiled update of Count consecutive neurons First.. of one program:
 ///   Params  the profile's parameters (may be null if the program has no ldp)
 ///   State   the first neuron's state words; neuron i's are at
 ///           State + i * NumStateWords
 ///   Slot    the first neuron's entry of the current dendrite ring slot;
 ///           each entry is read as the neuron's input and cleared
-///   Fired   room for Count entries; the neurons that fired are written in
-///           ascending order with their payloads
+///   Spiked  Count flags, one per neuron: 1 if it fired, else 0
+///   Payload Count payloads, one per neuron (meaningful where Spiked is 1)
 ///   Counts  Counts[0] += neurons with nonzero input (dendrite reads),
 ///           Counts[1] += neurons with nonzero input or that fired (active)
 /// Returns how many neurons fired. Seed and Step are the core's seed and the
 /// step computed (for `rand`, whose stream is the neuron index First + i).
 using NeuronRunFn = uint32_t (*)(const int32_t *Params, int32_t *State, uint32_t *Slot,
-                                 FiredNeuron *Fired, uint64_t Seed, uint64_t Step, uint32_t First,
-                                 uint32_t Count, uint64_t *Counts);
+                                 uint8_t *Spiked, int32_t *Payload, uint64_t Seed, uint64_t Step,
+                                 uint32_t First, uint32_t Count, uint64_t *Counts);
 
 /// A set of compiled neuron programs. Not copyable; share it with a
 /// shared_ptr. Compiled functions may be called from any thread.
