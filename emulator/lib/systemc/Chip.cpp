@@ -326,10 +326,9 @@ Message ChipModel::messageTo(uint32_t Core, uint32_t Axon) const {
 }
 
 void ChipModel::hostMessage(uint32_t Core, uint32_t Axon, int32_t Payload) {
-  Outgoing O;
+  Outgoing &O = HostQueue.emplace_back();
   O.M = messageTo(Core, Axon);
   O.M.Payload = Payload;
-  HostQueue.push_back(O);
 }
 
 unsigned ChipModel::numThreads() const { return Pool ? Pool->size() : 1; }
@@ -369,8 +368,6 @@ void ChipModel::checkProgress() const {
     M->checkProgress();
 }
 
-void ChipModel::submit(uint32_t TileIndex, const Outgoing &O) { Tiles[TileIndex].Out.push_back(O); }
-
 void ChipModel::updateCore(uint32_t Index) {
   CoreSlot &C = Cores[Index];
   const uint64_t C0 = TheBarrier->startCycle();
@@ -381,25 +378,35 @@ void ChipModel::updateCore(uint32_t Index) {
   const double Busy = Timing.Core.busyTime(Update);
   const double Send = Timing.Core.MessageOut;
 
+  std::vector<Outgoing> &Out = Tiles[C.Tile].Out;
+  Tiles[C.Tile].RunBegin.push_back(uint32_t(Out.size()));
+  // A fired neuron's route templates are a cache miss each (the templates
+  // of all cores are far larger than the caches): fetched a few neurons
+  // ahead, the misses overlap.
+  constexpr size_t Ahead = 4;
+  const size_t NumFired = C.Fired.size();
   uint32_t Seq = 0;
-  for (const FiredNeuron &F : C.Fired) {
+  for (size_t I = 0; I < NumFired; ++I) {
+    if (I + Ahead < NumFired)
+      __builtin_prefetch(C.Routes.data() + C.RouteBegin[C.Fired[I + Ahead].Neuron]);
+    const FiredNeuron &F = C.Fired[I];
     for (uint32_t R = C.RouteBegin[F.Neuron]; R < C.RouteBegin[F.Neuron + 1]; ++R) {
-      Outgoing O;
+      Outgoing &O = Out.emplace_back();
       O.M = C.Routes[R];
       O.M.Payload = F.Payload;
-      O.M.Id = uint64_t(Index) << 32 | Seq;
-      O.Source = Index;
-      O.Seq = Seq++;
+      O.M.Id = uint64_t(Index) << 32 | Seq++;
+      // The k-th message (k = Seq, from 1) is ready after k message-outs.
       O.Ready = C0 + Timing.cycles(Busy + double(Seq) * Send);
-      submit(C.Tile, O);
     }
   }
   C.BusyUntil = C0 + Timing.cycles(Busy + double(Seq) * Send);
   TheBarrier->workUntil(C.BusyUntil);
   if (Trace && C.BusyUntil > C0)
     Trace->CoreWork.push_back({Index, CoreWork::Update, {C0, C.BusyUntil}});
-  if (Seq == 0)
+  if (Seq == 0) {
+    Tiles[C.Tile].RunBegin.pop_back();
     return;
+  }
   TheBarrier->expect(Seq);
   Tiles[C.Tile].Module->submitted();
 }
@@ -409,49 +416,68 @@ void ChipModel::sendHost() {
     return;
   const uint64_t C0 = TheBarrier->startCycle();
   const uint32_t HostTile = tileIndex(0, 0, 0);
+  Tile &T = Tiles[HostTile];
+  T.RunBegin.push_back(uint32_t(T.Out.size()));
+  const uint64_t Source = Cores.size();
   for (uint32_t K = 0; K < HostQueue.size(); ++K) {
-    Outgoing O = HostQueue[K];
-    O.Source = uint32_t(Cores.size());
-    O.Seq = K;
-    O.M.Id = uint64_t(O.Source) << 32 | K;
+    Outgoing &O = T.Out.emplace_back(HostQueue[K]);
+    O.M.Id = Source << 32 | K;
     O.Ready = C0 + uint64_t(K + 1) * Timing.HostCyclesPerMessage;
-    submit(HostTile, O);
   }
   TheBarrier->expect(HostQueue.size());
   HostMessages += HostQueue.size();
   HostQueue.clear();
-  Tiles[HostTile].Module->submitted();
+  T.Module->submitted();
 }
 
 void ChipModel::arbitrateTile(uint32_t Index) {
   Tile &T = Tiles[Index];
+  const uint32_t Total = uint32_t(T.Out.size());
   // Transaction model: list the tile for routing once, however often it
   // arbitrates before the routing process runs.
-  if (Routing && T.Entered.empty() && !T.Out.empty())
+  if (Routing && T.Arbitrated == 0 && Total > 0)
     Ordered.push_back(Index);
-  // Served in Outgoing's order (ready cycle, source, sequence).
-  ServeOrder.clear();
-  for (uint32_t K = 0; K < T.Out.size(); ++K) {
-    const Outgoing &O = T.Out[K];
-    ServeOrder.push_back({O.Ready, uint64_t(O.Source) << 32 | O.Seq, K});
+  // Served in Outgoing's order (ready cycle, source, sequence). Each run
+  // (one source's messages) is in that order already, so a merge of the
+  // runs' heads (a core per slot and the host: a few) replaces a sort.
+  Runs.clear();
+  for (size_t K = 0; K < T.RunBegin.size(); ++K) {
+    const uint32_t End = K + 1 < T.RunBegin.size() ? T.RunBegin[K + 1] : Total;
+    assert(std::is_sorted(T.Out.begin() + T.RunBegin[K], T.Out.begin() + End) &&
+           "a source's messages are in the port's order");
+    if (T.RunBegin[K] < End)
+      Runs.push_back({T.RunBegin[K], End});
   }
-  std::sort(ServeOrder.begin(), ServeOrder.end());
+  T.RunBegin.clear();
   // The local port takes one message per cycle, from C0 + 1 on.
   const uint64_t First = TheBarrier->startCycle() + 1;
-  for (const ServeKey &Key : ServeOrder) {
-    const Outgoing &O = T.Out[Key.Index];
+  while (!Runs.empty()) {
+    size_t Best = 0;
+    for (size_t R = 1; R < Runs.size(); ++R)
+      if (T.Out[Runs[R].Next] < T.Out[Runs[Best].Next])
+        Best = R;
+    const uint32_t K = Runs[Best].Next++;
+    if (Runs[Best].Next == Runs[Best].End) {
+      Runs[Best] = Runs.back();
+      Runs.pop_back();
+    }
+    const Outgoing &O = T.Out[K];
     const uint64_t At = std::max({O.Ready, T.PortFree, First});
     T.PortFree = At + 1;
     if (O.M.Chip == T.Chip && O.M.X == T.X && O.M.Y == T.Y)
       ++WithinTile;
     if (Routing)
-      T.Entered.push_back({At, O.M});
+      T.Entered.push_back({At, K});
     else
       enterMesh(T.Chip, T.X, T.Y, O.M, At);
   }
-  T.Out.clear();
-  if (Routing)
-    Routing->submitted();
+  if (!Routing) {
+    T.Out.clear();
+    return;
+  }
+  // Kept for the routing process, which clears them.
+  T.Arbitrated = Total;
+  Routing->submitted();
 }
 
 void ChipModel::routeTransactions() {
@@ -484,7 +510,8 @@ void ChipModel::routeTransactions() {
     std::pop_heap(Heads.begin(), Heads.end(), std::greater<Head>());
     Head &H = Heads.back();
     Tile &T = Tiles[H.Tile];
-    routeOne(T.Chip, T.X, T.Y, T.Entered[H.Next].Final, T.Entered[H.Next].Cycle);
+    const Entering &E = T.Entered[H.Next];
+    routeOne(T.Chip, T.X, T.Y, T.Out[E.Index].M, E.Cycle);
     if (++H.Next < T.Entered.size()) {
       H.Cycle = T.Entered[H.Next].Cycle;
       std::push_heap(Heads.begin(), Heads.end(), std::greater<Head>());
@@ -492,8 +519,15 @@ void ChipModel::routeTransactions() {
       Heads.pop_back();
     }
   }
-  for (uint32_t T : Ordered)
-    Tiles[T].Entered.clear();
+  for (uint32_t T : Ordered) {
+    Tile &Tl = Tiles[T];
+    Tl.Entered.clear();
+    // Messages submitted after the port ordered these (none today) stay.
+    Tl.Out.erase(Tl.Out.begin(), Tl.Out.begin() + Tl.Arbitrated);
+    for (uint32_t &B : Tl.RunBegin)
+      B -= Tl.Arbitrated;
+    Tl.Arbitrated = 0;
+  }
   Ordered.clear();
 }
 

@@ -61,16 +61,14 @@ namespace neuromesh::emulator::systemc {
 class ChipModel;
 
 /// A message ready at its source (a core or the host interface), waiting
-/// for the tile's local port.
+/// for the tile's local port. Its source and its order among the source's
+/// messages of the step are in M.Id (source << 32 | sequence), so the
+/// port's order, ready cycle then source then sequence, is (Ready, M.Id).
 struct Outgoing {
-  uint64_t Ready = 0;  ///< cycle the source has it ready
-  uint32_t Source = 0; ///< global core index; the host interface is numCores()
-  uint32_t Seq = 0;    ///< its order among its source's messages this step
+  uint64_t Ready = 0; ///< cycle the source has it ready
   Message M;
-  /// The order a port serves messages in: ready cycle, then
-  /// source, then sequence. Independent of the kernel's process order.
   bool operator<(const Outgoing &O) const {
-    return std::tie(Ready, Source, Seq) < std::tie(O.Ready, O.Source, O.Seq);
+    return Ready != O.Ready ? Ready < O.Ready : M.Id < O.M.Id;
   }
 };
 
@@ -312,17 +310,22 @@ private:
   /// Takes M into core C (received at finishStep) and returns the cycles
   /// it keeps C busy.
   uint64_t absorb(CoreSlot &C, const Message &M);
-  /// A message enters a mesh at Cycle (the transaction model's order).
+  /// A message enters a mesh at Cycle (the transaction model's order):
+  /// Tile::Out[Index], kept until it is routed (no copy of the message).
   struct Entering {
     uint64_t Cycle;
-    Message Final;
+    uint32_t Index;
   };
   struct Tile {
     uint16_t Chip = 0, X = 0, Y = 0;
     std::vector<int32_t> SlotCore; ///< slot -> global core, -1 if empty
-    std::vector<Outgoing> Out;     ///< submitted, not yet arbitrated
-    uint64_t PortFree = 0;         ///< first cycle the local port is free
-    uint64_t LastTaken = 0;        ///< cycle the ejector took its last message
+    /// Submitted this step. Each source submits its messages at once, in
+    /// its order (ready cycles never decreasing): a run per source.
+    std::vector<Outgoing> Out;
+    std::vector<uint32_t> RunBegin; ///< into Out, the runs not yet arbitrated
+    uint32_t Arbitrated = 0;        ///< Out[0, Arbitrated) went through the port
+    uint64_t PortFree = 0;          ///< first cycle the local port is free
+    uint64_t LastTaken = 0;         ///< cycle the ejector took its last message
     std::unique_ptr<TileModule> Module;
     /// Transaction model: what the port ordered this step, in its order.
     std::vector<Entering> Entered;
@@ -347,7 +350,6 @@ private:
   uint32_t tileIndex(uint16_t Chip, uint16_t X, uint16_t Y) const {
     return (uint32_t(Chip) * H + Y) * W + X;
   }
-  void submit(uint32_t TileIndex, const Outgoing &O);
   /// Puts Final (a message for a core) on the mesh of Chip at tile (X, Y)
   /// at Cycle, for the part of its route inside that chip: x then y over
   /// the grid of all chips, as the energy model routes it (routeMessage).
@@ -409,17 +411,11 @@ private:
   std::unique_ptr<Barrier> TheBarrier;
   std::unique_ptr<HostPort> Host;
   std::vector<Outgoing> HostQueue;
-  /// arbitrateTile's scratch: (ready cycle, source << 32 | sequence, index
-  /// into Tile::Out). Sorting these 24-byte keys costs a third of sorting
-  /// the messages themselves, with the same order (the key is unique).
-  struct ServeKey {
-    uint64_t Ready, SourceSeq;
-    uint32_t Index;
-    bool operator<(const ServeKey &O) const {
-      return Ready != O.Ready ? Ready < O.Ready : SourceSeq < O.SourceSeq;
-    }
+  /// arbitrateTile's scratch: per run of the tile, its next and end index.
+  struct RunCursor {
+    uint32_t Next, End;
   };
-  std::vector<ServeKey> ServeOrder;
+  std::vector<RunCursor> Runs;
   /// Runs F(core) for every core, on the threads when there are several.
   void forEachCore(const std::function<void(CoreSlot &)> &F);
   std::unique_ptr<ThreadPool> Pool; ///< null with one thread
