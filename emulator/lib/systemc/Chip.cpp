@@ -310,25 +310,38 @@ ChipModel::ChipModel(sc_core::sc_module_name Name, const isa::Image &Img,
 
 ChipModel::~ChipModel() = default;
 
-Message ChipModel::messageTo(uint32_t Core, uint32_t Axon) const {
+Destination ChipModel::messageTo(uint32_t Core, uint32_t Axon) const {
   const isa::CoreLocation &L = Locations[Core];
-  Message M;
-  M.Chip = L.Chip;
-  M.X = L.X;
-  M.Y = L.Y;
-  M.Slot = L.Slot;
-  M.Axon = Axon;
-  M.Bits = Timing.MessageBits;
+  Destination D;
+  D.Chip = L.Chip;
+  D.X = L.X;
+  D.Y = L.Y;
+  D.Slot = L.Slot;
+  D.Axon = Axon;
   // The ejector reads the cost from the message, not from a table of the
   // target core's axons: one cache miss less per message.
-  M.Tag = Cores[Core].AbsorbCycles[Axon];
+  D.Tag = Cores[Core].AbsorbCycles[Axon];
+  return D;
+}
+
+Message ChipModel::message(const Outgoing &O) const {
+  Message M;
+  M.Chip = O.To.Chip;
+  M.X = O.To.X;
+  M.Y = O.To.Y;
+  M.Slot = O.To.Slot;
+  M.Axon = O.To.Axon;
+  M.Tag = O.To.Tag;
+  M.Payload = O.Payload;
+  M.Id = O.Id;
+  M.Bits = Timing.MessageBits;
   return M;
 }
 
 void ChipModel::hostMessage(uint32_t Core, uint32_t Axon, int32_t Payload) {
   Outgoing &O = HostQueue.emplace_back();
-  O.M = messageTo(Core, Axon);
-  O.M.Payload = Payload;
+  O.To = messageTo(Core, Axon);
+  O.Payload = Payload;
 }
 
 unsigned ChipModel::numThreads() const { return Pool ? Pool->size() : 1; }
@@ -380,21 +393,26 @@ void ChipModel::updateCore(uint32_t Index) {
 
   std::vector<Outgoing> &Out = Tiles[C.Tile].Out;
   Tiles[C.Tile].RunBegin.push_back(uint32_t(Out.size()));
-  // A fired neuron's route templates are a cache miss each (the templates
-  // of all cores are far larger than the caches): fetched a few neurons
-  // ahead, the misses overlap.
+  // A fired neuron's destinations are a cache miss each (the tables of
+  // all cores are far larger than the caches): fetched a few neurons
+  // ahead (first and last line), the misses overlap.
   constexpr size_t Ahead = 4;
   const size_t NumFired = C.Fired.size();
   uint32_t Seq = 0;
   for (size_t I = 0; I < NumFired; ++I) {
-    if (I + Ahead < NumFired)
-      __builtin_prefetch(C.Routes.data() + C.RouteBegin[C.Fired[I + Ahead].Neuron]);
+    if (I + Ahead < NumFired) {
+      const uint32_t N = C.Fired[I + Ahead].Neuron;
+      const uint32_t Begin = C.RouteBegin[N], End = C.RouteBegin[N + 1];
+      __builtin_prefetch(C.Routes.data() + Begin);
+      if (End > Begin + 1)
+        __builtin_prefetch(C.Routes.data() + End - 1);
+    }
     const FiredNeuron &F = C.Fired[I];
     for (uint32_t R = C.RouteBegin[F.Neuron]; R < C.RouteBegin[F.Neuron + 1]; ++R) {
       Outgoing &O = Out.emplace_back();
-      O.M = C.Routes[R];
-      O.M.Payload = F.Payload;
-      O.M.Id = uint64_t(Index) << 32 | Seq++;
+      O.To = C.Routes[R];
+      O.Payload = F.Payload;
+      O.Id = uint64_t(Index) << 32 | Seq++;
       // The k-th message (k = Seq, from 1) is ready after k message-outs.
       O.Ready = C0 + Timing.cycles(Busy + double(Seq) * Send);
     }
@@ -421,7 +439,7 @@ void ChipModel::sendHost() {
   const uint64_t Source = Cores.size();
   for (uint32_t K = 0; K < HostQueue.size(); ++K) {
     Outgoing &O = T.Out.emplace_back(HostQueue[K]);
-    O.M.Id = Source << 32 | K;
+    O.Id = Source << 32 | K;
     O.Ready = C0 + uint64_t(K + 1) * Timing.HostCyclesPerMessage;
   }
   TheBarrier->expect(HostQueue.size());
@@ -464,12 +482,12 @@ void ChipModel::arbitrateTile(uint32_t Index) {
     const Outgoing &O = T.Out[K];
     const uint64_t At = std::max({O.Ready, T.PortFree, First});
     T.PortFree = At + 1;
-    if (O.M.Chip == T.Chip && O.M.X == T.X && O.M.Y == T.Y)
+    if (O.To.Chip == T.Chip && O.To.X == T.X && O.To.Y == T.Y)
       ++WithinTile;
     if (Routing)
       T.Entered.push_back({At, K});
     else
-      enterMesh(T.Chip, T.X, T.Y, O.M, At);
+      enterMesh(T.Chip, T.X, T.Y, message(O), At);
   }
   if (!Routing) {
     T.Out.clear();
@@ -511,7 +529,7 @@ void ChipModel::routeTransactions() {
     Head &H = Heads.back();
     Tile &T = Tiles[H.Tile];
     const Entering &E = T.Entered[H.Next];
-    routeOne(T.Chip, T.X, T.Y, T.Out[E.Index].M, E.Cycle);
+    routeOne(T.Chip, T.X, T.Y, message(T.Out[E.Index]), E.Cycle);
     if (++H.Next < T.Entered.size()) {
       H.Cycle = T.Entered[H.Next].Cycle;
       std::push_heap(Heads.begin(), Heads.end(), std::greater<Head>());

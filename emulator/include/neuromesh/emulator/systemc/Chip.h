@@ -60,16 +60,27 @@ namespace neuromesh::emulator::systemc {
 
 class ChipModel;
 
+/// Where a spike message goes and what it costs there: a core's route
+/// table holds one per output address (a third of a Message: the tables of
+/// a large chip are far larger than the caches, and every fired neuron
+/// reads its own).
+struct Destination {
+  uint16_t Chip = 0, X = 0, Y = 0; ///< the target core's tile
+  uint8_t Slot = 0;                ///< the target core within it
+  uint32_t Axon = 0;               ///< its input axon
+  uint32_t Tag = 0;                ///< cycles a spike on it keeps the core busy
+};
+static_assert(sizeof(Destination) == 16, "Destination grew: check the field order");
+
 /// A message ready at its source (a core or the host interface), waiting
-/// for the tile's local port. Its source and its order among the source's
-/// messages of the step are in M.Id (source << 32 | sequence), so the
-/// port's order, ready cycle then source then sequence, is (Ready, M.Id).
+/// for the tile's local port. The port's order is ready cycle, then source,
+/// then sequence: (Ready, Id), Id being source << 32 | sequence.
 struct Outgoing {
   uint64_t Ready = 0; ///< cycle the source has it ready
-  Message M;
-  bool operator<(const Outgoing &O) const {
-    return Ready != O.Ready ? Ready < O.Ready : M.Id < O.M.Id;
-  }
+  uint64_t Id = 0;    ///< the source (global core index; the host is numCores()) << 32 | its order
+  Destination To;
+  int32_t Payload = 1;
+  bool operator<(const Outgoing &O) const { return Ready != O.Ready ? Ready < O.Ready : Id < O.Id; }
 };
 
 /// The mesh-wide barrier: counts what keeps the step open (a launch token
@@ -297,7 +308,7 @@ private:
     uint32_t Tile = 0;
     uint16_t Chip = 0;
     std::vector<uint32_t> RouteBegin; ///< per neuron, into Routes
-    std::vector<Message> Routes;      ///< destination templates
+    std::vector<Destination> Routes;  ///< per output address
     std::vector<FiredNeuron> Fired;   ///< this step
     CoreCounters Update;              ///< this step's update's events
     uint64_t BusyUntil = 0;           ///< cycle the core (its neuron unit) is free
@@ -345,8 +356,10 @@ private:
   /// at Cycle, to its destination core or the chip edge it leaves by.
   void routeOne(uint32_t Chip, uint16_t X, uint16_t Y, const Message &Final, uint64_t Cycle);
   bool transactional() const { return Timing.Model == isa::MeshModel::Transaction; }
-  /// A message template to axon Axon of core Core (image order).
-  Message messageTo(uint32_t Core, uint32_t Axon) const;
+  /// The destination axon Axon of core Core (image order).
+  Destination messageTo(uint32_t Core, uint32_t Axon) const;
+  /// The mesh's message for O.
+  Message message(const Outgoing &O) const;
   uint32_t tileIndex(uint16_t Chip, uint16_t X, uint16_t Y) const {
     return (uint32_t(Chip) * H + Y) * W + X;
   }
