@@ -499,25 +499,46 @@ void ChipModel::arbitrateTile(uint32_t Index) {
 }
 
 void ChipModel::routeTransactions() {
-  // A merge of the tiles' ordered messages (each tile's in increasing
-  // cycle) with the crossings' re-entries, smallest (cycle, tile) first.
-  struct Head {
-    uint64_t Cycle;
-    uint32_t Tile, Next;
-    bool operator>(const Head &O) const {
-      return Cycle != O.Cycle ? Cycle > O.Cycle : Tile > O.Tile;
-    }
-  };
-  std::vector<Head> Heads;
-  for (uint32_t T : Ordered)
-    if (!Tiles[T].Entered.empty())
-      Heads.push_back({Tiles[T].Entered.front().Cycle, T, 0});
-  std::make_heap(Heads.begin(), Heads.end(), std::greater<Head>());
-  while (!Heads.empty() || !Reentries.empty()) {
+  // The tiles' ordered messages, smallest (cycle, tile) first. Each tile's
+  // are in increasing cycle, at most one a cycle (its port takes one a
+  // cycle), so a counting sort by cycle, filled tile by tile in increasing
+  // tile order, gives that order in three linear passes (a heap merge of
+  // the tiles costs a log per message). Where the cycles are sparse, a sort.
+  std::sort(Ordered.begin(), Ordered.end());
+  uint64_t Lo = UINT64_MAX, Hi = 0;
+  size_t N = 0;
+  for (uint32_t T : Ordered) {
+    const std::vector<Entering> &E = Tiles[T].Entered;
+    if (E.empty())
+      continue;
+    Lo = std::min(Lo, E.front().Cycle);
+    Hi = std::max(Hi, E.back().Cycle);
+    N += E.size();
+  }
+  Merged.resize(N);
+  if (N > 0 && Hi - Lo <= 2 * N + 4096) {
+    Buckets.assign(Hi - Lo + 2, 0);
+    for (uint32_t T : Ordered)
+      for (const Entering &E : Tiles[T].Entered)
+        ++Buckets[E.Cycle - Lo + 1];
+    for (size_t B = 1; B < Buckets.size(); ++B)
+      Buckets[B] += Buckets[B - 1];
+    for (uint32_t T : Ordered)
+      for (const Entering &E : Tiles[T].Entered)
+        Merged[Buckets[E.Cycle - Lo]++] = {E.Cycle, T, E.Index};
+  } else if (N > 0) {
+    size_t K = 0;
+    for (uint32_t T : Ordered)
+      for (const Entering &E : Tiles[T].Entered)
+        Merged[K++] = {E.Cycle, T, E.Index};
+    std::sort(Merged.begin(), Merged.end());
+  }
+  // Merged with the crossings' re-entries; at equal (cycle, tile) the
+  // port's message first.
+  for (size_t Next = 0; Next < N || !Reentries.empty();) {
     const bool FromPort =
-        !Heads.empty() &&
-        (Reentries.empty() || std::tie(Heads.front().Cycle, Heads.front().Tile) <=
-                                  std::tie(Reentries.top().Cycle, Reentries.top().Tile));
+        Next < N && (Reentries.empty() || std::tie(Merged[Next].Cycle, Merged[Next].Tile) <=
+                                              std::tie(Reentries.top().Cycle, Reentries.top().Tile));
     if (!FromPort) {
       const Reentry E = Reentries.top();
       Reentries.pop();
@@ -525,17 +546,9 @@ void ChipModel::routeTransactions() {
       routeOne(T.Chip, T.X, T.Y, E.Final, E.Cycle);
       continue;
     }
-    std::pop_heap(Heads.begin(), Heads.end(), std::greater<Head>());
-    Head &H = Heads.back();
-    Tile &T = Tiles[H.Tile];
-    const Entering &E = T.Entered[H.Next];
+    const MergedEntry &E = Merged[Next++];
+    const Tile &T = Tiles[E.Tile];
     routeOne(T.Chip, T.X, T.Y, message(T.Out[E.Index]), E.Cycle);
-    if (++H.Next < T.Entered.size()) {
-      H.Cycle = T.Entered[H.Next].Cycle;
-      std::push_heap(Heads.begin(), Heads.end(), std::greater<Head>());
-    } else {
-      Heads.pop_back();
-    }
   }
   for (uint32_t T : Ordered) {
     Tile &Tl = Tiles[T];

@@ -388,6 +388,17 @@ private:
   std::vector<std::unique_ptr<TransactionMesh>> TMeshes; ///< the transaction model's
   std::unique_ptr<MeshRouting> Routing;                  ///< the transaction model's
   std::vector<uint32_t> Ordered; ///< tiles whose port ordered messages this step
+  /// routeTransactions' scratch: the ports' messages in (cycle, tile)
+  /// order, and its counting sort's buckets.
+  struct MergedEntry {
+    uint64_t Cycle;
+    uint32_t Tile, Index; ///< Tiles[Tile].Out[Index]
+    bool operator<(const MergedEntry &O) const {
+      return Cycle != O.Cycle ? Cycle < O.Cycle : Tile < O.Tile;
+    }
+  };
+  std::vector<MergedEntry> Merged;
+  std::vector<uint32_t> Buckets;
   /// A crossing's re-entry into the next chip's mesh, waiting its turn.
   struct Reentry {
     uint64_t Cycle;
