@@ -396,10 +396,14 @@ void ChipModel::updateCore(uint32_t Index) {
   // A fired neuron's destinations are a cache miss each (the tables of
   // all cores are far larger than the caches): fetched a few neurons
   // ahead (first and last line), the misses overlap.
-  constexpr size_t Ahead = 4;
+  // Two stages: the neuron's entry of RouteBegin 2 * Ahead neurons ahead,
+  // its destinations Ahead neurons ahead.
+  constexpr size_t Ahead = 6;
   const size_t NumFired = C.Fired.size();
   uint32_t Seq = 0;
   for (size_t I = 0; I < NumFired; ++I) {
+    if (I + 2 * Ahead < NumFired)
+      __builtin_prefetch(C.RouteBegin.data() + C.Fired[I + 2 * Ahead].Neuron);
     if (I + Ahead < NumFired) {
       const uint32_t N = C.Fired[I + Ahead].Neuron;
       const uint32_t Begin = C.RouteBegin[N], End = C.RouteBegin[N + 1];
