@@ -5,9 +5,9 @@
 //   delta 1: StepStart: every CoreModule updates its core and submits its
 //            messages, the HostPort submits the host's, the barrier
 //            counts them all;
-//   delta 2: every tile with submissions arbitrates them (sorted, so the
-//            order cores submitted in does not matter); the barrier drops
-//            its launch token;
+//   delta 2: every tile with submissions arbitrates them (in ready cycle,
+//            source, sequence order, so the order cores submitted in does
+//            not matter); the barrier drops its launch token;
 // Every message enters a router at C0 + 1 or later, so the routers see
 // nothing of this before the next cycle. Later, a message whose route
 // leaves its chip is ejected in transit at the edge tile; the chip links
@@ -231,7 +231,7 @@ ChipModel::ChipModel(sc_core::sc_module_name Name, const isa::Image &Img,
     for (uint32_t N = 0; N < C.State.numNeurons(); ++N) {
       C.RouteBegin.push_back(uint32_t(C.Routes.size()));
       for (const isa::AxonAddress *A = C.State.outputsBegin(N); A != C.State.outputsEnd(N); ++A)
-        C.Routes.push_back(messageTo(ChipCores[A->Chip][A->Core], A->Axon));
+        C.Routes.push_back(destinationOf(ChipCores[A->Chip][A->Core], A->Axon));
     }
     C.RouteBegin.push_back(uint32_t(C.Routes.size()));
   }
@@ -310,7 +310,7 @@ ChipModel::ChipModel(sc_core::sc_module_name Name, const isa::Image &Img,
 
 ChipModel::~ChipModel() = default;
 
-Destination ChipModel::messageTo(uint32_t Core, uint32_t Axon) const {
+Destination ChipModel::destinationOf(uint32_t Core, uint32_t Axon) const {
   const isa::CoreLocation &L = Locations[Core];
   Destination D;
   D.Chip = L.Chip;
@@ -340,7 +340,7 @@ Message ChipModel::message(const Outgoing &O) const {
 
 void ChipModel::hostMessage(uint32_t Core, uint32_t Axon, int32_t Payload) {
   Outgoing &O = HostQueue.emplace_back();
-  O.To = messageTo(Core, Axon);
+  O.To = destinationOf(Core, Axon);
   O.Payload = Payload;
 }
 
@@ -786,7 +786,7 @@ uint64_t ChipModel::crossLink(uint32_t TileIndex, const Message &Final, uint64_t
 // in turn. Receive order does not change the result, and every receive of
 // step t still runs before any update(t + 1).
 uint64_t ChipModel::absorb(CoreSlot &C, const Message &M) {
-  assert(M.Tag == C.AbsorbCycles[M.Axon] && "messageTo sets the cost");
+  assert(M.Tag == C.AbsorbCycles[M.Axon] && "destinationOf sets the cost");
   C.Deferred.push_back({M.Axon, M.Payload});
   return M.Tag;
 }

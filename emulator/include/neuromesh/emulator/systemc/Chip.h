@@ -357,7 +357,7 @@ private:
   void routeOne(uint32_t Chip, uint16_t X, uint16_t Y, const Message &Final, uint64_t Cycle);
   bool transactional() const { return Timing.Model == isa::MeshModel::Transaction; }
   /// The destination axon Axon of core Core (image order).
-  Destination messageTo(uint32_t Core, uint32_t Axon) const;
+  Destination destinationOf(uint32_t Core, uint32_t Axon) const;
   /// The mesh's message for O.
   Message message(const Outgoing &O) const;
   uint32_t tileIndex(uint16_t Chip, uint16_t X, uint16_t Y) const {
