@@ -369,6 +369,41 @@ TEST_CASE("systemc engine: hand-computed latency of host input spikes", "[system
   }
 }
 
+TEST_CASE("systemc engine: a tile's port serves a tie in source order, the host last",
+          "[systemc]") {
+  quietKernel();
+  // Core 0 of the micro network gets an input axon (one synapse) and the
+  // host feeds it, from core 0's own tile (0,0), so that the host's message
+  // and core 0's leave the port for different places: core 0's to core 1 at
+  // tile (2,0), the host's back into tile (0,0).
+  std::string Text = MicroNetwork;
+  const std::string Config0 = "axons=0 neurons=10";
+  Text.replace(Text.find(Config0), Config0.size(), "axons=1 neurons=10");
+  Text.insert(Text.find(".core 1"), "  .axon 0\n    .sparse shift=0 0:1:1\n");
+  Text.insert(Text.find(".population"), ".input \"in\" size=1\n  .target 0 -> 0:0:0\n");
+  isa::Image Img = isa::parseAssembly(Text, "micro_tie.s");
+  for (isa::MeshModel Model : Models) {
+    INFO(isa::meshModelName(Model));
+    SystemCTiming T = withModel(microTiming(), Model);
+    // Core 0's update keeps it busy until 32 and its message is ready at 36
+    // (as above); the host's, at 36 too.
+    T.HostCyclesPerMessage = 36;
+    SystemCEngine E(Img, T);
+    E.injectInput(0, 0);
+    E.step();
+    // The tie goes to core 0 (image core order, the host last): core 0's
+    // message enters at 36, is at tile (2,0) at 42 (as above) and core 1
+    // absorbs it from 42 to 57. The host's enters at 37, is in tile (0,0)'s
+    // eject buffer at 37 + 2 = 39 (a hop to the local output: S - 1 + H),
+    // and core 0 (free from 36) absorbs it from 39 to 39 + 5 + 1 = 45.
+    // Barrier: 57 + 10 = 67. (Served the other way round, core 0's message
+    // would enter at 37 and end at 58: 68.)
+    CHECK(E.latencies()[0].Cycles == 67);
+    CHECK(E.counters().HostMessages == 1);
+    CHECK(E.counters().Cores.SynapticEvents == 11);
+  }
+}
+
 TEST_CASE("systemc engine: two runs give identical spikes, latencies and traffic", "[systemc]") {
   quietKernel();
   const uint64_t Steps = 10;

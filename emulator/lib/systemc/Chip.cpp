@@ -5,9 +5,9 @@
 //   delta 1: StepStart: every CoreModule updates its core and submits its
 //            messages, the HostPort submits the host's, the barrier
 //            counts them all;
-//   delta 2: every tile with submissions arbitrates them (sorted, so the
-//            order cores submitted in does not matter); the barrier drops
-//            its launch token;
+//   delta 2: every tile with submissions arbitrates them (in ready cycle,
+//            source, sequence order, so the order cores submitted in does
+//            not matter); the barrier drops its launch token;
 // Every message enters a router at C0 + 1 or later, so the routers see
 // nothing of this before the next cycle. Later, a message whose route
 // leaves its chip is ejected in transit at the edge tile; the chip links
@@ -231,7 +231,7 @@ ChipModel::ChipModel(sc_core::sc_module_name Name, const isa::Image &Img,
     for (uint32_t N = 0; N < C.State.numNeurons(); ++N) {
       C.RouteBegin.push_back(uint32_t(C.Routes.size()));
       for (const isa::AxonAddress *A = C.State.outputsBegin(N); A != C.State.outputsEnd(N); ++A)
-        C.Routes.push_back(messageTo(ChipCores[A->Chip][A->Core], A->Axon));
+        C.Routes.push_back(destinationOf(ChipCores[A->Chip][A->Core], A->Axon));
     }
     C.RouteBegin.push_back(uint32_t(C.Routes.size()));
   }
@@ -310,26 +310,38 @@ ChipModel::ChipModel(sc_core::sc_module_name Name, const isa::Image &Img,
 
 ChipModel::~ChipModel() = default;
 
-Message ChipModel::messageTo(uint32_t Core, uint32_t Axon) const {
+Destination ChipModel::destinationOf(uint32_t Core, uint32_t Axon) const {
   const isa::CoreLocation &L = Locations[Core];
-  Message M;
-  M.Chip = L.Chip;
-  M.X = L.X;
-  M.Y = L.Y;
-  M.Slot = L.Slot;
-  M.Axon = Axon;
-  M.Bits = Timing.MessageBits;
+  Destination D;
+  D.Chip = L.Chip;
+  D.X = L.X;
+  D.Y = L.Y;
+  D.Slot = L.Slot;
+  D.Axon = Axon;
   // The ejector reads the cost from the message, not from a table of the
   // target core's axons: one cache miss less per message.
-  M.Tag = Cores[Core].AbsorbCycles[Axon];
+  D.Tag = Cores[Core].AbsorbCycles[Axon];
+  return D;
+}
+
+Message ChipModel::message(const Outgoing &O) const {
+  Message M;
+  M.Chip = O.To.Chip;
+  M.X = O.To.X;
+  M.Y = O.To.Y;
+  M.Slot = O.To.Slot;
+  M.Axon = O.To.Axon;
+  M.Tag = O.To.Tag;
+  M.Payload = O.Payload;
+  M.Id = O.Id;
+  M.Bits = Timing.MessageBits;
   return M;
 }
 
 void ChipModel::hostMessage(uint32_t Core, uint32_t Axon, int32_t Payload) {
-  Outgoing O;
-  O.M = messageTo(Core, Axon);
-  O.M.Payload = Payload;
-  HostQueue.push_back(O);
+  Outgoing &O = HostQueue.emplace_back();
+  O.To = destinationOf(Core, Axon);
+  O.Payload = Payload;
 }
 
 unsigned ChipModel::numThreads() const { return Pool ? Pool->size() : 1; }
@@ -369,8 +381,6 @@ void ChipModel::checkProgress() const {
     M->checkProgress();
 }
 
-void ChipModel::submit(uint32_t TileIndex, const Outgoing &O) { Tiles[TileIndex].Out.push_back(O); }
-
 void ChipModel::updateCore(uint32_t Index) {
   CoreSlot &C = Cores[Index];
   const uint64_t C0 = TheBarrier->startCycle();
@@ -381,25 +391,44 @@ void ChipModel::updateCore(uint32_t Index) {
   const double Busy = Timing.Core.busyTime(Update);
   const double Send = Timing.Core.MessageOut;
 
+  std::vector<Outgoing> &Out = Tiles[C.Tile].Out;
+  Tiles[C.Tile].RunBegin.push_back(uint32_t(Out.size()));
+  // A fired neuron's destinations are a cache miss each (the tables of
+  // all cores are far larger than the caches): fetched a few neurons
+  // ahead (first and last line), the misses overlap.
+  // Two stages: the neuron's entry of RouteBegin 2 * Ahead neurons ahead,
+  // its destinations Ahead neurons ahead.
+  constexpr size_t Ahead = 6;
+  const size_t NumFired = C.Fired.size();
   uint32_t Seq = 0;
-  for (const FiredNeuron &F : C.Fired) {
+  for (size_t I = 0; I < NumFired; ++I) {
+    if (I + 2 * Ahead < NumFired)
+      __builtin_prefetch(C.RouteBegin.data() + C.Fired[I + 2 * Ahead].Neuron);
+    if (I + Ahead < NumFired) {
+      const uint32_t N = C.Fired[I + Ahead].Neuron;
+      const uint32_t Begin = C.RouteBegin[N], End = C.RouteBegin[N + 1];
+      __builtin_prefetch(C.Routes.data() + Begin);
+      if (End > Begin + 1)
+        __builtin_prefetch(C.Routes.data() + End - 1);
+    }
+    const FiredNeuron &F = C.Fired[I];
     for (uint32_t R = C.RouteBegin[F.Neuron]; R < C.RouteBegin[F.Neuron + 1]; ++R) {
-      Outgoing O;
-      O.M = C.Routes[R];
-      O.M.Payload = F.Payload;
-      O.M.Id = uint64_t(Index) << 32 | Seq;
-      O.Source = Index;
-      O.Seq = Seq++;
+      Outgoing &O = Out.emplace_back();
+      O.To = C.Routes[R];
+      O.Payload = F.Payload;
+      O.Id = uint64_t(Index) << 32 | Seq++;
+      // The k-th message (k = Seq, from 1) is ready after k message-outs.
       O.Ready = C0 + Timing.cycles(Busy + double(Seq) * Send);
-      submit(C.Tile, O);
     }
   }
   C.BusyUntil = C0 + Timing.cycles(Busy + double(Seq) * Send);
   TheBarrier->workUntil(C.BusyUntil);
   if (Trace && C.BusyUntil > C0)
     Trace->CoreWork.push_back({Index, CoreWork::Update, {C0, C.BusyUntil}});
-  if (Seq == 0)
+  if (Seq == 0) {
+    Tiles[C.Tile].RunBegin.pop_back();
     return;
+  }
   TheBarrier->expect(Seq);
   Tiles[C.Tile].Module->submitted();
 }
@@ -409,71 +438,111 @@ void ChipModel::sendHost() {
     return;
   const uint64_t C0 = TheBarrier->startCycle();
   const uint32_t HostTile = tileIndex(0, 0, 0);
+  Tile &T = Tiles[HostTile];
+  T.RunBegin.push_back(uint32_t(T.Out.size()));
+  const uint64_t Source = Cores.size();
   for (uint32_t K = 0; K < HostQueue.size(); ++K) {
-    Outgoing O = HostQueue[K];
-    O.Source = uint32_t(Cores.size());
-    O.Seq = K;
-    O.M.Id = uint64_t(O.Source) << 32 | K;
+    Outgoing &O = T.Out.emplace_back(HostQueue[K]);
+    O.Id = Source << 32 | K;
     O.Ready = C0 + uint64_t(K + 1) * Timing.HostCyclesPerMessage;
-    submit(HostTile, O);
   }
   TheBarrier->expect(HostQueue.size());
   HostMessages += HostQueue.size();
   HostQueue.clear();
-  Tiles[HostTile].Module->submitted();
+  T.Module->submitted();
 }
 
 void ChipModel::arbitrateTile(uint32_t Index) {
   Tile &T = Tiles[Index];
+  const uint32_t Total = uint32_t(T.Out.size());
   // Transaction model: list the tile for routing once, however often it
   // arbitrates before the routing process runs.
-  if (Routing && T.Entered.empty() && !T.Out.empty())
+  if (Routing && T.Arbitrated == 0 && Total > 0)
     Ordered.push_back(Index);
-  // Served in Outgoing's order (ready cycle, source, sequence).
-  ServeOrder.clear();
-  for (uint32_t K = 0; K < T.Out.size(); ++K) {
-    const Outgoing &O = T.Out[K];
-    ServeOrder.push_back({O.Ready, uint64_t(O.Source) << 32 | O.Seq, K});
+  // Served in Outgoing's order (ready cycle, source, sequence). Each run
+  // (one source's messages) is in that order already, so a merge of the
+  // runs' heads (a core per slot and the host: a few) replaces a sort.
+  Runs.clear();
+  for (size_t K = 0; K < T.RunBegin.size(); ++K) {
+    const uint32_t End = K + 1 < T.RunBegin.size() ? T.RunBegin[K + 1] : Total;
+    assert(std::is_sorted(T.Out.begin() + T.RunBegin[K], T.Out.begin() + End) &&
+           "a source's messages are in the port's order");
+    if (T.RunBegin[K] < End)
+      Runs.push_back({T.RunBegin[K], End});
   }
-  std::sort(ServeOrder.begin(), ServeOrder.end());
+  T.RunBegin.clear();
   // The local port takes one message per cycle, from C0 + 1 on.
   const uint64_t First = TheBarrier->startCycle() + 1;
-  for (const ServeKey &Key : ServeOrder) {
-    const Outgoing &O = T.Out[Key.Index];
+  while (!Runs.empty()) {
+    size_t Best = 0;
+    for (size_t R = 1; R < Runs.size(); ++R)
+      if (T.Out[Runs[R].Next] < T.Out[Runs[Best].Next])
+        Best = R;
+    const uint32_t K = Runs[Best].Next++;
+    if (Runs[Best].Next == Runs[Best].End) {
+      Runs[Best] = Runs.back();
+      Runs.pop_back();
+    }
+    const Outgoing &O = T.Out[K];
     const uint64_t At = std::max({O.Ready, T.PortFree, First});
     T.PortFree = At + 1;
-    if (O.M.Chip == T.Chip && O.M.X == T.X && O.M.Y == T.Y)
+    if (O.To.Chip == T.Chip && O.To.X == T.X && O.To.Y == T.Y)
       ++WithinTile;
     if (Routing)
-      T.Entered.push_back({At, O.M});
+      T.Entered.push_back({At, K});
     else
-      enterMesh(T.Chip, T.X, T.Y, O.M, At);
+      enterMesh(T.Chip, T.X, T.Y, message(O), At);
   }
-  T.Out.clear();
-  if (Routing)
-    Routing->submitted();
+  if (!Routing) {
+    T.Out.clear();
+    return;
+  }
+  // Kept for the routing process, which clears them.
+  T.Arbitrated = Total;
+  Routing->submitted();
 }
 
 void ChipModel::routeTransactions() {
-  // A merge of the tiles' ordered messages (each tile's in increasing
-  // cycle) with the crossings' re-entries, smallest (cycle, tile) first.
-  struct Head {
-    uint64_t Cycle;
-    uint32_t Tile, Next;
-    bool operator>(const Head &O) const {
-      return Cycle != O.Cycle ? Cycle > O.Cycle : Tile > O.Tile;
-    }
-  };
-  std::vector<Head> Heads;
-  for (uint32_t T : Ordered)
-    if (!Tiles[T].Entered.empty())
-      Heads.push_back({Tiles[T].Entered.front().Cycle, T, 0});
-  std::make_heap(Heads.begin(), Heads.end(), std::greater<Head>());
-  while (!Heads.empty() || !Reentries.empty()) {
+  // The tiles' ordered messages, smallest (cycle, tile) first. Each tile's
+  // are in increasing cycle, at most one a cycle (its port takes one a
+  // cycle), so a counting sort by cycle, filled tile by tile in increasing
+  // tile order, gives that order in three linear passes (a heap merge of
+  // the tiles costs a log per message). Where the cycles are sparse, a sort.
+  std::sort(Ordered.begin(), Ordered.end());
+  uint64_t Lo = UINT64_MAX, Hi = 0;
+  size_t N = 0;
+  for (uint32_t T : Ordered) {
+    const std::vector<Entering> &E = Tiles[T].Entered;
+    if (E.empty())
+      continue;
+    Lo = std::min(Lo, E.front().Cycle);
+    Hi = std::max(Hi, E.back().Cycle);
+    N += E.size();
+  }
+  Merged.resize(N);
+  if (N > 0 && Hi - Lo <= 2 * N + 4096) {
+    Buckets.assign(Hi - Lo + 2, 0);
+    for (uint32_t T : Ordered)
+      for (const Entering &E : Tiles[T].Entered)
+        ++Buckets[E.Cycle - Lo + 1];
+    for (size_t B = 1; B < Buckets.size(); ++B)
+      Buckets[B] += Buckets[B - 1];
+    for (uint32_t T : Ordered)
+      for (const Entering &E : Tiles[T].Entered)
+        Merged[Buckets[E.Cycle - Lo]++] = {E.Cycle, T, E.Index};
+  } else if (N > 0) {
+    size_t K = 0;
+    for (uint32_t T : Ordered)
+      for (const Entering &E : Tiles[T].Entered)
+        Merged[K++] = {E.Cycle, T, E.Index};
+    std::sort(Merged.begin(), Merged.end());
+  }
+  // Merged with the crossings' re-entries; at equal (cycle, tile) the
+  // port's message first.
+  for (size_t Next = 0; Next < N || !Reentries.empty();) {
     const bool FromPort =
-        !Heads.empty() &&
-        (Reentries.empty() || std::tie(Heads.front().Cycle, Heads.front().Tile) <=
-                                  std::tie(Reentries.top().Cycle, Reentries.top().Tile));
+        Next < N && (Reentries.empty() || std::tie(Merged[Next].Cycle, Merged[Next].Tile) <=
+                                              std::tie(Reentries.top().Cycle, Reentries.top().Tile));
     if (!FromPort) {
       const Reentry E = Reentries.top();
       Reentries.pop();
@@ -481,19 +550,19 @@ void ChipModel::routeTransactions() {
       routeOne(T.Chip, T.X, T.Y, E.Final, E.Cycle);
       continue;
     }
-    std::pop_heap(Heads.begin(), Heads.end(), std::greater<Head>());
-    Head &H = Heads.back();
-    Tile &T = Tiles[H.Tile];
-    routeOne(T.Chip, T.X, T.Y, T.Entered[H.Next].Final, T.Entered[H.Next].Cycle);
-    if (++H.Next < T.Entered.size()) {
-      H.Cycle = T.Entered[H.Next].Cycle;
-      std::push_heap(Heads.begin(), Heads.end(), std::greater<Head>());
-    } else {
-      Heads.pop_back();
-    }
+    const MergedEntry &E = Merged[Next++];
+    const Tile &T = Tiles[E.Tile];
+    routeOne(T.Chip, T.X, T.Y, message(T.Out[E.Index]), E.Cycle);
   }
-  for (uint32_t T : Ordered)
-    Tiles[T].Entered.clear();
+  for (uint32_t T : Ordered) {
+    Tile &Tl = Tiles[T];
+    Tl.Entered.clear();
+    // Messages submitted after the port ordered these (none today) stay.
+    Tl.Out.erase(Tl.Out.begin(), Tl.Out.begin() + Tl.Arbitrated);
+    for (uint32_t &B : Tl.RunBegin)
+      B -= Tl.Arbitrated;
+    Tl.Arbitrated = 0;
+  }
   Ordered.clear();
 }
 
@@ -717,7 +786,7 @@ uint64_t ChipModel::crossLink(uint32_t TileIndex, const Message &Final, uint64_t
 // in turn. Receive order does not change the result, and every receive of
 // step t still runs before any update(t + 1).
 uint64_t ChipModel::absorb(CoreSlot &C, const Message &M) {
-  assert(M.Tag == C.AbsorbCycles[M.Axon] && "messageTo sets the cost");
+  assert(M.Tag == C.AbsorbCycles[M.Axon] && "destinationOf sets the cost");
   C.Deferred.push_back({M.Axon, M.Payload});
   return M.Tag;
 }

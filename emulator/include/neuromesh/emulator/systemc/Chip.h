@@ -60,18 +60,27 @@ namespace neuromesh::emulator::systemc {
 
 class ChipModel;
 
+/// Where a spike message goes and what it costs there: a core's route
+/// table holds one per output address (a third of a Message: the tables of
+/// a large chip are far larger than the caches, and every fired neuron
+/// reads its own).
+struct Destination {
+  uint16_t Chip = 0, X = 0, Y = 0; ///< the target core's tile
+  uint8_t Slot = 0;                ///< the target core within it
+  uint32_t Axon = 0;               ///< its input axon
+  uint32_t Tag = 0;                ///< cycles a spike on it keeps the core busy
+};
+static_assert(sizeof(Destination) == 16, "Destination grew: check the field order");
+
 /// A message ready at its source (a core or the host interface), waiting
-/// for the tile's local port.
+/// for the tile's local port. The port's order is ready cycle, then source,
+/// then sequence: (Ready, Id), Id being source << 32 | sequence.
 struct Outgoing {
-  uint64_t Ready = 0;  ///< cycle the source has it ready
-  uint32_t Source = 0; ///< global core index; the host interface is numCores()
-  uint32_t Seq = 0;    ///< its order among its source's messages this step
-  Message M;
-  /// The order a port serves messages in: ready cycle, then
-  /// source, then sequence. Independent of the kernel's process order.
-  bool operator<(const Outgoing &O) const {
-    return std::tie(Ready, Source, Seq) < std::tie(O.Ready, O.Source, O.Seq);
-  }
+  uint64_t Ready = 0; ///< cycle the source has it ready
+  uint64_t Id = 0;    ///< the source (global core index; the host is numCores()) << 32 | its order
+  Destination To;
+  int32_t Payload = 1;
+  bool operator<(const Outgoing &O) const { return Ready != O.Ready ? Ready < O.Ready : Id < O.Id; }
 };
 
 /// The mesh-wide barrier: counts what keeps the step open (a launch token
@@ -299,7 +308,7 @@ private:
     uint32_t Tile = 0;
     uint16_t Chip = 0;
     std::vector<uint32_t> RouteBegin; ///< per neuron, into Routes
-    std::vector<Message> Routes;      ///< destination templates
+    std::vector<Destination> Routes;  ///< per output address
     std::vector<FiredNeuron> Fired;   ///< this step
     CoreCounters Update;              ///< this step's update's events
     uint64_t BusyUntil = 0;           ///< cycle the core (its neuron unit) is free
@@ -312,17 +321,22 @@ private:
   /// Takes M into core C (received at finishStep) and returns the cycles
   /// it keeps C busy.
   uint64_t absorb(CoreSlot &C, const Message &M);
-  /// A message enters a mesh at Cycle (the transaction model's order).
+  /// A message enters a mesh at Cycle (the transaction model's order):
+  /// Tile::Out[Index], kept until it is routed (no copy of the message).
   struct Entering {
     uint64_t Cycle;
-    Message Final;
+    uint32_t Index;
   };
   struct Tile {
     uint16_t Chip = 0, X = 0, Y = 0;
     std::vector<int32_t> SlotCore; ///< slot -> global core, -1 if empty
-    std::vector<Outgoing> Out;     ///< submitted, not yet arbitrated
-    uint64_t PortFree = 0;         ///< first cycle the local port is free
-    uint64_t LastTaken = 0;        ///< cycle the ejector took its last message
+    /// Submitted this step. Each source submits its messages at once, in
+    /// its order (ready cycles never decreasing): a run per source.
+    std::vector<Outgoing> Out;
+    std::vector<uint32_t> RunBegin; ///< into Out, the runs not yet arbitrated
+    uint32_t Arbitrated = 0;        ///< Out[0, Arbitrated) went through the port
+    uint64_t PortFree = 0;          ///< first cycle the local port is free
+    uint64_t LastTaken = 0;         ///< cycle the ejector took its last message
     std::unique_ptr<TileModule> Module;
     /// Transaction model: what the port ordered this step, in its order.
     std::vector<Entering> Entered;
@@ -342,12 +356,13 @@ private:
   /// at Cycle, to its destination core or the chip edge it leaves by.
   void routeOne(uint32_t Chip, uint16_t X, uint16_t Y, const Message &Final, uint64_t Cycle);
   bool transactional() const { return Timing.Model == isa::MeshModel::Transaction; }
-  /// A message template to axon Axon of core Core (image order).
-  Message messageTo(uint32_t Core, uint32_t Axon) const;
+  /// The destination axon Axon of core Core (image order).
+  Destination destinationOf(uint32_t Core, uint32_t Axon) const;
+  /// The mesh's message for O.
+  Message message(const Outgoing &O) const;
   uint32_t tileIndex(uint16_t Chip, uint16_t X, uint16_t Y) const {
     return (uint32_t(Chip) * H + Y) * W + X;
   }
-  void submit(uint32_t TileIndex, const Outgoing &O);
   /// Puts Final (a message for a core) on the mesh of Chip at tile (X, Y)
   /// at Cycle, for the part of its route inside that chip: x then y over
   /// the grid of all chips, as the energy model routes it (routeMessage).
@@ -373,6 +388,17 @@ private:
   std::vector<std::unique_ptr<TransactionMesh>> TMeshes; ///< the transaction model's
   std::unique_ptr<MeshRouting> Routing;                  ///< the transaction model's
   std::vector<uint32_t> Ordered; ///< tiles whose port ordered messages this step
+  /// routeTransactions' scratch: the ports' messages in (cycle, tile)
+  /// order, and its counting sort's buckets.
+  struct MergedEntry {
+    uint64_t Cycle;
+    uint32_t Tile, Index; ///< Tiles[Tile].Out[Index]
+    bool operator<(const MergedEntry &O) const {
+      return Cycle != O.Cycle ? Cycle < O.Cycle : Tile < O.Tile;
+    }
+  };
+  std::vector<MergedEntry> Merged;
+  std::vector<uint32_t> Buckets;
   /// A crossing's re-entry into the next chip's mesh, waiting its turn.
   struct Reentry {
     uint64_t Cycle;
@@ -409,17 +435,11 @@ private:
   std::unique_ptr<Barrier> TheBarrier;
   std::unique_ptr<HostPort> Host;
   std::vector<Outgoing> HostQueue;
-  /// arbitrateTile's scratch: (ready cycle, source << 32 | sequence, index
-  /// into Tile::Out). Sorting these 24-byte keys costs a third of sorting
-  /// the messages themselves, with the same order (the key is unique).
-  struct ServeKey {
-    uint64_t Ready, SourceSeq;
-    uint32_t Index;
-    bool operator<(const ServeKey &O) const {
-      return Ready != O.Ready ? Ready < O.Ready : SourceSeq < O.SourceSeq;
-    }
+  /// arbitrateTile's scratch: per run of the tile, its next and end index.
+  struct RunCursor {
+    uint32_t Next, End;
   };
-  std::vector<ServeKey> ServeOrder;
+  std::vector<RunCursor> Runs;
   /// Runs F(core) for every core, on the threads when there are several.
   void forEachCore(const std::function<void(CoreSlot &)> &F);
   std::unique_ptr<ThreadPool> Pool; ///< null with one thread
