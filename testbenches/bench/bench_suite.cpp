@@ -14,14 +14,12 @@
 //       about 24 bits per synapse).
 // Each runs on every configuration of configs() (functional engine with
 // the interpreter on 1 thread and with the JIT on 1 and 2 threads, SystemC
-// engine with the JIT), each in a child process of its own (this
-// program run with --child on the image written to a temporary file), so
-// the peak memory printed (VmHWM) is that configuration's alone. The table
-// gives steps/s, synaptic events/s per wall and per CPU second, the firing
-// rate, the peak memory (reached while the image is decoded and the engine
-// built) and the resident memory while running (the engine alone; the
-// image is freed once the engine is built). A benchmark measures and prints; it never
-// fails on a slow machine.
+// engine with the JIT under each mesh model, cycle and transaction), each in a child process of its
+// own (this program run with --child on the image written to a temporary file), so the peak memory
+// printed (VmHWM) is that configuration's alone. The table gives steps/s, synaptic events/s per
+// wall and per CPU second, the firing rate, the peak memory (reached while the image is decoded and
+// the engine built) and the resident memory while running (the engine alone; the image is freed
+// once the engine is built). A benchmark measures and prints; it never fails on a slow machine.
 //
 // usage: nm_bench_suite [--only a|b|c] [--scale X] [--tn-cores N]
 //                       [--export-balanced DIR] [--json FILE] [--image-dir DIR]
@@ -30,6 +28,7 @@
 // removed), so that one configuration can be rerun or profiled alone:
 //   nm_bench_suite --child DIR/b.nmb --engine functional --threads 1
 //     --jit on --steps 20 --warmup 5 [--input-rate 0.05]
+//   (--engine systemc --mesh-model cycle|transaction for the SystemC engine)
 //
 //===----------------------------------------------------------------------===//
 #include "bench/BenchNetworks.h"
@@ -75,6 +74,7 @@ struct Config {
   const char *Label;
   const char *Engine; ///< "functional" or "systemc"
   emulator::EngineOptions Options;
+  isa::MeshModel Mesh = isa::DefaultMeshModel; ///< systemc: mesh.model
 };
 
 std::vector<Config> configs() {
@@ -87,7 +87,8 @@ std::vector<Config> configs() {
   return {{"functional, interp, 1 th", "functional", Interp},
           {"functional, JIT, 1 th", "functional", Jit1},
           {"functional, JIT, 2 th", "functional", Jit2},
-          {"systemc, JIT", "systemc", Jit1}};
+          {"systemc cycle, JIT", "systemc", Jit1, isa::MeshModel::Cycle},
+          {"systemc transaction, JIT", "systemc", Jit1, isa::MeshModel::Transaction}};
 }
 
 std::string engineArgs(const emulator::EngineOptions &O) {
@@ -113,8 +114,9 @@ struct ChildArgs {
   std::string Image;
   std::string Engine = "functional";
   emulator::EngineOptions Options;
+  isa::MeshModel Mesh = isa::DefaultMeshModel;
   uint32_t Steps = 10, Warmup = 5;
-  double InputRate = 0;   ///< Poisson host input on port "in", if any
+  double InputRate = 0; ///< Poisson host input on port "in", if any
   uint64_t InputSeed = 1;
 };
 
@@ -130,8 +132,8 @@ double procStatusMiB(const std::string &Key) {
   return 0;
 }
 
-template <typename EngineT> int measure(EngineT &E, const ChildArgs &A, const isa::Image &Img,
-                                        double Setup) {
+template <typename EngineT>
+int measure(EngineT &E, const ChildArgs &A, const isa::Image &Img, double Setup) {
   int32_t Port = -1;
   uint32_t PortSize = 0;
   for (uint32_t S = 0; S < Img.Symbols.size(); ++S)
@@ -168,7 +170,9 @@ int runChild(const ChildArgs &A) {
   const Clock::time_point T0 = Clock::now();
   std::unique_ptr<isa::Image> Img = std::make_unique<isa::Image>(isa::readImageFile(A.Image));
   if (A.Engine == "systemc") {
-    emulator::systemc::SystemCEngine E(*Img, emulator::systemc::SystemCTiming(), A.Options);
+    emulator::systemc::SystemCTiming Timing;
+    Timing.Model = A.Mesh;
+    emulator::systemc::SystemCEngine E(*Img, Timing, A.Options);
     const double Setup = secondsSince(T0);
     isa::Image Ports; // keep only what measure() reads; the engine holds the rest
     Ports.Symbols = std::move(Img->Symbols);
@@ -205,10 +209,10 @@ std::string selfPath() {
 
 Figures runConfig(const std::string &Self, const ChildArgs &A) {
   const std::string Cmd =
-      fmt::format("'{}' --child '{}' --engine {} {} --steps {} --warmup {} --input-rate {} "
-                  "--input-seed {}",
-                  Self, A.Image, A.Engine, engineArgs(A.Options), A.Steps, A.Warmup, A.InputRate,
-                  A.InputSeed);
+      fmt::format("'{}' --child '{}' --engine {} {} --mesh-model {} --steps {} --warmup {} "
+                  "--input-rate {} --input-seed {}",
+                  Self, A.Image, A.Engine, engineArgs(A.Options), isa::meshModelName(A.Mesh),
+                  A.Steps, A.Warmup, A.InputRate, A.InputSeed);
   Figures F;
   FILE *P = popen(Cmd.c_str(), "r");
   if (!P)
@@ -243,7 +247,7 @@ struct Bench {
 /// Network (c): Loihi's per-core limits, fully used.
 bench::BalancedNetworkOptions loihiScale() {
   bench::BalancedNetworkOptions O;
-  O.Cores = 128;          // Davies 2018: 128 neuromorphic cores per chip
+  O.Cores = 128;           // Davies 2018: 128 neuromorphic cores per chip
   O.NeuronsPerCore = 1024; // Davies 2018: 1,024 compartments per core
   O.RecurrentAxons = 3840; // with InputAxons: Davies 2018's 4,096 input axons per core
   O.InputAxons = 256;
@@ -259,12 +263,9 @@ bench::BalancedNetworkOptions loihiScale() {
 /// while every crossbar event is still delivered and counted.
 isa::Image trueNorthScale(uint32_t Cores, const isa::Architecture &Arch) {
   compiler::Network Net = bench::trueNorthScaleNetwork(
-      Cores, compiler::NeuronModel("truenorth", {{"alpha", 1000},
-                                                 {"lambda", 20},
-                                                 {"w0", 1},
-                                                 {"w1", -1},
-                                                 {"w2", 1},
-                                                 {"w3", -1}}));
+      Cores, compiler::NeuronModel(
+                 "truenorth",
+                 {{"alpha", 1000}, {"lambda", 20}, {"w0", 1}, {"w1", -1}, {"w2", 1}, {"w3", -1}}));
   Net.validate();
   compiler::MappedNetwork M = compiler::mapNetwork(compiler::lowerNetwork(Net, Arch), Arch);
   // Start every membrane potential at a random point of its 50-step climb,
@@ -323,9 +324,8 @@ void exportBalanced(const isa::Image &Img, const std::string &Dir) {
     }
   }
   auto Write = [&](const char *Name, const std::vector<int32_t> &V) {
-    isa::writeFileAtomically(Dir + "/" + Name,
-                             std::string(reinterpret_cast<const char *>(V.data()),
-                                         V.size() * sizeof(int32_t)));
+    isa::writeFileAtomically(Dir + "/" + Name, std::string(reinterpret_cast<const char *>(V.data()),
+                                                           V.size() * sizeof(int32_t)));
   };
   const char *Names[4] = {"pre", "post", "weight", "delay"};
   for (int K = 0; K < 4; ++K) {
@@ -378,8 +378,8 @@ int runSuite(const SuiteArgs &S) {
     isa::validateImage(Img);
     if (!S.ExportDir.empty())
       exportBalanced(Img, S.ExportDir);
-    Add({"a", "(a) balanced, 100 cores x 1,024 CUBA LIF", "", 0, 0, 0, Scaled(100), Scaled(20),
-         20, 0.05, 0},
+    Add({"a", "(a) balanced, 100 cores x 1,024 CUBA LIF", "", 0, 0, 0, Scaled(100), Scaled(20), 20,
+         0.05, 0},
         Img, T0);
   }
   if (S.Only.find('b') != std::string::npos) {
@@ -395,16 +395,16 @@ int runSuite(const SuiteArgs &S) {
     Clock::time_point T0 = Clock::now();
     isa::Image Img = bench::makeBalancedNetwork(loihiScale());
     isa::validateImage(Img);
-    Add({"c", "(c) loihi, 128 cores x 1,024 CUBA LIF, full", "", 0, 0, 0, Scaled(100),
-         Scaled(20), 20, 0.05, 0},
+    Add({"c", "(c) loihi, 128 cores x 1,024 CUBA LIF, full", "", 0, 0, 0, Scaled(100), Scaled(20),
+         20, 0.05, 0},
         Img, T0);
   }
 
   fmt::print("{:<46} {:>9} {:>11} {:>10} {:>10}\n", "network", "neurons", "synapses", "cores",
              "build s");
   for (const Bench &B : Benches)
-    fmt::print("{:<46} {:>9} {:>11} {:>10} {:>10.1f}\n", B.Title, B.Neurons, B.Synapses,
-               B.Cores, B.BuildSeconds);
+    fmt::print("{:<46} {:>9} {:>11} {:>10} {:>10.1f}\n", B.Title, B.Neurons, B.Synapses, B.Cores,
+               B.BuildSeconds);
   fmt::print("\n{:<8} {:<24} {:>6} {:>10} {:>13} {:>13} {:>8} {:>9} {:>8} {:>8}\n", "network",
              "engine", "steps", "steps/s", "syn ev/s", "syn ev/cpu-s", "firing", "peak MiB",
              "run MiB", "setup s");
@@ -415,6 +415,7 @@ int runSuite(const SuiteArgs &S) {
       A.Image = B.ImagePath;
       A.Engine = C.Engine;
       A.Options = C.Options;
+      A.Mesh = C.Mesh;
       A.Steps = std::string(C.Engine) == "systemc" ? B.SystemCSteps : B.Steps;
       A.Warmup = B.Warmup;
       A.InputRate = B.InputRate;
@@ -460,6 +461,10 @@ int main(int Argc, char **Argv) {
           continue;
         if (K == "--engine")
           A.Engine = V;
+        else if (K == "--mesh-model" &&
+                 (std::strcmp(V, "cycle") == 0 || std::strcmp(V, "transaction") == 0))
+          A.Mesh =
+              std::strcmp(V, "cycle") == 0 ? isa::MeshModel::Cycle : isa::MeshModel::Transaction;
         else if (K == "--steps")
           A.Steps = uint32_t(std::strtoul(V, nullptr, 10));
         else if (K == "--warmup")
