@@ -43,7 +43,7 @@ int commandRun(const Args &A) {
       "cycle-level routers unless the architecture sets mesh.model: transaction\n"
       "(--set mesh.model=transaction: several times faster on large networks,\n"
       "the same spikes and hop energy, but an approximate step latency: equal\n"
-      "when messages do not contend, off by up to 2x when they do; docs/systemc.md,\n"
+      "when messages do not contend, off by up to 2.5x when they do; docs/systemc.md,\n"
       "\"The two mesh models\").\n\n"
       "--vcd and --trace record the SystemC model's activity (systemc engine):\n"
       "per core a busy signal (updates, spikes absorbed), per router output a\n"
