@@ -903,10 +903,17 @@ TEST_CASE("systemc engine: eject back-pressure, where the two mesh models' arbit
   // core 1 absorbs 37-52. W2 leaves (0,0) at 37 and is at (1,0)'s west
   // input at 39, when L1 enters (1,0)'s local input: both want the local
   // output in cycle 39. The ejector then has W1's rule for each message.
+  // Per model: step 0's latency; each absorb (core, taken, done); each
+  // grant of router (1,0)'s local output (a message granted in g is in the
+  // eject buffer at g + 2) and its stalls (waiting for an eject slot).
+  using Spans = std::vector<std::tuple<uint32_t, uint64_t, uint64_t>>;
+  struct Expected {
+    uint64_t Latency;
+    Spans Absorb, Grants, Stalls;
+  };
   struct Want {
     uint32_t EjectDepth;
-    uint64_t Cycle, Transaction; // step 0's latency under each model
-    std::vector<std::tuple<uint32_t, uint64_t, uint64_t>> CycleAbsorb, TransactionAbsorb;
+    Expected Cycle, Transaction;
   };
   const Want Cases[] = {
       // Eject depth 1. Cycle model: round-robin, the local output last
@@ -918,13 +925,19 @@ TEST_CASE("systemc engine: eject back-pressure, where the two mesh models' arbit
       // W2 goes at 39 (W1's slot free from 38), arrives at 41, core 2
       // absorbs 41-56; L1 waits for the link (40) and W2's slot (free from
       // 42), goes at 42, arrives at 44, waits for core 1: 52-67. End 67: 77.
-      {1, 80, 77, {{1, 37, 52}, {1, 52, 67}, {2, 55, 70}}, {{1, 37, 52}, {1, 52, 67}, {2, 41, 56}}},
+      {1,
+       {80, {{1, 37, 52}, {1, 52, 67}, {2, 55, 70}}, {{1, 35, 36}, {1, 39, 40}, {1, 53, 54}},
+        {{1, 40, 53}}},
+       {77, {{1, 37, 52}, {1, 52, 67}, {2, 41, 56}}, {{1, 35, 36}, {1, 39, 40}, {1, 42, 43}},
+        {{1, 40, 42}}}},
       // Unbounded: the cycle model sends L1 at 39 and W2 at 40 (the link is
       // free again); W2 arrives at 42 behind L1, which holds the ejector
       // until core 1 is free at 52 (head-of-line blocking), so core 2
       // absorbs 52-67. The transaction model is as above without the slot
       // waits (L1 goes at 40, arrives 42). Both end at 67: 77.
-      {0, 77, 77, {{1, 37, 52}, {1, 52, 67}, {2, 52, 67}}, {{1, 37, 52}, {1, 52, 67}, {2, 41, 56}}},
+      {0,
+       {77, {{1, 37, 52}, {1, 52, 67}, {2, 52, 67}}, {{1, 35, 36}, {1, 39, 40}, {1, 40, 41}}, {}},
+       {77, {{1, 37, 52}, {1, 52, 67}, {2, 41, 56}}, {{1, 35, 36}, {1, 39, 40}, {1, 40, 41}}, {}}},
   };
   for (const Want &C : Cases) {
     for (isa::MeshModel Model : Models) {
@@ -933,14 +946,21 @@ TEST_CASE("systemc engine: eject back-pressure, where the two mesh models' arbit
       T.EjectDepth = C.EjectDepth;
       SystemCEngine E(Img, T, {}, /*RecordTrace=*/true);
       E.step();
-      const bool IsCycle = Model == isa::MeshModel::Cycle;
-      CHECK(E.latencies()[0].Cycles == (IsCycle ? C.Cycle : C.Transaction));
-      std::vector<std::tuple<uint32_t, uint64_t, uint64_t>> Absorb;
+      const Expected &W = Model == isa::MeshModel::Cycle ? C.Cycle : C.Transaction;
+      CHECK(E.latencies()[0].Cycles == W.Latency);
+      Spans Absorb, Grants, Stalls;
       for (const CoreActivity &A : E.trace()->CoreWork)
         if (A.Work == CoreWork::Absorb)
           Absorb.emplace_back(A.Core, A.Span.Begin, A.Span.End);
+      for (const LinkActivity &L : E.trace()->Links)
+        if (L.Port == uint8_t(Dir::Local))
+          (L.Stall ? Stalls : Grants).emplace_back(L.Router, L.Span.Begin, L.Span.End);
       std::sort(Absorb.begin(), Absorb.end());
-      CHECK(Absorb == (IsCycle ? C.CycleAbsorb : C.TransactionAbsorb));
+      std::sort(Grants.begin(), Grants.end());
+      std::sort(Stalls.begin(), Stalls.end());
+      CHECK(Absorb == W.Absorb);
+      CHECK(Grants == W.Grants);
+      CHECK(Stalls == W.Stalls);
     }
   }
 }
