@@ -926,9 +926,13 @@ TEST_CASE("systemc engine: eject back-pressure, where the two mesh models' arbit
       // absorbs 41-56; L1 waits for the link (40) and W2's slot (free from
       // 42), goes at 42, arrives at 44, waits for core 1: 52-67. End 67: 77.
       {1,
-       {80, {{1, 37, 52}, {1, 52, 67}, {2, 55, 70}}, {{1, 35, 36}, {1, 39, 40}, {1, 53, 54}},
+       {80,
+        {{1, 37, 52}, {1, 52, 67}, {2, 55, 70}},
+        {{1, 35, 36}, {1, 39, 40}, {1, 53, 54}},
         {{1, 40, 53}}},
-       {77, {{1, 37, 52}, {1, 52, 67}, {2, 41, 56}}, {{1, 35, 36}, {1, 39, 40}, {1, 42, 43}},
+       {77,
+        {{1, 37, 52}, {1, 52, 67}, {2, 41, 56}},
+        {{1, 35, 36}, {1, 39, 40}, {1, 42, 43}},
         {{1, 40, 42}}}},
       // Unbounded: the cycle model sends L1 at 39 and W2 at 40 (the link is
       // free again); W2 arrives at 42 behind L1, which holds the ejector
