@@ -842,3 +842,129 @@ TEST_CASE("systemc engine: the transaction model's step latencies agree with the
     CHECK(Agree.mean() <= 0.10);
   }
 }
+
+TEST_CASE("systemc engine: eject back-pressure, where the two mesh models' arbitration differs",
+          "[systemc][transaction]") {
+  quietKernel();
+  // Mesh 2 x 1, three cores on tile (1,0). Core 0 at (0,0), 9 neurons,
+  // neuron 0 fires and sends W1 to core 1, then W2 to core 2; core 3 at
+  // (1,0) slot 2, 11 neurons, neuron 0 fires and sends L1 to core 1.
+  // Cores 1 and 2 (10 neurons each) absorb a spike in 5 + 10 x 1 = 15
+  // cycles (microTiming: 1 ns cycles, S = 1, H = 2, one traversal 2 cycles).
+  const char *Net = R"(
+.arch "micro" fingerprint=0x0
+.chips 1
+.mesh 2 1
+.cores_per_tile 3
+.core 0 chip=0 x=0 y=0 slot=0
+  .config axons=0 neurons=9 state_words=1 delay_slots=2 seed=0x1
+  .profile 0
+    spike
+  .end
+  .profile 1
+    halt
+  .end
+  .neuron 0 profile=0 state=0
+  .neurons 1 count=8 profile=1 state=0
+  .out 0 -> 0:1:0, 0:2:0
+.core 1 chip=0 x=1 y=0 slot=0
+  .config axons=1 neurons=10 state_words=1 delay_slots=2 seed=0x1
+  .profile 0
+    halt
+  .end
+  .neurons 0 count=10 profile=0 state=0
+  .axon 0
+    .sparse shift=0 0:1:1, 1:1:1, 2:1:1, 3:1:1, 4:1:1, 5:1:1, 6:1:1, 7:1:1, 8:1:1, 9:1:1
+.core 2 chip=0 x=1 y=0 slot=1
+  .config axons=1 neurons=10 state_words=1 delay_slots=2 seed=0x1
+  .profile 0
+    halt
+  .end
+  .neurons 0 count=10 profile=0 state=0
+  .axon 0
+    .sparse shift=0 0:1:1, 1:1:1, 2:1:1, 3:1:1, 4:1:1, 5:1:1, 6:1:1, 7:1:1, 8:1:1, 9:1:1
+.core 3 chip=0 x=1 y=0 slot=2
+  .config axons=0 neurons=11 state_words=1 delay_slots=2 seed=0x1
+  .profile 0
+    spike
+  .end
+  .profile 1
+    halt
+  .end
+  .neuron 0 profile=0 state=0
+  .neurons 1 count=10 profile=1 state=0
+  .out 0 -> 0:1:0
+)";
+  isa::Image Img = isa::parseAssembly(Net, "eject.s");
+  // Common to both models: core 0 updates 9 x 3 + 2 = 29 cycles, W1 ready
+  // at 33 and W2 at 37; core 3: 11 x 3 + 2 = 35, L1 ready at 39; cores 1
+  // and 2 free from 30. W1 leaves (0,0) at 33, is at (1,0)'s west input at
+  // 35, granted local at 35, in the eject buffer at 37, taken at once:
+  // core 1 absorbs 37-52. W2 leaves (0,0) at 37 and is at (1,0)'s west
+  // input at 39, when L1 enters (1,0)'s local input: both want the local
+  // output in cycle 39. The ejector then has W1's rule for each message.
+  // Per model: step 0's latency; each absorb (core, taken, done); each
+  // grant of router (1,0)'s local output (a message granted in g is in the
+  // eject buffer at g + 2) and its stalls (waiting for an eject slot).
+  using Spans = std::vector<std::tuple<uint32_t, uint64_t, uint64_t>>;
+  struct Expected {
+    uint64_t Latency;
+    Spans Absorb, Grants, Stalls;
+  };
+  struct Want {
+    uint32_t EjectDepth;
+    Expected Cycle, Transaction;
+  };
+  const Want Cases[] = {
+      // Eject depth 1. Cycle model: round-robin, the local output last
+      // granted west, so L1 (local) wins at 39, is in the buffer at 41 and
+      // waits for core 1 until 52; its slot's credit is back at 53, so W2,
+      // stalled since 40, goes at 53, arrives at 55, core 2 absorbs 55-70.
+      // End 70, barrier 10: 80.
+      // Transaction model: oldest first, W2 (entered at 37) before L1 (39):
+      // W2 goes at 39 (W1's slot free from 38), arrives at 41, core 2
+      // absorbs 41-56; L1 waits for the link (40) and W2's slot (free from
+      // 42), goes at 42, arrives at 44, waits for core 1: 52-67. End 67: 77.
+      {1,
+       {80,
+        {{1, 37, 52}, {1, 52, 67}, {2, 55, 70}},
+        {{1, 35, 36}, {1, 39, 40}, {1, 53, 54}},
+        {{1, 40, 53}}},
+       {77,
+        {{1, 37, 52}, {1, 52, 67}, {2, 41, 56}},
+        {{1, 35, 36}, {1, 39, 40}, {1, 42, 43}},
+        {{1, 40, 42}}}},
+      // Unbounded: the cycle model sends L1 at 39 and W2 at 40 (the link is
+      // free again); W2 arrives at 42 behind L1, which holds the ejector
+      // until core 1 is free at 52 (head-of-line blocking), so core 2
+      // absorbs 52-67. The transaction model is as above without the slot
+      // waits (L1 goes at 40, arrives 42). Both end at 67: 77.
+      {0,
+       {77, {{1, 37, 52}, {1, 52, 67}, {2, 52, 67}}, {{1, 35, 36}, {1, 39, 40}, {1, 40, 41}}, {}},
+       {77, {{1, 37, 52}, {1, 52, 67}, {2, 41, 56}}, {{1, 35, 36}, {1, 39, 40}, {1, 40, 41}}, {}}},
+  };
+  for (const Want &C : Cases) {
+    for (isa::MeshModel Model : Models) {
+      INFO(isa::meshModelName(Model) << ", eject depth " << C.EjectDepth);
+      SystemCTiming T = withModel(microTiming(), Model);
+      T.EjectDepth = C.EjectDepth;
+      SystemCEngine E(Img, T, {}, /*RecordTrace=*/true);
+      E.step();
+      const Expected &W = Model == isa::MeshModel::Cycle ? C.Cycle : C.Transaction;
+      CHECK(E.latencies()[0].Cycles == W.Latency);
+      Spans Absorb, Grants, Stalls;
+      for (const CoreActivity &A : E.trace()->CoreWork)
+        if (A.Work == CoreWork::Absorb)
+          Absorb.emplace_back(A.Core, A.Span.Begin, A.Span.End);
+      for (const LinkActivity &L : E.trace()->Links)
+        if (L.Port == uint8_t(Dir::Local))
+          (L.Stall ? Stalls : Grants).emplace_back(L.Router, L.Span.Begin, L.Span.End);
+      std::sort(Absorb.begin(), Absorb.end());
+      std::sort(Grants.begin(), Grants.end());
+      std::sort(Stalls.begin(), Stalls.end());
+      CHECK(Absorb == W.Absorb);
+      CHECK(Grants == W.Grants);
+      CHECK(Stalls == W.Stalls);
+    }
+  }
+}
