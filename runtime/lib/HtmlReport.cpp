@@ -82,6 +82,13 @@ private:
   llvm::json::Value Root = nullptr;
 };
 
+/// ", mesh <model>" for a systemc report that names its mesh model (reports
+/// written before the field existed do not).
+std::string meshModelNote(const llvm::json::Object &Root) {
+  const auto Model = Root.getString("mesh_model");
+  return Model && !Model->empty() ? ", mesh " + Model->str() : std::string();
+}
+
 std::string summaryTable(const std::vector<std::pair<std::string, std::string>> &Rows) {
   std::string Out = "<table>\n";
   for (const auto &[K, V] : Rows)
@@ -359,7 +366,8 @@ std::string runReportHtml(const std::string &JsonText, const std::string &FileNa
       {"architecture", Arch + (J.string(Root, "cost_model").empty()
                                    ? std::string()
                                    : " (costs " + J.string(Root, "cost_model") + ")")},
-      {"engine", J.string(Root, "engine") + " (latency " + J.string(Root, "latency_source") + ")"},
+      {"engine", J.string(Root, "engine") + " (latency " + J.string(Root, "latency_source") +
+                     meshModelNote(Root) + ")"},
       {"steps", fmt::format("{}", Steps)},
       {"spikes", fmt::format("{}", int64_t(J.number(Root, "spikes")))},
       {"synaptic events", fmt::format("{}", int64_t(J.number(Root, "synaptic_events")))},

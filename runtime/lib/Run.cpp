@@ -457,6 +457,7 @@ std::string energyReportJson(const RunResult &R) {
   W(fmt::format("  \"cost_model\": {},\n", jsonString(E.CostModel)));
   W(fmt::format("  \"latency_source\": {},\n",
                 jsonString(R.Engine == "systemc" ? "simulated" : "estimate")));
+  W(fmt::format("  \"mesh_model\": {},\n", jsonString(R.MeshModel)));
   W(fmt::format("  \"steps\": {},\n", R.Steps));
   W(fmt::format("  \"spikes\": {},\n", R.Counters.Cores.SpikesOut));
   W(fmt::format("  \"synaptic_events\": {},\n", R.Counters.Cores.SynapticEvents));

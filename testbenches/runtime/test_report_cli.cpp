@@ -423,5 +423,7 @@ TEST_CASE("both engines give the same spikes and event-count energy with --arch"
         jsonNumber(Json["systemc"], "dynamic_energy_j"));
   CHECK(jsonString(Json["systemc"], "latency_source") == "simulated");
   CHECK(jsonString(Json["functional"], "latency_source") == "estimate");
+  CHECK(jsonString(Json["systemc"], "mesh_model") == isa::meshModelName(isa::DefaultMeshModel));
+  CHECK(jsonString(Json["functional"], "mesh_model").empty());
   CHECK(jsonString(Json["functional"], "cost_model") == "davies2018");
 }

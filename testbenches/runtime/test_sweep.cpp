@@ -117,6 +117,8 @@ TEST_CASE("a sweep over mesh.model runs each point on its mesh model, with the s
     CHECK(P.ReportJson == rt::energyReportJson(Runs.back()));
     CHECK(P.Recorded == Runs.back().Spikes);
     CHECK(Runs.back().MeshModel == P.Values[0]);
+    // The report says which model timed it.
+    CHECK(P.ReportJson.find("\"mesh_model\": \"" + P.Values[0] + "\"") != std::string::npos);
   }
   CHECK(S.Points[0].Values == std::vector<std::string>{"cycle"});
   CHECK(S.Points[0].Recorded == S.Points[1].Recorded);
