@@ -119,6 +119,15 @@ class Reader {
 public:
   explicit Reader(std::string Path) : Path(std::move(Path)) {}
 
+  /// The file's size in bytes, read once.
+  uint64_t fileSize() const {
+    if (!FileBytes) {
+      struct stat St;
+      FileBytes = ::stat(Path.c_str(), &St) == 0 ? uint64_t(St.st_size) : 0;
+    }
+    return *FileBytes;
+  }
+
   Graph read() {
     H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); // we report errors ourselves
     htri_t IsHdf5 = H5Fis_hdf5(Path.c_str());
@@ -220,15 +229,6 @@ private:
     return std::vector<uint64_t>(Dims.begin(), Dims.end());
   }
 
-  /// The file's size in bytes, read once.
-  uint64_t fileSize() const {
-    if (!FileBytes) {
-      struct stat St;
-      FileBytes = ::stat(Path.c_str(), &St) == 0 ? uint64_t(St.st_size) : 0;
-    }
-    return *FileBytes;
-  }
-
   /// libhdf5 1.10 follows a variable-length string's heap reference without
   /// checking it: a corrupt object index or collection size crashes or
   /// hangs H5Dread. So before reading, the references of a contiguous
@@ -259,8 +259,7 @@ private:
     if (!F)
       fail("cannot open the file to check it");
     std::unique_ptr<std::FILE, int (*)(std::FILE *)> Closer(F, std::fclose);
-    fseeko(F, 0, SEEK_END);
-    uint64_t FileSize = uint64_t(ftello(F));
+    const uint64_t FileSize = fileSize();
     auto readAt = [&](uint64_t At, size_t Bytes) {
       std::vector<unsigned char> B(Bytes);
       if (At > FileSize || Bytes > FileSize - At || fseeko(F, off_t(At), SEEK_SET) != 0 ||
@@ -633,20 +632,20 @@ uint64_t virtualMemoryBytes() {
 // hundred megabytes at most: 1 GiB plus 32 bytes per file byte covers
 // float32 data read as doubles several times over.
 Graph readNirFile(const std::string &Path) {
-  struct stat St;
-  const uint64_t FileBytes = ::stat(Path.c_str(), &St) == 0 ? uint64_t(St.st_size) : 0;
+  Reader R(Path);
+  const uint64_t FileBytes = R.fileSize();
   const uint64_t MemoryBudget = (uint64_t(1) << 30) + 32 * FileBytes;
   const rlim_t CpuSeconds = rlim_t(60 + FileBytes / (1 << 20));
   int Pipe[2];
   if (::pipe(Pipe) != 0)
-    return Reader(Path).read(); // no process to spare: read here
+    return R.read(); // no process to spare: read here
   const uint64_t Base = virtualMemoryBytes();
   std::fflush(nullptr);
   const pid_t Child = ::fork();
   if (Child < 0) {
     ::close(Pipe[0]);
     ::close(Pipe[1]);
-    return Reader(Path).read();
+    return R.read();
   }
   if (Child == 0) {
     ::close(Pipe[0]);
@@ -658,7 +657,7 @@ Graph readNirFile(const std::string &Path) {
     ::setrlimit(RLIMIT_CPU, &Cpu);
     Writer W;
     try {
-      const Graph G = Reader(Path).read();
+      const Graph G = R.read();
       W.raw('G');
       W.graph(G);
     } catch (const std::exception &E) {

@@ -23,6 +23,13 @@ const char *meshModelName(MeshModel M) {
   return M == MeshModel::Cycle ? "cycle" : "transaction";
 }
 
+std::optional<MeshModel> parseMeshModel(std::string_view Name) {
+  for (MeshModel M : {MeshModel::Cycle, MeshModel::Transaction})
+    if (Name == meshModelName(M))
+      return M;
+  return std::nullopt;
+}
+
 namespace {
 
 constexpr int64_t U16Max = 65535;
@@ -347,11 +354,10 @@ void resolveValue(const FieldRow &Row, const RawValue &V, const std::string &Sho
     return;
   }
   if (Path == "mesh.model") {
-    for (MeshModel M : {MeshModel::Cycle, MeshModel::Transaction})
-      if (!V.IsList && V.Text == meshModelName(M)) {
-        A.Mesh.Model = M;
-        return;
-      }
+    if (std::optional<MeshModel> M = V.IsList ? std::nullopt : parseMeshModel(V.Text)) {
+      A.Mesh.Model = *M;
+      return;
+    }
     return Fail(fmt::format("{}{} must be one of: cycle, transaction, got '{}'", Where, Shown,
                             V.IsList ? std::string("a list") : V.Text));
   }

@@ -461,10 +461,8 @@ int main(int Argc, char **Argv) {
           continue;
         if (K == "--engine")
           A.Engine = V;
-        else if (K == "--mesh-model" &&
-                 (std::strcmp(V, "cycle") == 0 || std::strcmp(V, "transaction") == 0))
-          A.Mesh =
-              std::strcmp(V, "cycle") == 0 ? isa::MeshModel::Cycle : isa::MeshModel::Transaction;
+        else if (K == "--mesh-model" && isa::parseMeshModel(V))
+          A.Mesh = *isa::parseMeshModel(V);
         else if (K == "--steps")
           A.Steps = uint32_t(std::strtoul(V, nullptr, 10));
         else if (K == "--warmup")

@@ -274,17 +274,7 @@ void Router::inject(const Message &M, uint64_t Cycle) {
   wakeAt(Cycle);
 }
 
-Dir Router::route(const Message &M) const {
-  if (M.X > X)
-    return Dir::East;
-  if (M.X < X)
-    return Dir::West;
-  if (M.Y > Y)
-    return Dir::North;
-  if (M.Y < Y)
-    return Dir::South;
-  return Dir::Local;
-}
+Dir Router::route(const Message &M) const { return xyRoute(X, Y, M.X, M.Y); }
 
 namespace {
 /// The lowest set bit's index; Mask != 0.

@@ -67,12 +67,7 @@ uint64_t TransactionMesh::route(uint16_t SrcX, uint16_t SrcY, const Message &M, 
   uint16_t X = SrcX, Y = SrcY;
   for (;;) {
     RouterState &Rt = Routers[R];
-    // x then y, then local (Router::route).
-    const Dir O = M.X > X   ? Dir::East
-                  : M.X < X ? Dir::West
-                  : M.Y > Y ? Dir::North
-                  : M.Y < Y ? Dir::South
-                            : Dir::Local;
+    const Dir O = xyRoute(X, Y, M.X, M.Y);
     const int Out = int(O);
     Input &Buf = Rt.In[In];
     uint64_t Go = std::max({At, Buf.StreamedUntil, Rt.LinkFree[Out]});

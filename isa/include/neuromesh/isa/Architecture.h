@@ -12,7 +12,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -48,6 +50,8 @@ enum class MeshModel { Cycle, Transaction };
 constexpr MeshModel DefaultMeshModel = MeshModel::Cycle;
 /// "cycle" or "transaction".
 const char *meshModelName(MeshModel M);
+/// The model named Name (as meshModelName spells it), or nullopt.
+std::optional<MeshModel> parseMeshModel(std::string_view Name);
 
 /// The mesh of one chip: its shape (a limit the compiler uses) and the
 /// parameters of its routers, which only time a run (the SystemC model,

@@ -50,6 +50,16 @@ const char *dirName(Dir D);
 /// The port a neighbour sees this one through (east <-> west, ...).
 Dir opposite(Dir D);
 
+/// The output a message for tile (ToX, ToY) takes at tile (X, Y): x
+/// first, then y, then local. The one routing rule of both mesh models.
+inline Dir xyRoute(uint16_t X, uint16_t Y, uint16_t ToX, uint16_t ToY) {
+  if (ToX != X)
+    return ToX > X ? Dir::East : Dir::West;
+  if (ToY != Y)
+    return ToY > Y ? Dir::North : Dir::South;
+  return Dir::Local;
+}
+
 /// A spike message: the destination (chip, tile x/y, core slot, axon), its
 /// payload and bookkeeping. Small, copied by value.
 struct Message {
